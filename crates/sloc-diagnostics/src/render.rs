@@ -1,0 +1,300 @@
+//! Human (miette), JSON, GitHub-annotation and SARIF renderings of diagnostics.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+use crate::{Diagnostic, FileReport, Severity};
+
+/// How the human report is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        Self {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+/// miette's graphical report, one block per diagnostic, each headed by `file:line:col`.
+pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(options.width)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for report in reports {
+        let source = NamedSource::new(report.file.name.clone(), report.file.text.to_string())
+            .with_language("yaml");
+        for diagnostic in &report.diagnostics {
+            let adapter = MietteAdapter {
+                diagnostic,
+                source: &source,
+            };
+            if handler.render_report(&mut out, &adapter).is_err() {
+                // Rendering into a String cannot fail; keep a plain line if it ever does.
+                let (line, col) = report.file.line_col(diagnostic.span.start);
+                out.push_str(&format!(
+                    "{}:{line}:{col}: {}\n",
+                    report.file.name, diagnostic.message
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `N errors, N warnings, N infos in N files` (or `no problems in N files`).
+pub fn summary_line(reports: &[FileReport]) -> String {
+    let count = |s: Severity| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let files = reports.len();
+    let files = format!("{files} file{}", plural(files));
+    if errors + warnings + infos == 0 {
+        return format!("no problems in {files}");
+    }
+    let mut parts = Vec::new();
+    for (n, what) in [(errors, "error"), (warnings, "warning"), (infos, "info")] {
+        if n > 0 {
+            parts.push(format!("{n} {what}{}", plural(n)));
+        }
+    }
+    format!("{} in {files}", parts.join(", "))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+struct MietteAdapter<'a> {
+    diagnostic: &'a Diagnostic,
+    source: &'a NamedSource<String>,
+}
+
+impl fmt::Debug for MietteAdapter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for MietteAdapter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for MietteAdapter<'_> {}
+
+impl miette::Diagnostic for MietteAdapter<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{}({})",
+            self.diagnostic.code.code, self.diagnostic.code.name
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let d = self.diagnostic;
+        let primary = LabeledSpan::new_primary_with_span(d.label.clone(), to_source_span(&d.span));
+        let related = d.related.iter().map(|(span, label)| {
+            LabeledSpan::new_with_span(Some(label.clone()), to_source_span(span))
+        });
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+fn to_source_span(span: &std::ops::Range<usize>) -> SourceSpan {
+    SourceSpan::new(span.start.into(), span.end.saturating_sub(span.start))
+}
+
+/// One finding, located for machines.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: &'static str,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+}
+
+fn json_diagnostics(reports: &[FileReport]) -> Vec<JsonDiagnostic<'_>> {
+    let mut out = Vec::new();
+    for report in reports {
+        for d in &report.diagnostics {
+            let (line, column) = report.file.line_col(d.span.start);
+            let (end_line, end_column) = report.file.line_col(d.span.end);
+            out.push(JsonDiagnostic {
+                file: &report.file.name,
+                line,
+                column,
+                end_line,
+                end_column,
+                code: d.code.code,
+                name: d.code.name,
+                severity: d.severity.as_str(),
+                message: &d.message,
+                help: d.help.as_deref(),
+            });
+        }
+    }
+    out
+}
+
+/// A JSON array of findings with 1-based line and column.
+pub fn render_json(reports: &[FileReport]) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&json_diagnostics(reports)).unwrap_or_else(|_| "[]".into());
+    text.push('\n');
+    text
+}
+
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
+pub fn render_github(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for d in json_diagnostics(reports) {
+        let level = match d.severity {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "notice",
+        };
+        let mut message = d.message.to_string();
+        if let Some(help) = d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(d.file),
+            d.line,
+            d.column,
+            d.end_line,
+            d.end_column,
+            escape_property(&format!("{} {}", d.code, d.name)),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+// GitHub's workflow-command escaping rules.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// SARIF 2.1.0 for code-scanning upload. `rules` lists every code that can appear.
+pub fn render_sarif(reports: &[FileReport], tool_version: &str, rules: &[&crate::Code]) -> String {
+    let rule_entries: Vec<_> = rules
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.code,
+                "name": c.name,
+                "shortDescription": {"text": c.summary},
+                "fullDescription": {"text": c.documentation()},
+                "defaultConfiguration": {"level": sarif_level(c.severity)},
+            })
+        })
+        .collect();
+    let results: Vec<_> = json_diagnostics(reports)
+        .into_iter()
+        .map(|d| {
+            let mut message = d.message.to_string();
+            if let Some(help) = d.help {
+                message.push_str(" (help: ");
+                message.push_str(help);
+                message.push(')');
+            }
+            serde_json::json!({
+                "ruleId": d.code,
+                "level": sarif_level(Severity::parse(d.severity).unwrap_or(Severity::Error)),
+                "message": {"text": message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": d.file},
+                        "region": {
+                            "startLine": d.line, "startColumn": d.column,
+                            "endLine": d.end_line, "endColumn": d.end_column,
+                        }
+                    }
+                }]
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "sloc",
+                "version": tool_version,
+                "informationUri": "https://github.com/sloc-dev/sloc",
+                "rules": rule_entries,
+            }},
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}

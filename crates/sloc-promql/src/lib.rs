@@ -1,0 +1,299 @@
+//! PromQL helpers on top of `promql-parser`: parsing with located errors, tokens with byte
+//! spans (the parser's AST has none), canonical printing, and Prometheus durations.
+
+use std::ops::Range;
+
+pub use promql_parser::parser::Expr;
+use promql_parser::parser::{self as pp};
+
+mod duration;
+mod tokens;
+
+pub use duration::{Duration, format_duration, parse_duration};
+pub use tokens::{Token, TokenKind, tokenize};
+
+/// A PromQL error located inside the expression text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    /// Byte range inside the expression.
+    pub span: Range<usize>,
+}
+
+/// Parses an expression. Errors carry the byte range of the offending token.
+pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    let rewritten = rewrite_raw_strings(text);
+    let source = rewritten.as_deref().unwrap_or(text);
+    pp::parse(source).map_err(|message| ParseError {
+        span: locate_error(text, &message),
+        message,
+    })
+}
+
+/// The canonical one-line form, as the parser prints it (sorted matchers, `by` before the body,
+/// numbers and durations normalised).
+pub fn canonical(expr: &Expr) -> String {
+    expr.to_string()
+}
+
+/// Multi-line, Prometheus-style layout for long expressions.
+pub fn pretty(expr: &Expr) -> String {
+    expr.prettify()
+}
+
+/// promql-parser processes escapes inside backtick strings, which Prometheus does not: `\d` in
+/// a backtick regex is valid PromQL. Backtick strings are rewritten into the equivalent
+/// double-quoted strings before parsing. Returns `None` when there is nothing to rewrite.
+fn rewrite_raw_strings(text: &str) -> Option<String> {
+    if !text.contains('`') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut last = 0;
+    for token in tokenize(text) {
+        if token.kind == TokenKind::String && text[token.span.clone()].starts_with('`') {
+            out.push_str(&text[last..token.span.start]);
+            let inner = &text
+                [token.span.start + 1..token.span.end.saturating_sub(1).max(token.span.start + 1)];
+            out.push('"');
+            for c in inner.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' => out.push_str("\\\""),
+                    '\n' => out.push_str("\\n"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            last = token.span.end;
+        }
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// Finds where in `text` an error message of promql-parser points.
+fn locate_error(text: &str, message: &str) -> Range<usize> {
+    let tokens = tokenize(text);
+    let whole = 0..text.trim_end().len().max(1).min(text.len());
+    if text.trim().is_empty() {
+        return 0..text.len();
+    }
+    if let Some(t) = tokens.iter().find(|t| t.kind == TokenKind::Unterminated) {
+        return t.span.start..t.span.start + 1;
+    }
+    if let Some(seq) = quoted_between(message, "unknown escape sequence '", "'") {
+        let needle = format!("\\{seq}");
+        if let Some(t) = tokens
+            .iter()
+            .find(|t| t.kind == TokenKind::String && text[t.span.clone()].contains(&needle))
+        {
+            let at = t.span.start + text[t.span.clone()].find(&needle).unwrap_or(0);
+            return at..at + needle.len();
+        }
+    }
+    if let Some(bad) = message.strip_prefix("bad number or duration syntax: ") {
+        if let Some(at) = text.find(bad.trim()) {
+            return at..at + bad.trim().len().max(1);
+        }
+    }
+    if message.contains("unclosed left parenthesis")
+        || message.contains("unclosed left bracket")
+        || message.contains("unclosed left brace")
+    {
+        if let Some(span) = tokens::unmatched_open(&tokens, text) {
+            return span;
+        }
+    }
+    if message.contains("unexpected right") {
+        if let Some(span) = tokens::unmatched_close(&tokens, text) {
+            return span;
+        }
+    }
+    // Errors that name a function, aggregation or label: point at the first such identifier
+    // inside the shortest prefix that already produces the same error.
+    let named = quoted_between(message, "'", "'").filter(|n| !n.is_empty());
+    let prefix_end = shortest_prefix_with(text, &tokens, message);
+    if let Some(name) = named {
+        let limit = prefix_end.unwrap_or(text.len());
+        if let Some(t) = tokens
+            .iter()
+            .rev()
+            .filter(|t| t.span.end <= limit)
+            .find(|t| &text[t.span.clone()] == name)
+        {
+            return t.span.clone();
+        }
+    }
+    if message == "invalid promql query" || message.starts_with("unexpected") {
+        if let Some(span) = first_offending_token(text, &tokens) {
+            return span;
+        }
+    }
+    if let Some(end) = prefix_end {
+        if let Some(t) = tokens.iter().rev().find(|t| t.span.end <= end) {
+            return t.span.clone();
+        }
+    }
+    whole
+}
+
+fn quoted_between<'a>(message: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = message.find(open)? + open.len();
+    let len = message[start..].find(close)?;
+    Some(&message[start..start + len])
+}
+
+/// The end of the shortest token prefix whose parse fails with `message`.
+fn shortest_prefix_with(text: &str, tokens: &[Token], message: &str) -> Option<usize> {
+    tokens
+        .iter()
+        .map(|t| t.span.end)
+        .find(|&end| matches!(parse_prefix(text, end), Err(m) if m == message))
+}
+
+fn parse_prefix(text: &str, end: usize) -> Result<Expr, String> {
+    let prefix = &text[..end];
+    let rewritten = rewrite_raw_strings(prefix);
+    pp::parse(rewritten.as_deref().unwrap_or(prefix))
+}
+
+/// For grammar errors: the token after the last prefix that is not itself a grammar error
+/// (a prefix may be incomplete, like `sum(`, without being wrong).
+fn first_offending_token(text: &str, tokens: &[Token]) -> Option<Range<usize>> {
+    let mut offending = None;
+    for (i, t) in tokens.iter().enumerate() {
+        let result = parse_prefix(text, t.span.end);
+        let broken = matches!(&result, Err(m) if m == "invalid promql query");
+        if !broken {
+            offending = tokens.get(i + 1).map(|n| n.span.clone());
+        }
+    }
+    offending.or_else(|| tokens.first().map(|t| t.span.clone()))
+}
+
+/// Every vector selector of an expression, in source order.
+pub fn vector_selectors(expr: &Expr) -> Vec<&pp::VectorSelector> {
+    let mut out = Vec::new();
+    collect_selectors(expr, &mut out);
+    out
+}
+
+fn collect_selectors<'a>(expr: &'a Expr, out: &mut Vec<&'a pp::VectorSelector>) {
+    match expr {
+        Expr::VectorSelector(vs) => out.push(vs),
+        Expr::MatrixSelector(ms) => out.push(&ms.vs),
+        Expr::Aggregate(a) => {
+            collect_selectors(&a.expr, out);
+            if let Some(p) = &a.param {
+                collect_selectors(p, out);
+            }
+        }
+        Expr::Unary(u) => collect_selectors(&u.expr, out),
+        Expr::Binary(b) => {
+            collect_selectors(&b.lhs, out);
+            collect_selectors(&b.rhs, out);
+        }
+        Expr::Paren(p) => collect_selectors(&p.expr, out),
+        Expr::Subquery(s) => collect_selectors(&s.expr, out),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| collect_selectors(a, out)),
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
+}
+
+/// The metric name a selector reads, from its name or a `__name__="..."` matcher.
+pub fn selector_metric(vs: &pp::VectorSelector) -> Option<&str> {
+    vs.name.as_deref().or_else(|| {
+        vs.matchers
+            .matchers
+            .iter()
+            .find(|m| m.name == "__name__" && matches!(m.op, promql_parser::label::MatchOp::Equal))
+            .map(|m| m.value.as_str())
+    })
+}
+
+/// Is `name` a valid Prometheus metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`)?
+pub fn is_metric_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// Is `name` a valid Prometheus label name (`[a-zA-Z_][a-zA-Z0-9_]*`)?
+pub fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Quotes a string as a PromQL double-quoted string literal.
+pub fn quote_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> (String, &str) {
+        let e = parse(text).unwrap_err();
+        (e.message.clone(), &text[e.span])
+    }
+
+    #[test]
+    fn canonical_printing_is_the_parsers() {
+        let e = parse("sum(rate(foo{b=\"1\",a=\"2\"}[5m])) by (job)").unwrap();
+        assert_eq!(
+            canonical(&e),
+            "sum by (job) (rate(foo{a=\"2\",b=\"1\"}[5m]))"
+        );
+    }
+
+    #[test]
+    fn backtick_strings_are_raw() {
+        let e = parse("foo{a=~`\\d+`}").unwrap();
+        assert_eq!(canonical(&e), "foo{a=~\"\\\\d+\"}");
+        // A double-quoted unknown escape is still an error, located at the escape.
+        assert_eq!(err("foo{a=~\"\\d+\"}").1, "\\d");
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_token() {
+        assert_eq!(err("sum(rate(foo[5m])) / rate(bar)").1, "rate");
+        assert_eq!(
+            err("sum(rate(foo[5m])) / rate(bar)").0,
+            "expected type matrix in call to function 'rate', got vector"
+        );
+        assert_eq!(err("unknown_fn(foo)").1, "unknown_fn");
+        assert_eq!(err("foo bar").1, "bar");
+        assert_eq!(err("sum by (a) (foo").1, "(");
+        assert_eq!(err("foo{a=\"x}").1, "\"");
+        assert_eq!(err("rate(foo[5x])").1, "5x");
+        let (_, at) = err("");
+        assert_eq!(at, "");
+    }
+
+    #[test]
+    fn selectors_and_names() {
+        let e = parse("sum(rate(a_total{x=\"1\"}[5m])) / sum(rate({__name__=\"b_total\"}[5m]))")
+            .unwrap();
+        let names: Vec<_> = vector_selectors(&e)
+            .into_iter()
+            .filter_map(selector_metric)
+            .collect();
+        assert_eq!(names, ["a_total", "b_total"]);
+        assert!(is_metric_name("slo:sli_error:ratio_rate5m"));
+        assert!(!is_label_name("a:b"));
+    }
+}

@@ -1,0 +1,209 @@
+//! A small, deterministic YAML writer for the documents sloc generates.
+//!
+//! Generated rule files have a fixed shape, so a writer that knows how to quote one scalar and
+//! indent a block is all we need; it also keeps the output byte-stable across library upgrades.
+
+use std::fmt::Write as _;
+
+/// Writes YAML text line by line with two-space indentation.
+#[derive(Debug, Default)]
+pub struct Emitter {
+    out: String,
+}
+
+impl Emitter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A `# comment` line.
+    pub fn comment(&mut self, indent: usize, text: &str) {
+        for line in text.lines() {
+            self.pad(indent);
+            if line.is_empty() {
+                self.out.push_str("#\n");
+            } else {
+                let _ = writeln!(self.out, "# {line}");
+            }
+        }
+    }
+
+    /// `key:` opening a nested block. `item` puts a `- ` in front (first key of a list item).
+    pub fn key(&mut self, indent: usize, item: bool, key: &str) {
+        self.lead(indent, item);
+        let _ = writeln!(self.out, "{}:", quote_if_needed(key));
+    }
+
+    /// `key: value`, quoting the value only when YAML would misread it; multi-line values
+    /// become literal blocks.
+    pub fn scalar(&mut self, indent: usize, item: bool, key: &str, value: &str) {
+        self.lead(indent, item);
+        let key = quote_if_needed(key);
+        if value.contains('\n') && block_safe(value) {
+            let _ = writeln!(self.out, "{key}: |-");
+            for line in value.lines() {
+                if line.is_empty() {
+                    self.out.push('\n');
+                } else {
+                    self.pad(indent + 2 + if item { 2 } else { 0 });
+                    let _ = writeln!(self.out, "{line}");
+                }
+            }
+        } else {
+            let _ = writeln!(self.out, "{key}: {}", quote_if_needed(value));
+        }
+    }
+
+    /// `key: []` or `key: {}` style empty collection.
+    pub fn raw(&mut self, indent: usize, item: bool, key: &str, raw: &str) {
+        self.lead(indent, item);
+        let _ = writeln!(self.out, "{}: {raw}", quote_if_needed(key));
+    }
+
+    /// A list item holding one scalar: `- value`.
+    pub fn item(&mut self, indent: usize, value: &str) {
+        self.pad(indent);
+        let _ = writeln!(self.out, "- {}", quote_if_needed(value));
+    }
+
+    pub fn blank(&mut self) {
+        self.out.push('\n');
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+
+    fn lead(&mut self, indent: usize, item: bool) {
+        self.pad(indent);
+        if item {
+            self.out.push_str("- ");
+        }
+    }
+
+    fn pad(&mut self, indent: usize) {
+        for _ in 0..indent {
+            self.out.push(' ');
+        }
+    }
+}
+
+/// Literal blocks cannot express leading spaces on the first line or trailing whitespace.
+fn block_safe(value: &str) -> bool {
+    !value.starts_with(' ')
+        && !value.ends_with('\n')
+        && value
+            .lines()
+            .all(|l| !l.ends_with(' ') && !l.ends_with('\t'))
+        && !value.chars().any(|c| c.is_control() && c != '\n')
+}
+
+/// Returns the scalar as-is when a YAML 1.1 or 1.2 reader takes it back as the same string,
+/// else double-quoted.
+pub fn quote_if_needed(value: &str) -> String {
+    if plain_safe(value) {
+        value.to_string()
+    } else {
+        double_quote(value)
+    }
+}
+
+fn plain_safe(value: &str) -> bool {
+    let Some(first) = value.chars().next() else {
+        return false;
+    };
+    if value.trim() != value || value.contains(": ") || value.contains(" #") || value.ends_with(':')
+    {
+        return false;
+    }
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        // `-5m` style values and `:x` are fine in YAML 1.2 only when followed by a non-space, but
+        // quoting is clearer than relying on that.
+        return false;
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    const RESERVED: [&str; 12] = [
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf",
+    ];
+    if RESERVED.contains(&lower.as_str()) || lower == "-.inf" || lower == "+.inf" {
+        return false;
+    }
+    // Anything a YAML reader could take for a number (including 1_000, 0x1f, 1e3, 1:20 sexagesimal).
+    let looks_numeric = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+-._:eExXoObBaAcCdDfF".contains(c))
+        && value.chars().any(|c| c.is_ascii_digit());
+    !looks_numeric
+}
+
+fn double_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_documents;
+
+    #[test]
+    fn quoted_values_read_back_as_the_same_string() {
+        for value in [
+            "",
+            "true",
+            "On",
+            "0.999",
+            "1e3",
+            "12",
+            "a: b",
+            "x #y",
+            "-5m",
+            "{a}",
+            "sum(rate(x{a=\"b\"}[5m]))",
+            "slo:sli_error:ratio_rate5m",
+            "tab\there",
+            "back\\slash",
+            "{{ $labels.provider }}",
+            "null",
+            "2m",
+        ] {
+            let mut e = Emitter::new();
+            e.scalar(0, false, "k", value);
+            let text = e.finish();
+            let doc = &parse_documents(&text).unwrap()[0];
+            assert_eq!(doc.get("k").unwrap().as_str(), Some(value), "{text}");
+        }
+    }
+
+    #[test]
+    fn multi_line_values_become_literal_blocks() {
+        let mut e = Emitter::new();
+        e.key(0, false, "rules");
+        e.scalar(2, true, "expr", "sum(x)\n  / 2");
+        let text = e.finish();
+        assert_eq!(text, "rules:\n  - expr: |-\n      sum(x)\n        / 2\n");
+        let doc = &parse_documents(&text).unwrap()[0];
+        let expr = doc.get("rules").unwrap().as_seq().unwrap()[0]
+            .get("expr")
+            .unwrap();
+        assert_eq!(expr.as_str(), Some("sum(x)\n  / 2"));
+    }
+}

@@ -1,0 +1,315 @@
+//! The one place sloc touches a YAML library.
+//!
+//! Everything else in sloc sees a [`Node`] tree whose every value carries the byte range of its
+//! source text, so checks can point at the exact place and collect every problem of a file instead
+//! of stopping at the first one (a typed serde deserializer stops at the first). Swapping the YAML
+//! library means rewriting this crate only.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+mod emit;
+pub use emit::{Emitter, quote_if_needed};
+
+/// A YAML value with the byte range of its source text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    /// Byte range in the document's text. For scalars it covers the raw scalar (quotes included);
+    /// for collections it starts at the first byte of the collection.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// A number, kept as written so that `99.90` or `1e3` are never re-rounded.
+    Number(String),
+    String(String),
+    Seq(Vec<Node>),
+    /// Entries in source order; duplicate keys are rejected by the parser.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    pub fn kind(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar as YAML resolved it (numbers and booleans as written).
+    pub fn as_scalar_text(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) | Value::Number(s) => Some(s),
+            Value::Bool(true) => Some("true"),
+            Value::Bool(false) => Some("false"),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Looks a key up in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_scalar_text() == Some(key))
+            .map(|(_, v)| v)
+    }
+}
+
+/// A YAML syntax error (or a document the parser refused, such as one with duplicate keys).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub message: String,
+    /// Byte offset of the problem, when the parser knows it.
+    pub offset: Option<usize>,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// Parses every document of a YAML stream. Empty documents are skipped.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
+    let options = serde_saphyr::options! { with_snippet: false };
+    let docs: Vec<Spanned<RawValue>> = serde_saphyr::from_str_multiple_with_options(text, options)
+        .map_err(|e| to_syntax_error(&e, text))?;
+    Ok(docs.into_iter().map(|d| to_node(d, text)).collect())
+}
+
+fn to_syntax_error(e: &serde_saphyr::Error, text: &str) -> SyntaxError {
+    let location = e.location();
+    let offset = location.and_then(|l| {
+        let span = l.span();
+        match span.byte_offset() {
+            Some(b) => usize::try_from(b).ok(),
+            None => line_col_to_offset(text, l.line(), l.column()),
+        }
+    });
+    // The library's message begins with "line L column C: "; positions are rendered by sloc.
+    let full = e.to_string();
+    let first_line = full.lines().next().unwrap_or_default();
+    let message = strip_location_prefix(first_line).to_string();
+    SyntaxError { message, offset }
+}
+
+fn strip_location_prefix(message: &str) -> &str {
+    let Some(rest) = message.strip_prefix("line ") else {
+        return message;
+    };
+    match rest.find(": ") {
+        Some(i)
+            if rest[..i]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic()) =>
+        {
+            &rest[i + 2..]
+        }
+        _ => message,
+    }
+}
+
+fn line_col_to_offset(text: &str, line: u64, column: u64) -> Option<usize> {
+    if line == 0 {
+        return None;
+    }
+    let mut start = 0usize;
+    for _ in 1..line {
+        start += text[start..].find('\n')? + 1;
+    }
+    let line_text = &text[start..];
+    let col = usize::try_from(column.saturating_sub(1)).ok()?;
+    let byte = line_text
+        .char_indices()
+        .nth(col)
+        .map_or(line_text.len(), |(i, _)| i);
+    Some(start + byte)
+}
+
+/// What serde-saphyr hands us before spans are attached.
+enum RawValue {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Seq(Vec<Spanned<RawValue>>),
+    Map(Vec<(Spanned<RawValue>, Spanned<RawValue>)>),
+}
+
+fn to_node(spanned: Spanned<RawValue>, text: &str) -> Node {
+    let span = &spanned.defined.span();
+    let start = span
+        .byte_offset()
+        .and_then(|b| usize::try_from(b).ok())
+        .unwrap_or(0)
+        .min(text.len());
+    let len = span
+        .byte_len()
+        .and_then(|b| usize::try_from(b).ok())
+        .unwrap_or(0);
+    let end = (start + len).min(text.len());
+    let value = match spanned.value {
+        RawValue::Null => Value::Null,
+        RawValue::Bool(b) => Value::Bool(b),
+        RawValue::Number(n) => {
+            // Keep the number as the user wrote it when the source says so.
+            let raw = text.get(start..end).unwrap_or_default().trim();
+            if !raw.is_empty() && raw.parse::<f64>().is_ok() {
+                Value::Number(raw.to_string())
+            } else {
+                Value::Number(n)
+            }
+        }
+        RawValue::String(s) => Value::String(s),
+        RawValue::Seq(items) => Value::Seq(items.into_iter().map(|i| to_node(i, text)).collect()),
+        RawValue::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (to_node(k, text), to_node(v, text)))
+                .collect(),
+        ),
+    };
+    Node {
+        value,
+        span: start..end,
+    }
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
+        RawValue::deserialize(d)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.to_string()))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.to_string()))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.to_string()))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::String(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue::String(v))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawValue, E> {
+        Ok(RawValue::String(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<RawValue>>()? {
+            items.push(item);
+        }
+        Ok(RawValue::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<Spanned<RawValue>, Spanned<RawValue>>()? {
+            entries.push((k, v));
+        }
+        Ok(RawValue::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of<'a>(text: &'a str, node: &Node) -> &'a str {
+        &text[node.span.clone()]
+    }
+
+    #[test]
+    fn scalars_carry_their_source_range() {
+        let text = "a: 1\nb: \"x y\"\nc: |\n  sum(x)\n  / 2\nd: [1, 2.50]\ne:\n  f: true\n";
+        let docs = parse_documents(text).unwrap();
+        let root = &docs[0];
+        assert_eq!(text_of(text, root.get("a").unwrap()), "1");
+        assert_eq!(text_of(text, root.get("b").unwrap()), "\"x y\"");
+        assert_eq!(root.get("b").unwrap().as_str(), Some("x y"));
+        let c = root.get("c").unwrap();
+        assert_eq!(c.as_str(), Some("sum(x)\n/ 2\n"));
+        assert!(text_of(text, c).contains("sum(x)"));
+        let d = root.get("d").unwrap().as_seq().unwrap();
+        assert_eq!(d[1].value, Value::Number("2.50".into()));
+        let e = root.get("e").unwrap();
+        assert_eq!(e.get("f").unwrap().value, Value::Bool(true));
+        let (key, _) = &root.as_map().unwrap()[4];
+        assert_eq!(text_of(text, key), "e");
+    }
+
+    #[test]
+    fn multiple_documents_and_syntax_errors() {
+        let docs = parse_documents("a: 1\n---\nb: 2\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        let err = parse_documents("a: 1\na: 2\n").unwrap_err();
+        assert!(err.message.contains("duplicate"), "{err:?}");
+        assert_eq!(err.offset, Some(5));
+        let err = parse_documents("a: [1, 2\n").unwrap_err();
+        assert!(err.offset.is_some());
+    }
+}
