@@ -58,3 +58,52 @@ impl Code {
             .to_string()
     }
 }
+
+declare_code! {
+    /// ## What it does
+    /// Reports YAML that cannot be read: bad indentation, an unclosed quote or bracket, a tab
+    /// used for indentation, or the same key twice in one mapping.
+    ///
+    /// ## Why it matters
+    /// A file that is not valid YAML cannot be loaded by Prometheus, and a duplicated key
+    /// silently keeps only one of the two values in many YAML readers.
+    ///
+    /// ## Fix
+    /// Correct the YAML at the position shown. Each key may appear once per mapping.
+    pub YAML_SYNTAX = ("Y001", "yaml-syntax", Error, "the file is not valid YAML");
+}
+
+declare_code! {
+    /// ## What it does
+    /// Reports input that cannot be checked at all: a file that is not UTF-8 text, that holds
+    /// binary data, that is empty, or that is larger than sloc reads (64 MiB).
+    ///
+    /// ## Fix
+    /// Point sloc at the YAML rule files and SLO specs only.
+    pub INVALID_INPUT = ("Y002", "invalid-input", Error, "the input is not a readable text file");
+}
+
+declare_code! {
+    /// ## What it does
+    /// Reports a PromQL expression that does not parse or does not type-check: an unknown
+    /// function, a range vector where an instant vector is expected (`rate(foo)`), an unclosed
+    /// parenthesis, a bad duration, an invalid regular expression.
+    ///
+    /// ## Why it matters
+    /// Prometheus refuses to load a rule file with an invalid expression, so none of the rules in
+    /// it are evaluated.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// expr: sum(rate(http_requests_total)) # rate() needs a range: [5m]
+    /// ```
+    ///
+    /// ## Fix
+    /// ```yaml
+    /// expr: sum(rate(http_requests_total[5m]))
+    /// ```
+    pub PROMQL_SYNTAX = ("P001", "promql-syntax", Error, "the PromQL expression does not parse");
+}
+
+/// The codes this crate declares, shared by the spec and rule-file readers.
+pub static INPUT_CODES: &[&Code] = &[&YAML_SYNTAX, &INVALID_INPUT, &PROMQL_SYNTAX];

@@ -1,1 +1,82 @@
+//! The Prometheus rule-file model: groups of recording and alerting rules, and their canonical
+//! YAML form.
 
+use sloc_promql::Duration;
+use sloc_yaml::Emitter;
+
+/// A Prometheus rule file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleFile {
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub interval: Option<Duration>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleKind {
+    Record(String),
+    Alert(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub expr: String,
+    pub for_: Option<Duration>,
+    /// In output order.
+    pub labels: Vec<(String, String)>,
+    pub annotations: Vec<(String, String)>,
+}
+
+impl Rule {
+    pub fn name(&self) -> &str {
+        match &self.kind {
+            RuleKind::Record(n) | RuleKind::Alert(n) => n,
+        }
+    }
+}
+
+impl RuleFile {
+    /// The file as YAML: `header` as leading comment lines, then the groups. Deterministic:
+    /// the same model always gives the same bytes.
+    pub fn to_yaml(&self, header: &str) -> String {
+        let mut e = Emitter::new();
+        e.comment(0, header);
+        if self.groups.is_empty() {
+            e.raw(0, false, "groups", "[]");
+            return e.finish();
+        }
+        e.key(0, false, "groups");
+        for group in &self.groups {
+            e.scalar(2, true, "name", &group.name);
+            if let Some(interval) = group.interval {
+                e.scalar(4, false, "interval", &interval.to_string());
+            }
+            e.key(4, false, "rules");
+            for rule in &group.rules {
+                match &rule.kind {
+                    RuleKind::Record(name) => e.scalar(6, true, "record", name),
+                    RuleKind::Alert(name) => e.scalar(6, true, "alert", name),
+                }
+                e.scalar(8, false, "expr", &rule.expr);
+                if let Some(for_) = rule.for_ {
+                    e.scalar(8, false, "for", &for_.to_string());
+                }
+                for (key, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
+                    if !map.is_empty() {
+                        e.key(8, false, key);
+                        for (k, v) in map {
+                            e.scalar(10, false, k, v);
+                        }
+                    }
+                }
+            }
+        }
+        e.finish()
+    }
+}

@@ -40,7 +40,9 @@ impl Emitter {
         self.lead(indent, item);
         let key = quote_if_needed(key);
         if value.contains('\n') && block_safe(value) {
-            let _ = writeln!(self.out, "{key}: |-");
+            // A first line that starts with spaces needs an explicit indentation indicator.
+            let indicator = if value.starts_with(' ') { "2" } else { "" };
+            let _ = writeln!(self.out, "{key}: |{indicator}-");
             for line in value.lines() {
                 if line.is_empty() {
                     self.out.push('\n');
@@ -90,7 +92,7 @@ impl Emitter {
 
 /// Literal blocks cannot express leading spaces on the first line or trailing whitespace.
 fn block_safe(value: &str) -> bool {
-    !value.starts_with(' ')
+    !value.starts_with('\n')
         && !value.ends_with('\n')
         && value
             .lines()
@@ -205,5 +207,22 @@ mod tests {
             .get("expr")
             .unwrap();
         assert_eq!(expr.as_str(), Some("sum(x)\n  / 2"));
+    }
+
+    #[test]
+    fn blocks_starting_with_spaces_keep_them() {
+        let mut e = Emitter::new();
+        e.key(0, false, "rules");
+        e.scalar(2, true, "expr", "  a\n/\n  b");
+        let text = e.finish();
+        assert_eq!(
+            text,
+            "rules:\n  - expr: |2-\n        a\n      /\n        b\n"
+        );
+        let doc = &parse_documents(&text).unwrap()[0];
+        let expr = doc.get("rules").unwrap().as_seq().unwrap()[0]
+            .get("expr")
+            .unwrap();
+        assert_eq!(expr.as_str(), Some("  a\n/\n  b"));
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use std::ops::Range;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
+use serde_saphyr::Spanned as SaphyrSpanned;
 
 mod emit;
 pub use emit::{Emitter, quote_if_needed};
@@ -106,8 +106,9 @@ impl std::error::Error for SyntaxError {}
 /// Parses every document of a YAML stream. Empty documents are skipped.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let options = serde_saphyr::options! { with_snippet: false };
-    let docs: Vec<Spanned<RawValue>> = serde_saphyr::from_str_multiple_with_options(text, options)
-        .map_err(|e| to_syntax_error(&e, text))?;
+    let docs: Vec<SaphyrSpanned<RawValue>> =
+        serde_saphyr::from_str_multiple_with_options(text, options)
+            .map_err(|e| to_syntax_error(&e, text))?;
     Ok(docs.into_iter().map(|d| to_node(d, text)).collect())
 }
 
@@ -166,11 +167,11 @@ enum RawValue {
     Bool(bool),
     Number(String),
     String(String),
-    Seq(Vec<Spanned<RawValue>>),
-    Map(Vec<(Spanned<RawValue>, Spanned<RawValue>)>),
+    Seq(Vec<SaphyrSpanned<RawValue>>),
+    Map(Vec<(SaphyrSpanned<RawValue>, SaphyrSpanned<RawValue>)>),
 }
 
-fn to_node(spanned: Spanned<RawValue>, text: &str) -> Node {
+fn to_node(spanned: SaphyrSpanned<RawValue>, text: &str) -> Node {
     let span = &spanned.defined.span();
     let start = span
         .byte_offset()
@@ -261,14 +262,16 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<RawValue>>()? {
+        while let Some(item) = seq.next_element::<SaphyrSpanned<RawValue>>()? {
             items.push(item);
         }
         Ok(RawValue::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
         let mut entries = Vec::new();
-        while let Some((k, v)) = map.next_entry::<Spanned<RawValue>, Spanned<RawValue>>()? {
+        while let Some((k, v)) =
+            map.next_entry::<SaphyrSpanned<RawValue>, SaphyrSpanned<RawValue>>()?
+        {
             entries.push((k, v));
         }
         Ok(RawValue::Map(entries))
@@ -311,5 +314,128 @@ mod tests {
         assert_eq!(err.offset, Some(5));
         let err = parse_documents("a: [1, 2\n").unwrap_err();
         assert!(err.offset.is_some());
+    }
+}
+
+/// A value with the byte range it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Range<usize>) -> Self {
+        Self { value, span }
+    }
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Spanned<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// Maps a byte offset inside a scalar's resolved value to a byte offset in the file, through
+/// quotes, escapes, block indentation and folding. Characters are aligned greedily, which is
+/// exact for plain and block scalars and close for quoted ones with escapes.
+pub fn value_offset_to_source(text: &str, node: &Node, value_offset: usize) -> usize {
+    let Some(value) = node.as_scalar_text() else {
+        return node.span.start;
+    };
+    let raw = text.get(node.span.clone()).unwrap_or_default();
+    let mut raw_pos = 0usize;
+    for (value_pos, c) in value.char_indices() {
+        // Look a little ahead for the same character; escapes and folding skip a few bytes.
+        let window_end = raw
+            .len()
+            .min(raw_pos + 16 + raw[raw_pos..].find('\n').map_or(0, |_| 64));
+        let found = raw[raw_pos..window_end].find(c).map(|i| raw_pos + i);
+        if value_pos >= value_offset {
+            return node.span.start + found.unwrap_or(raw_pos).min(raw.len());
+        }
+        if let Some(at) = found {
+            raw_pos = at + c.len_utf8();
+        }
+    }
+    node.span.start + raw_pos.min(raw.len())
+}
+
+#[cfg(test)]
+mod offset_tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_through_scalar_styles() {
+        let text = "a: sum(rate(foo))\nb: \"x \\\"q\\\" rate(foo)\"\nc: |\n  sum(x)\n    / rate(foo)\nd: >\n  sum(x)\n  / rate(foo)\n";
+        let root = &parse_documents(text).unwrap()[0];
+        for key in ["a", "b", "c", "d"] {
+            let node = root.get(key).unwrap();
+            let value = node.as_str().unwrap();
+            let at = value.rfind("rate").unwrap();
+            let source = value_offset_to_source(text, node, at);
+            assert_eq!(&text[source..source + 4], "rate", "{key}");
+        }
+    }
+}
+
+/// The keys of a mapping that are not in `allowed`, each with the closest allowed key.
+pub fn unknown_keys<'n>(
+    map: &'n [(Node, Node)],
+    allowed: &[&'static str],
+) -> Vec<(&'n Node, Option<&'static str>)> {
+    map.iter()
+        .filter_map(|(k, _)| {
+            let name = k.as_scalar_text().unwrap_or_default();
+            (!allowed.contains(&name)).then(|| (k, did_you_mean(name, allowed)))
+        })
+        .collect()
+}
+
+/// The candidate closest to `word`, if close enough to be a likely typo.
+pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let normalized = word.to_ascii_lowercase().replace('-', "_");
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&normalized, c), *c))
+        .filter(|(d, c)| {
+            *d <= (c.len() / 3).max(1)
+                + usize::from(normalized.contains(*c) || c.contains(normalized.as_str()))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != *cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = ["name", "objective", "group_by", "sli"];
+        assert_eq!(did_you_mean("objectve", &keys), Some("objective"));
+        assert_eq!(did_you_mean("group-by", &keys), Some("group_by"));
+        assert_eq!(did_you_mean("totally_else", &keys), None);
     }
 }

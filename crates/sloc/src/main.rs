@@ -1,1 +1,127 @@
-fn main() {}
+//! `sloc`: the command-line tool. The only crate that prints or exits.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod build;
+mod explain;
+mod files;
+mod report;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Success: nothing to report at or above the failure threshold.
+    pub const OK: u8 = 0;
+    /// The input has errors (or findings at or above `--fail-on`), or `--check` found stale files.
+    pub const FINDINGS: u8 = 1;
+    /// Usage or IO problem: bad flags, unreadable or unwritable files, unreachable server.
+    pub const USAGE: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sloc",
+    version,
+    about = "SLO rule compiler and linter for Prometheus",
+    max_term_width = 100
+)]
+struct Cli {
+    /// When to colour human output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette's graphical report with a summary line, on stderr.
+    Human,
+    /// A JSON array of findings with 1-based line and column, on stdout.
+    Json,
+    /// GitHub Actions workflow annotations, on stdout.
+    Github,
+    /// SARIF 2.1.0 for code scanning, on stdout.
+    Sarif,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compile SLO specs into Prometheus recording rules and burn-rate alerts.
+    Build(build::BuildArgs),
+    /// Show the documentation of a diagnostic code.
+    Explain(explain::ExplainArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let mut out = Output {
+        color,
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    let code = match cli.command {
+        Command::Build(args) => build::run(&args, &mut out),
+        Command::Explain(args) => explain::run(&args, &mut out),
+    };
+    out.flush();
+    ExitCode::from(code)
+}
+
+/// What a command prints, flushed once at the end.
+pub struct Output {
+    pub color: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// A one-line error on stderr: `error: …`.
+    pub fn error(&mut self, message: impl std::fmt::Display) {
+        self.stderr.push_str(&format!("error: {message}\n"));
+    }
+
+    #[allow(clippy::print_stderr)]
+    fn flush(&mut self) {
+        // A closed pipe (`sloc build | head`) is not an error worth reporting.
+        let _ = std::io::stdout().lock().write_all(self.stdout.as_bytes());
+        let _ = std::io::stderr().lock().write_all(self.stderr.as_bytes());
+    }
+}
+
+/// A path as the user gave it, for messages.
+pub fn shown(path: &std::path::Path) -> String {
+    path.display().to_string()
+}
+
+/// Paths from the command line.
+pub type Paths = Vec<PathBuf>;

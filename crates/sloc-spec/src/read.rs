@@ -1,0 +1,845 @@
+//! Reads a spec from YAML text, collecting every problem instead of stopping at the first.
+
+use std::ops::Range;
+
+use sloc_diagnostics::{Diagnostic, PROMQL_SYNTAX, YAML_SYNTAX};
+use sloc_promql::{Duration, Expr, parse_duration};
+use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_offset_to_source};
+
+use crate::codes::*;
+use crate::{
+    Alerting, Decimal, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier,
+    WINDOW_PLACEHOLDER,
+};
+
+/// Labels sloc sets on every generated series or alert.
+pub const RESERVED_LABELS: [&str; 3] = ["slo", "service", "severity"];
+
+const SPEC_KEYS: &[&str] = &["service", "period", "interval", "exact", "labels", "slos"];
+const SLO_KEYS: &[&str] = &[
+    "name",
+    "objective",
+    "description",
+    "group_by",
+    "exact",
+    "sli",
+    "alerting",
+];
+const SLI_KEYS: &[&str] = &["errors", "good", "total", "latency", "threshold", "raw"];
+const LATENCY_KEYS: &[&str] = &["histogram", "threshold", "matchers"];
+const THRESHOLD_KEYS: &[&str] = &["value", "below", "above"];
+const ALERTING_KEYS: &[&str] = &["name", "labels", "annotations", "disable", "for"];
+
+/// Does this YAML document look like an SLO spec (rather than a Prometheus rule file)?
+pub fn is_spec(root: &Node) -> bool {
+    root.get("slos").is_some() || (root.get("service").is_some() && root.get("groups").is_none())
+}
+
+/// Reads a spec. Returns the spec when its structure is complete (it may still carry errors in
+/// the diagnostics) and every problem found.
+pub fn parse_spec(text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
+    let mut reader = Reader {
+        text,
+        diagnostics: Vec::new(),
+    };
+    let spec = match parse_documents(text) {
+        Err(e) => {
+            let at = e.offset.unwrap_or(0);
+            reader.diagnostics.push(
+                Diagnostic::new(&YAML_SYNTAX, at..at, e.message)
+                    .with_help("fix the YAML syntax at this position"),
+            );
+            None
+        }
+        Ok(docs) => {
+            match docs.as_slice() {
+                [] => {
+                    reader.push(
+                        Diagnostic::new(&MISSING_FIELD, 0..0, "the spec is empty")
+                            .with_help("a spec needs `service:` and `slos:`"),
+                    );
+                    None
+                }
+                [root] => reader.spec(root),
+                [_, second, ..] => {
+                    reader.push(
+                    Diagnostic::new(&WRONG_TYPE, second.span.clone(), "a spec file holds one service, but this file has several YAML documents")
+                        .with_help("split the services into one file each"),
+                );
+                    None
+                }
+            }
+        }
+    };
+    (spec, reader.diagnostics)
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A mapping whose unknown keys have been reported.
+struct Fields<'n> {
+    node: &'n Node,
+    entries: &'n [(Node, Node)],
+}
+
+impl<'n> Fields<'n> {
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_scalar_text() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// Where to point when a key is missing: the first key of the mapping.
+    fn anchor(&self) -> Range<usize> {
+        self.entries
+            .first()
+            .map_or(self.node.span.clone(), |(k, _)| k.span.clone())
+    }
+}
+
+impl<'t> Reader<'t> {
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        self.push(
+            Diagnostic::new(
+                &WRONG_TYPE,
+                node.span.clone(),
+                format!("{what} must be {expected}, not {}", node.kind()),
+            )
+            .with_label(format!("expected {expected}")),
+        );
+    }
+
+    fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&'static str],
+    ) -> Option<Fields<'n>> {
+        let Some(entries) = node.as_map() else {
+            self.wrong_type(node, what, "a mapping");
+            return None;
+        };
+        for (key, suggestion) in unknown_keys(entries, allowed) {
+            let name = key.as_scalar_text().unwrap_or("?");
+            let mut d = Diagnostic::new(
+                &UNKNOWN_KEY,
+                key.span.clone(),
+                format!("unknown key `{name}` in {what}"),
+            )
+            .with_label("not a known key");
+            d = match suggestion {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("expected one of: {}", allowed.join(", "))),
+            };
+            self.push(d);
+        }
+        Some(Fields { node, entries })
+    }
+
+    fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
+        let node = fields.get(key);
+        if node.is_none() {
+            self.push(
+                Diagnostic::new(
+                    &MISSING_FIELD,
+                    fields.anchor(),
+                    format!("{what} has no `{key}`"),
+                )
+                .with_label(format!("`{key}` missing here")),
+            );
+        }
+        node
+    }
+
+    /// A scalar read as text (numbers and booleans as written, for labels).
+    fn text(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        match node.as_scalar_text() {
+            Some(t) => Some(Spanned::new(t.to_string(), node.span.clone())),
+            None => {
+                self.wrong_type(node, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        match node.as_str() {
+            Some(t) => Some(Spanned::new(t.to_string(), node.span.clone())),
+            None => {
+                self.wrong_type(node, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
+        match node.value {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.wrong_type(node, what, "true or false");
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, node: &Node, what: &str) -> Option<Spanned<Duration>> {
+        let text = self.text(node, what)?;
+        match parse_duration(&text.value) {
+            Ok(d) if d.is_zero() => {
+                self.push(
+                    Diagnostic::new(
+                        &INVALID_DURATION,
+                        node.span.clone(),
+                        format!("{what} must be longer than 0"),
+                    )
+                    .with_label("zero"),
+                );
+                None
+            }
+            Ok(d) => Some(Spanned::new(d, node.span.clone())),
+            Err(message) => {
+                self.push(
+                    Diagnostic::new(
+                        &INVALID_DURATION,
+                        node.span.clone(),
+                        format!("invalid {what}: {message}"),
+                    )
+                    .with_label("not a Prometheus duration"),
+                );
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, node: &Node, what: &str) -> Option<Spanned<Decimal>> {
+        let parsed = match &node.value {
+            Value::Number(n) => Decimal::parse(n),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.wrong_type(node, what, "a number");
+        }
+        parsed.map(|d| Spanned::new(d, node.span.clone()))
+    }
+
+    fn name(
+        &mut self,
+        node: &Node,
+        what: &str,
+        valid: fn(&str) -> bool,
+        rule: &str,
+    ) -> Option<Spanned<String>> {
+        let name = self.string(node, what)?;
+        if !valid(&name.value) {
+            self.push(
+                Diagnostic::new(
+                    &INVALID_NAME,
+                    node.span.clone(),
+                    format!("{what} `{}` is not valid: {rule}", name.value),
+                )
+                .with_label("invalid name"),
+            );
+        }
+        Some(name)
+    }
+
+    fn label_name(&mut self, node: &Node, what: &str, reserved: bool) -> Option<Spanned<String>> {
+        let name = self.text(node, what)?;
+        if !sloc_promql::is_label_name(&name.value) {
+            self.push(
+                Diagnostic::new(
+                    &INVALID_LABEL_NAME,
+                    node.span.clone(),
+                    format!("`{}` is not a valid label name", name.value),
+                )
+                .with_label("invalid label name")
+                .with_help("label names are letters, digits and `_`, not starting with a digit"),
+            );
+        } else if reserved && RESERVED_LABELS.contains(&name.value.as_str()) {
+            self.push(
+                Diagnostic::new(
+                    &RESERVED_LABEL,
+                    node.span.clone(),
+                    format!(
+                        "{what} `{}` would overwrite the label sloc sets",
+                        name.value
+                    ),
+                )
+                .with_label("reserved by sloc")
+                .with_help(format!(
+                    "sloc sets {} itself; choose another name",
+                    RESERVED_LABELS.map(|l| format!("`{l}`")).join(", ")
+                )),
+            );
+        }
+        Some(name)
+    }
+
+    fn labels(&mut self, node: &Node, what: &str, reserved: bool) -> Labels {
+        let Some(entries) = node.as_map() else {
+            if node.value != Value::Null {
+                self.wrong_type(node, what, "a mapping of names to values");
+            }
+            return Labels::default();
+        };
+        let mut labels = Vec::new();
+        for (key, value) in entries {
+            let name = self.label_name(key, &format!("{what} name"), reserved);
+            let value = self.text(value, &format!("{what} value"));
+            if let (Some(name), Some(value)) = (name, value) {
+                labels.push(Label { name, value });
+            }
+        }
+        Labels(labels)
+    }
+
+    fn spec(&mut self, root: &Node) -> Option<Spec> {
+        let fields = self.fields(root, "the spec", SPEC_KEYS)?;
+        let service = self.required(&fields, "service", "the spec").and_then(|n| {
+            self.name(
+                n,
+                "service name",
+                valid_slug,
+                "use letters, digits, `-` and `_`",
+            )
+        });
+        let period = fields
+            .get("period")
+            .and_then(|n| self.duration(n, "period"));
+        let interval = fields
+            .get("interval")
+            .and_then(|n| self.duration(n, "interval"));
+        let exact = fields
+            .get("exact")
+            .and_then(|n| self.boolean(n, "exact"))
+            .unwrap_or(false);
+        let labels = fields
+            .get("labels")
+            .map(|n| self.labels(n, "label", true))
+            .unwrap_or_default();
+        let period_value = period.as_ref().map_or(crate::DEFAULT_PERIOD, |p| p.value);
+
+        let mut slos = Vec::new();
+        if let Some(list) = self.required(&fields, "slos", "the spec") {
+            match list.as_seq() {
+                Some([]) => self.push(
+                    Diagnostic::new(
+                        &MISSING_FIELD,
+                        list.span.clone(),
+                        "the spec has no objectives",
+                    )
+                    .with_help("add at least one entry under `slos:`"),
+                ),
+                Some(items) => {
+                    for item in items {
+                        if let Some(slo) = self.slo(item, period_value) {
+                            slos.push(slo);
+                        }
+                    }
+                }
+                None => self.wrong_type(list, "`slos`", "a list of objectives"),
+            }
+        }
+        self.duplicate_names(&slos);
+        Some(Spec {
+            service: service?,
+            period,
+            interval,
+            exact,
+            labels,
+            slos,
+        })
+    }
+
+    fn duplicate_names(&mut self, slos: &[Slo]) {
+        for (i, slo) in slos.iter().enumerate() {
+            if let Some(first) = slos[..i].iter().find(|s| s.name.value == slo.name.value) {
+                self.push(
+                    Diagnostic::new(
+                        &DUPLICATE_SLO,
+                        slo.name.span.clone(),
+                        format!("objective name `{}` is used twice", slo.name.value),
+                    )
+                    .with_label("second use")
+                    .with_related(first.name.span.clone(), "first use")
+                    .with_help("objective names must be unique in a spec"),
+                );
+            }
+        }
+    }
+
+    fn slo(&mut self, node: &Node, period: Duration) -> Option<Slo> {
+        let fields = self.fields(node, "an objective", SLO_KEYS)?;
+        let name = self
+            .required(&fields, "name", "this objective")
+            .and_then(|n| {
+                self.name(
+                    n,
+                    "objective name",
+                    valid_slo_name,
+                    "use lower-case letters, digits, `-` and `_`",
+                )
+            });
+        let what = name.as_ref().map_or_else(
+            || "this objective".to_string(),
+            |n| format!("objective `{}`", n.value),
+        );
+        let objective = self
+            .required(&fields, "objective", &what)
+            .and_then(|n| self.objective(n));
+        let description = fields
+            .get("description")
+            .and_then(|n| self.text(n, "description"));
+        let exact = fields.get("exact").and_then(|n| self.boolean(n, "exact"));
+        let group_by = fields
+            .get("group_by")
+            .map(|n| self.group_by(n))
+            .unwrap_or_default();
+        let alerting = fields
+            .get("alerting")
+            .and_then(|n| self.alerting(n))
+            .unwrap_or_default();
+        let sli = self
+            .required(&fields, "sli", &what)
+            .and_then(|n| self.sli(n));
+        let slo = Slo {
+            name: name?,
+            objective: objective?,
+            description,
+            group_by,
+            exact,
+            sli: sli?,
+            alerting,
+        };
+        self.tiers_fire(&slo, period);
+        Some(slo)
+    }
+
+    fn objective(&mut self, node: &Node) -> Option<Spanned<Decimal>> {
+        let text = node.as_scalar_text().unwrap_or_default();
+        let Some(value) = Decimal::parse(text.trim().trim_end_matches('%')) else {
+            self.wrong_type(node, "objective", "a percentage such as 99.9 or \"99.9%\"");
+            return None;
+        };
+        if value <= Decimal::ZERO || value >= Decimal::HUNDRED {
+            let mut d = Diagnostic::new(
+                &OBJECTIVE_OUT_OF_RANGE,
+                node.span.clone(),
+                format!("objective {value} is not strictly between 0 and 100"),
+            )
+            .with_label("out of range");
+            d = if value > Decimal::ZERO && value <= Decimal::ONE {
+                d.with_help(format!(
+                    "objectives are percentages: did you mean {}?",
+                    value.mul_ratio(100, 1)
+                ))
+            } else {
+                d.with_help("write the objective in percent, e.g. 99.9")
+            };
+            self.push(d);
+            return None;
+        }
+        if value <= Decimal::ONE {
+            self.push(
+                Diagnostic::new(
+                    &OBJECTIVE_OUT_OF_RANGE,
+                    node.span.clone(),
+                    format!("objective {value}% looks like a ratio written as a percentage"),
+                )
+                .with_label("1% or less")
+                .with_help(format!(
+                    "objectives are percentages: did you mean {}?",
+                    value.mul_ratio(100, 1)
+                )),
+            );
+            return None;
+        }
+        Some(Spanned::new(value, node.span.clone()))
+    }
+
+    fn group_by(&mut self, node: &Node) -> Vec<Spanned<String>> {
+        let Some(items) = node.as_seq() else {
+            self.wrong_type(node, "`group_by`", "a list of label names");
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|i| self.label_name(i, "group_by label", true))
+            .collect()
+    }
+
+    fn tiers_fire(&mut self, slo: &Slo, period: Duration) {
+        let budget = slo.error_budget();
+        for tier in Tier::ALL
+            .into_iter()
+            .filter(|t| slo.alerting.is_enabled(*t))
+        {
+            let factor = tier.policy().factor(period);
+            let threshold = factor.mul(budget);
+            if threshold >= Decimal::ONE {
+                self.push(
+                    Diagnostic::new(
+                        &TIER_NEVER_FIRES,
+                        slo.objective.span.clone(),
+                        format!(
+                            "the {} tier of `{}` can never fire: {factor}x the {}% error budget is an error ratio of {}%",
+                            tier.name(),
+                            slo.name.value,
+                            budget.mul_ratio(100, 1),
+                            threshold.mul_ratio(100, 1)
+                        ),
+                    )
+                    .with_label("budget too large for this tier")
+                    .with_help(format!("disable the tier with `alerting: {{disable: [{}]}}`, or raise the objective", tier.name())),
+                );
+            }
+        }
+    }
+
+    fn alerting(&mut self, node: &Node) -> Option<Alerting> {
+        let fields = self.fields(node, "`alerting`", ALERTING_KEYS)?;
+        let name = fields.get("name").and_then(|n| {
+            self.name(
+                n,
+                "alert name",
+                valid_alert_name,
+                "use CamelCase: a capital letter, then letters and digits",
+            )
+        });
+        let labels = fields
+            .get("labels")
+            .map(|n| self.labels(n, "alert label", true))
+            .unwrap_or_default();
+        let annotations = fields
+            .get("annotations")
+            .map(|n| self.labels(n, "annotation", false))
+            .unwrap_or_default();
+        let disable = match fields.get("disable") {
+            Some(n) => match n.as_seq() {
+                Some(items) => items.iter().filter_map(|i| self.tier(i)).collect(),
+                None => {
+                    self.wrong_type(n, "`disable`", "a list of tiers");
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        let mut for_ = Vec::new();
+        if let Some(n) = fields.get("for") {
+            match n.as_map() {
+                Some(entries) => {
+                    for (k, v) in entries {
+                        if let (Some(tier), Some(d)) = (self.tier(k), self.duration(v, "`for`")) {
+                            for_.push((tier, d));
+                        }
+                    }
+                }
+                None => self.wrong_type(n, "`for`", "a mapping of tiers to durations"),
+            }
+        }
+        Some(Alerting {
+            name,
+            labels,
+            annotations,
+            disable,
+            for_,
+        })
+    }
+
+    fn tier(&mut self, node: &Node) -> Option<Spanned<Tier>> {
+        let text = node.as_scalar_text().unwrap_or_default();
+        match Tier::parse(text) {
+            Some(t) => Some(Spanned::new(t, node.span.clone())),
+            None => {
+                self.push(
+                    Diagnostic::new(
+                        &WRONG_TYPE,
+                        node.span.clone(),
+                        format!("`{text}` is not an alert tier"),
+                    )
+                    .with_label("unknown tier")
+                    .with_help("tiers are critical, warning and info"),
+                );
+                None
+            }
+        }
+    }
+
+    fn sli(&mut self, node: &Node) -> Option<Sli> {
+        let fields = self.fields(node, "`sli`", SLI_KEYS)?;
+        let present: Vec<&str> = SLI_KEYS
+            .iter()
+            .copied()
+            .filter(|k| fields.get(k).is_some())
+            .collect();
+        let kind = match present.as_slice() {
+            ["errors", "total"] => "errors",
+            ["good", "total"] => "good",
+            ["latency"] => "latency",
+            ["threshold"] => "threshold",
+            ["raw"] => "raw",
+            ["errors"] | ["good"] => {
+                self.push(
+                    Diagnostic::new(
+                        &MISSING_FIELD,
+                        fields.anchor(),
+                        format!("the `{}` SLI has no `total`", present[0]),
+                    )
+                    .with_label("`total` missing")
+                    .with_help("add `total:`, the counter of all events"),
+                );
+                return None;
+            }
+            _ => {
+                let message = if present.is_empty() {
+                    "the SLI has no kind".to_string()
+                } else {
+                    format!("the SLI mixes kinds: {}", present.join(", "))
+                };
+                self.push(
+                    Diagnostic::new(&SLI_KIND, node.span.clone(), message)
+                        .with_label("exactly one kind expected")
+                        .with_help("use `errors` + `total`, `good` + `total`, `latency`, `threshold` or `raw`"),
+                );
+                return None;
+            }
+        };
+        let get = |k: &str| fields.get(k).expect("present keys were listed above");
+        match kind {
+            "errors" | "good" => {
+                let bad = self.events_query(get(kind), kind);
+                let total = self.events_query(get("total"), "total");
+                let (bad, total) = (bad?, total?);
+                self.same_metric(&bad, &total, kind);
+                Some(if kind == "errors" {
+                    Sli::Errors { errors: bad, total }
+                } else {
+                    Sli::Good { good: bad, total }
+                })
+            }
+            "latency" => self
+                .latency(get("latency"))
+                .map(|latency| Sli::Latency { latency }),
+            "threshold" => self
+                .threshold(get("threshold"))
+                .map(|threshold| Sli::Threshold { threshold }),
+            _ => {
+                let raw = self.query(get("raw"), "raw SLI")?;
+                if !raw.text.contains(WINDOW_PLACEHOLDER) {
+                    self.push(
+                        Diagnostic::new(&MISSING_WINDOW, raw.span(), "the raw SLI has no `$window`")
+                            .with_label("no `$window` here")
+                            .with_help("write `[$window]` where the range goes, e.g. rate(errors_total[$window])"),
+                    );
+                    return None;
+                }
+                Some(Sli::Raw { raw })
+            }
+        }
+    }
+
+    /// Parses a PromQL query, with `$window` standing for a range.
+    fn query(&mut self, node: &Node, what: &str) -> Option<Query> {
+        let text = self.string(node, what)?;
+        let expr = self.parse_promql(node, &text.value)?;
+        let is_selector =
+            matches!(expr, Expr::VectorSelector(_)) && !text.value.contains(WINDOW_PLACEHOLDER);
+        Some(Query {
+            text: text.value,
+            node: node.clone(),
+            is_selector,
+        })
+    }
+
+    fn parse_promql(&mut self, node: &Node, text: &str) -> Option<Expr> {
+        // `$window` is replaced by a range of the same length, so offsets stay put.
+        let sample = text.replace(WINDOW_PLACEHOLDER, "5000000s");
+        match sloc_promql::parse(&sample) {
+            Ok(expr) => Some(expr),
+            Err(e) => {
+                let start = value_offset_to_source(self.text, node, e.span.start);
+                let end = value_offset_to_source(self.text, node, e.span.end.saturating_sub(1)) + 1;
+                self.push(
+                    Diagnostic::new(
+                        &PROMQL_SYNTAX,
+                        start..end.max(start + 1).min(self.text.len()),
+                        format!("invalid PromQL: {}", e.message),
+                    )
+                    .with_label("here")
+                    .with_related(node.span.clone(), "in this expression"),
+                );
+                None
+            }
+        }
+    }
+
+    fn events_query(&mut self, node: &Node, what: &str) -> Option<Query> {
+        let query = self.query(node, &format!("`{what}`"))?;
+        if !query.is_selector && !query.text.contains(WINDOW_PLACEHOLDER) {
+            self.push(
+                Diagnostic::new(&MISSING_WINDOW, query.span(), format!("`{what}` is neither a selector nor an expression with `$window`"))
+                    .with_label("fixed ranges here")
+                    .with_help("give a plain selector such as `requests_total{code=~\"5..\"}` (sloc adds rate() and the windows), or write `[$window]` where the range goes"),
+            );
+            return None;
+        }
+        Some(query)
+    }
+
+    fn same_metric(&mut self, bad: &Query, total: &Query, kind: &str) {
+        let names = |q: &Query| -> Vec<String> {
+            let sample = q.with_window("5m");
+            sloc_promql::parse(&sample)
+                .map(|e| {
+                    sloc_promql::vector_selectors(&e)
+                        .into_iter()
+                        .filter_map(sloc_promql::selector_metric)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (bad_names, total_names) = (names(bad), names(total));
+        if bad_names.is_empty() || total_names.is_empty() {
+            return;
+        }
+        if !bad_names.iter().any(|n| total_names.contains(n)) {
+            self.push(
+                Diagnostic::new(
+                    &EVENTS_METRIC_MISMATCH,
+                    bad.span(),
+                    format!("`{kind}` reads {} but `total` reads {}", bad_names.join(", "), total_names.join(", ")),
+                )
+                .with_label(format!("{kind} metric"))
+                .with_related(total.span(), "total metric")
+                .with_help("count bad events on the total's metric with more matchers, or write a `raw` SLI"),
+            );
+        }
+    }
+
+    fn latency(&mut self, node: &Node) -> Option<LatencySli> {
+        let fields = self.fields(node, "`latency`", LATENCY_KEYS)?;
+        let histogram = self
+            .required(&fields, "histogram", "the latency SLI")
+            .and_then(|n| {
+                let name = self.name(
+                    n,
+                    "histogram",
+                    sloc_promql::is_metric_name,
+                    "use a metric name",
+                )?;
+                if let Some(base) = name.value.strip_suffix("_bucket") {
+                    self.push(
+                        Diagnostic::new(
+                            &INVALID_NAME,
+                            n.span.clone(),
+                            "give the histogram's name without `_bucket`",
+                        )
+                        .with_label("ends in `_bucket`")
+                        .with_help(format!(
+                            "write `histogram: {base}`; sloc reads {base}_bucket and {base}_count"
+                        )),
+                    );
+                    return None;
+                }
+                Some(name)
+            });
+        let threshold = self
+            .required(&fields, "threshold", "the latency SLI")
+            .and_then(|n| self.duration(n, "latency threshold"));
+        let matchers = match fields.get("matchers") {
+            Some(n) => Some(self.matchers(n)?),
+            None => None,
+        };
+        Some(LatencySli {
+            histogram: histogram?,
+            threshold: threshold?,
+            matchers,
+        })
+    }
+
+    fn matchers(&mut self, node: &Node) -> Option<Query> {
+        let text = self.string(node, "`matchers`")?;
+        let inner = text
+            .value
+            .trim()
+            .trim_start_matches('{')
+            .trim_end_matches('}');
+        let probe = format!("m{{{inner}}}");
+        if let Err(e) = sloc_promql::parse(&probe) {
+            let at = value_offset_to_source(
+                self.text,
+                node,
+                e.span.start.saturating_sub(2).min(text.value.len()),
+            );
+            self.push(
+                Diagnostic::new(
+                    &PROMQL_SYNTAX,
+                    at..at + 1,
+                    format!("invalid label matchers: {}", e.message),
+                )
+                .with_label("here")
+                .with_help("write matchers as in PromQL: endpoint=\"/api\", code!~\"5..\""),
+            );
+            return None;
+        }
+        Some(Query {
+            text: inner.to_string(),
+            node: node.clone(),
+            is_selector: false,
+        })
+    }
+
+    fn threshold(&mut self, node: &Node) -> Option<ThresholdSli> {
+        let fields = self.fields(node, "`threshold`", THRESHOLD_KEYS)?;
+        let value = self
+            .required(&fields, "value", "the threshold SLI")
+            .and_then(|n| self.query(n, "threshold value"));
+        let below = fields.get("below").and_then(|n| self.number(n, "`below`"));
+        let above = fields.get("above").and_then(|n| self.number(n, "`above`"));
+        if fields.get("below").is_some() == fields.get("above").is_some() {
+            self.push(
+                Diagnostic::new(
+                    &THRESHOLD_BOUND,
+                    fields.anchor(),
+                    "the threshold SLI needs exactly one of `below` and `above`",
+                )
+                .with_label("one bound expected")
+                .with_help("`below: 0.5` makes a slice good when the value is under 0.5"),
+            );
+            return None;
+        }
+        Some(ThresholdSli {
+            value: value?,
+            below,
+            above,
+        })
+    }
+}
+
+fn valid_slug(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn valid_slo_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn valid_alert_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}

@@ -1,0 +1,101 @@
+//! The alert tiers: the SRE workbook's multiwindow, multi-burn-rate alerts.
+//!
+//! Each tier alerts when a share of the period's error budget is spent within its long window
+//! (and the short window confirms the burn is still going on). The burn factor follows from the
+//! share: `factor = share × period / long_window`, so 2 % in 1h over 30d is 14.4x.
+
+use sloc_promql::Duration;
+
+use crate::Decimal;
+
+/// An alert tier, named by the severity its alert carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Critical,
+    Warning,
+    Info,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Critical, Tier::Warning, Tier::Info];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Critical => "critical",
+            Tier::Warning => "warning",
+            Tier::Info => "info",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.name() == text)
+    }
+
+    /// The workbook's windows and budget shares for this tier.
+    pub fn policy(self) -> TierPolicy {
+        const MIN: u64 = 60;
+        const HOUR: u64 = 60 * MIN;
+        match self {
+            Tier::Critical => TierPolicy {
+                tier: self,
+                budget_percent: 2,
+                long: Duration::from_secs(HOUR),
+                short: Duration::from_secs(5 * MIN),
+                for_: Duration::from_secs(2 * MIN),
+                meaning: "page, act now",
+            },
+            Tier::Warning => TierPolicy {
+                tier: self,
+                budget_percent: 5,
+                long: Duration::from_secs(6 * HOUR),
+                short: Duration::from_secs(30 * MIN),
+                for_: Duration::from_secs(15 * MIN),
+                meaning: "ticket, act within the day",
+            },
+            Tier::Info => TierPolicy {
+                tier: self,
+                budget_percent: 10,
+                long: Duration::from_secs(3 * 24 * HOUR),
+                short: Duration::from_secs(6 * HOUR),
+                for_: Duration::from_secs(30 * MIN),
+                meaning: "review, the budget runs out before the period ends",
+            },
+        }
+    }
+}
+
+/// What one tier watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierPolicy {
+    pub tier: Tier,
+    /// Share of the period's error budget spent within `long` that triggers the tier.
+    pub budget_percent: u32,
+    pub long: Duration,
+    pub short: Duration,
+    pub for_: Duration,
+    /// What firing means, for the alert's description.
+    pub meaning: &'static str,
+}
+
+impl TierPolicy {
+    /// The burn factor for an SLO period: `share × period / long`.
+    pub fn factor(&self, period: Duration) -> Decimal {
+        Decimal::from_int(i64::from(self.budget_percent))
+            .mul_ratio(period.millis(), 100 * self.long.millis())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workbook_factors() {
+        let days = |d: u64| Duration::from_secs(d * 86_400);
+        let factors = |p| Tier::ALL.map(|t| t.policy().factor(p).to_string());
+        assert_eq!(factors(days(30)), ["14.4", "6", "1"]);
+        assert_eq!(factors(days(28)), ["13.44", "5.6", "0.933333"]);
+        assert_eq!(factors(days(7)), ["3.36", "1.4", "0.233333"]);
+    }
+}

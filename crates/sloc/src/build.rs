@@ -1,0 +1,227 @@
+//! `sloc build`: specs in, rule files out.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use sloc_diagnostics::{FileReport, Severity};
+
+use crate::files::{Input, read_input, write_atomically};
+use crate::{Format, Output, exit, report};
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// SLO spec files (`-` reads standard input).
+    #[arg(required = true, value_name = "SPEC")]
+    specs: Vec<PathBuf>,
+    /// Write to this file (one spec) or directory (`<name>.rules.yml` per spec). Without it, the
+    /// rules go to standard output as one file.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    output: Option<PathBuf>,
+    /// Compare with the files already written instead of writing; print a diff and exit 1 when
+    /// they differ.
+    #[arg(long, requires = "output")]
+    check: bool,
+    /// How to print problems in the specs.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+struct Compiled {
+    spec_path: PathBuf,
+    yaml: String,
+    groups: Vec<String>,
+}
+
+pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
+    let mut reports = Vec::new();
+    let mut compiled = Vec::new();
+    for path in &args.specs {
+        let file = match read_input(path) {
+            Ok(Input::Text(file)) => file,
+            Ok(Input::Invalid(file, d)) => {
+                reports.push(FileReport::new(file, vec![d]));
+                continue;
+            }
+            Err(message) => {
+                out.error(message);
+                return exit::USAGE;
+            }
+        };
+        let (spec, diagnostics) = sloc_spec::parse_spec(&file.text);
+        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+        if let (Some(spec), false) = (spec, has_errors) {
+            match sloc_compiler::compile(&spec) {
+                Ok(rules) => compiled.push(Compiled {
+                    spec_path: path.clone(),
+                    groups: rules.groups.iter().map(|g| g.name.clone()).collect(),
+                    yaml: rules.to_yaml(&sloc_compiler::header(&source_name(path))),
+                }),
+                Err(e) => {
+                    out.error(e);
+                    return exit::USAGE;
+                }
+            }
+        }
+        reports.push(FileReport::new(file, diagnostics));
+    }
+    report::print(out, &reports, args.format, true);
+    if report::fails(&reports, Severity::Error) {
+        return exit::FINDINGS;
+    }
+    if let Some(code) = clashing_groups(&compiled, out) {
+        return code;
+    }
+    match &args.output {
+        None => {
+            out.stdout.push_str(&merged(&compiled));
+            exit::OK
+        }
+        Some(target) => {
+            let targets = match targets(target, &compiled) {
+                Ok(t) => t,
+                Err(message) => {
+                    out.error(message);
+                    return exit::USAGE;
+                }
+            };
+            if args.check {
+                check(&targets, out)
+            } else {
+                write(&targets, out)
+            }
+        }
+    }
+}
+
+/// The spec's file name, for the generated header: the same output whatever the working
+/// directory.
+fn source_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || "standard input".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Two specs generating the same group would overwrite each other's rules in Prometheus.
+fn clashing_groups(compiled: &[Compiled], out: &mut Output) -> Option<u8> {
+    for (i, a) in compiled.iter().enumerate() {
+        for b in &compiled[..i] {
+            if let Some(g) = a.groups.iter().find(|g| b.groups.contains(g)) {
+                out.error(format!(
+                    "{} and {} both generate the rule group `{g}`: give them different services or objective names",
+                    crate::shown(&b.spec_path),
+                    crate::shown(&a.spec_path)
+                ));
+                return Some(exit::FINDINGS);
+            }
+        }
+    }
+    None
+}
+
+/// Several specs on standard output: one rule file with every group.
+fn merged(compiled: &[Compiled]) -> String {
+    match compiled {
+        [one] => one.yaml.clone(),
+        many => {
+            let mut text = String::new();
+            for (i, c) in many.iter().enumerate() {
+                // Keep the first file's header and `groups:` key, then only the group entries.
+                let body = if i == 0 {
+                    c.yaml.as_str()
+                } else {
+                    c.yaml
+                        .split_once("\ngroups:\n")
+                        .map_or("", |(_, rest)| rest)
+                };
+                text.push_str(body);
+            }
+            text
+        }
+    }
+}
+
+fn targets(target: &Path, compiled: &[Compiled]) -> Result<Vec<(PathBuf, String)>, String> {
+    let is_dir = target.is_dir()
+        || compiled.len() > 1
+        || target.as_os_str().to_string_lossy().ends_with('/');
+    if !is_dir {
+        return Ok(compiled
+            .iter()
+            .map(|c| (target.to_path_buf(), c.yaml.clone()))
+            .collect());
+    }
+    if !target.exists() {
+        std::fs::create_dir_all(target).map_err(|e| {
+            format!(
+                "cannot create {}: {}",
+                crate::shown(target),
+                crate::files::io_reason(&e)
+            )
+        })?;
+    }
+    Ok(compiled
+        .iter()
+        .map(|c| {
+            (
+                target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))),
+                c.yaml.clone(),
+            )
+        })
+        .collect())
+}
+
+/// `oneflow.slo.yaml` → `oneflow`.
+fn spec_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
+    let mut stem = name.as_str();
+    for suffix in [".yaml", ".yml"] {
+        stem = stem.strip_suffix(suffix).unwrap_or(stem);
+    }
+    for suffix in [".slo", ".slos", ".spec"] {
+        stem = stem.strip_suffix(suffix).unwrap_or(stem);
+    }
+    stem.to_string()
+}
+
+fn write(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {
+    for (path, yaml) in targets {
+        if let Err(message) = write_atomically(path, yaml) {
+            out.error(message);
+            return exit::USAGE;
+        }
+    }
+    exit::OK
+}
+
+/// `--check`: compare with what is on disk, print unified diffs, write nothing.
+fn check(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {
+    let mut stale = 0;
+    for (path, yaml) in targets {
+        let name = crate::shown(path);
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if current == *yaml {
+            continue;
+        }
+        stale += 1;
+        let diff = similar::TextDiff::from_lines(current.as_str(), yaml.as_str());
+        out.stdout.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("{name} (on disk)"), &format!("{name} (from spec)"))
+                .to_string(),
+        );
+    }
+    if stale > 0 {
+        out.stderr.push_str(&format!(
+            "{stale} generated file{} out of date: run the same `sloc build` without --check\n",
+            if stale == 1 { " is" } else { "s are" }
+        ));
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,57 @@
+//! Reading inputs and writing outputs atomically.
+
+use std::io::Write;
+use std::path::Path;
+
+use sloc_diagnostics::{Diagnostic, SourceFile, decode_input};
+
+/// A file's bytes decoded as text, or a located diagnostic for unreadable content. IO errors
+/// (missing file, permissions) are returned as messages: they are usage problems, exit 2.
+pub enum Input {
+    Text(SourceFile),
+    Invalid(SourceFile, Diagnostic),
+}
+
+pub fn read_input(path: &Path) -> Result<Input, String> {
+    let name = crate::shown(path);
+    let bytes = if name == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        buf
+    } else {
+        std::fs::read(path).map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?
+    };
+    Ok(match decode_input(&bytes) {
+        Ok(text) => Input::Text(SourceFile::new(name, text)),
+        Err(d) => Input::Invalid(SourceFile::new(name, ""), d),
+    })
+}
+
+/// Writes through a temporary file in the same directory and renames it over the target, so
+/// the target is never half-written.
+pub fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
+    let name = crate::shown(path);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sloc-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot write {name}: {}", io_reason(&e)))?;
+    tmp.write_all(contents.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| format!("cannot write {name}: {}", io_reason(&e)))?;
+    tmp.persist(path)
+        .map_err(|e| format!("cannot write {name}: {}", io_reason(&e.error)))?;
+    Ok(())
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
