@@ -1,1 +1,158 @@
-fn main() {}
+//! Development tasks, run as `cargo xtask <task>` (see https://github.com/matklad/cargo-xtask).
+//!
+//! - `codegen [--check]`: regenerate the committed generated files (the spec's JSON Schema, the
+//!   compiled OneFlow example, the code reference); `--check` fails when one is stale.
+//! - `ci`: everything CI runs: formatting, clippy, the generated-file check and every test,
+//!   after installing promtool and prometheus when they are missing.
+//! - `bench`: timings, side by side with promtool where there is a peer.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+mod bench;
+mod codegen;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(if rest.contains(&"--check") {
+            codegen::Mode::Check
+        } else {
+            codegen::Mode::Write
+        }),
+        Some("ci") => ci(),
+        Some("bench") => bench::run(&rest),
+        _ => {
+            eprintln!("usage: cargo xtask <codegen [--check] | ci | bench [compile|lint]>");
+            std::process::exit(2)
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn run(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot run {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// promtool and prometheus come from Debian's `prometheus` package.
+fn ensure_prometheus() -> Result<()> {
+    if have("promtool") && have("prometheus") {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    if !have("apt-get") || !is_root {
+        bail!(
+            "promtool and prometheus are needed by the tests: install Debian's `prometheus` package (apt-get install prometheus)"
+        );
+    }
+    run("apt-get", &["update", "-qq"])?;
+    run(
+        "apt-get",
+        &[
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "prometheus",
+        ],
+    )?;
+    // The package starts a service on :9090 where an init system runs; tests use their own ports.
+    if !(have("promtool") && have("prometheus")) {
+        bail!("apt-get installed `prometheus` but promtool or prometheus is still not on the PATH");
+    }
+    Ok(())
+}
+
+fn ci() -> Result<()> {
+    ensure_prometheus()?;
+    run("cargo", &["fmt", "--all", "--", "--check"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    codegen::run(codegen::Mode::Check)?;
+    // Snapshots never update in CI: a mismatch fails the test.
+    let nextest = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if nextest {
+        run_with_env(
+            "cargo",
+            &[
+                "nextest",
+                "run",
+                "--workspace",
+                "--locked",
+                "--no-fail-fast",
+            ],
+        )?;
+        run_with_env("cargo", &["test", "--workspace", "--locked", "--doc"])
+    } else {
+        run_with_env(
+            "cargo",
+            &["test", "--workspace", "--locked", "--no-fail-fast"],
+        )
+    }
+}
+
+fn run_with_env(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ INSTA_UPDATE=no {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .env("INSTA_UPDATE", "no")
+        .env("NO_COLOR", "1")
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot run {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Builds `sloc` in release and returns its path.
+fn release_binary() -> Result<PathBuf> {
+    run(
+        "cargo",
+        &["build", "--release", "--quiet", "--package", "sloc"],
+    )?;
+    Ok(root().join("target/release/sloc"))
+}

@@ -60,6 +60,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let number: u64 = text[digits_start..i]
             .parse()
             .map_err(|_| format!("`{text}` is too large a duration"))?;
+        if bytes.get(i) == Some(&b'.') {
+            return Err(format!(
+                "`{text}` has a fraction: Prometheus durations are whole numbers (write 1s500ms, not 1.5s)"
+            ));
+        }
         let unit_start = i;
         while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
             i += 1;

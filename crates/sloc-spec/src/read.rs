@@ -83,6 +83,8 @@ struct Reader<'t> {
 struct Fields<'n> {
     node: &'n Node,
     entries: &'n [(Node, Node)],
+    /// Keys that an unknown key was taken for: not reported again as missing.
+    suggested: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
@@ -127,7 +129,9 @@ impl<'t> Reader<'t> {
             self.wrong_type(node, what, "a mapping");
             return None;
         };
+        let mut suggested = Vec::new();
         for (key, suggestion) in unknown_keys(entries, allowed) {
+            suggested.extend(suggestion);
             let name = key.as_scalar_text().unwrap_or("?");
             let mut d = Diagnostic::new(
                 &UNKNOWN_KEY,
@@ -141,12 +145,16 @@ impl<'t> Reader<'t> {
             };
             self.push(d);
         }
-        Some(Fields { node, entries })
+        Some(Fields {
+            node,
+            entries,
+            suggested,
+        })
     }
 
     fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
         let node = fields.get(key);
-        if node.is_none() {
+        if node.is_none() && !fields.suggested.contains(&key) {
             self.push(
                 Diagnostic::new(
                     &MISSING_FIELD,

@@ -124,7 +124,10 @@ fn to_syntax_error(e: &serde_saphyr::Error, text: &str) -> SyntaxError {
     // The library's message begins with "line L column C: "; positions are rendered by sloc.
     let full = e.to_string();
     let first_line = full.lines().next().unwrap_or_default();
-    let message = strip_location_prefix(first_line).to_string();
+    let mut message = strip_location_prefix(first_line).to_string();
+    if let Some(i) = message.rfind(" at line ") {
+        message.truncate(i);
+    }
     SyntaxError { message, offset }
 }
 
@@ -182,7 +185,14 @@ fn to_node(spanned: SaphyrSpanned<RawValue>, text: &str) -> Node {
         .byte_len()
         .and_then(|b| usize::try_from(b).ok())
         .unwrap_or(0);
-    let end = (start + len).min(text.len());
+    let mut end = (start + len).min(text.len());
+    if matches!(
+        spanned.value,
+        RawValue::String(_) | RawValue::Number(_) | RawValue::Bool(_)
+    ) {
+        // Block scalars' spans run over the trailing line breaks; point at the text only.
+        end = start + text.get(start..end).map_or(0, |t| t.trim_end().len());
+    }
     let value = match spanned.value {
         RawValue::Null => Value::Null,
         RawValue::Bool(b) => Value::Bool(b),
