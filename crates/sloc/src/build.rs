@@ -96,10 +96,10 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
 /// The spec's file name, for the generated header: the same output whatever the working
 /// directory.
 fn source_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || "standard input".to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    match path.file_name() {
+        Some(name) if path.as_os_str() != "-" => name.to_string_lossy().into_owned(),
+        _ => "standard input".to_string(),
+    }
 }
 
 /// Two specs generating the same group would overwrite each other's rules in Prometheus.
