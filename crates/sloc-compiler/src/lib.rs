@@ -341,7 +341,7 @@ impl<'a> SloCompiler<'a> {
         {
             let policy = tier.policy();
             let factor = policy.factor(period);
-            let threshold = factor.mul(budget);
+            let threshold = factor * budget;
             let (long, short) = (window_name(policy.long), window_name(policy.short));
             let sel = &self.selector;
             let expr = format!(
@@ -501,7 +501,7 @@ fn le_regex(seconds: Decimal) -> String {
 /// A window as it appears in series names: whole days stay days (`30d`, not `4w2d`).
 pub fn window_name(d: Duration) -> String {
     const DAY: u64 = 86_400_000;
-    if d.millis() >= DAY && d.millis() % DAY == 0 {
+    if d.millis() >= DAY && d.millis().is_multiple_of(DAY) {
         format!("{}d", d.millis() / DAY)
     } else {
         format_duration(d)

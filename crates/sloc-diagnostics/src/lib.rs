@@ -149,6 +149,42 @@ impl FileReport {
     }
 }
 
+/// The largest file sloc reads.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Turns raw file bytes into text, or a located [`INVALID_INPUT`] diagnostic (empty files, NUL
+/// bytes, invalid UTF-8, files over [`MAX_INPUT_BYTES`]).
+pub fn decode_input(bytes: &[u8]) -> Result<&str, Box<Diagnostic>> {
+    let invalid = |message: String, help: &str| {
+        Box::new(Diagnostic::new(&INVALID_INPUT, 0..0, message).with_help(help))
+    };
+    if bytes.len() > MAX_INPUT_BYTES {
+        let message = format!(
+            "the file is {} bytes, more than the {MAX_INPUT_BYTES} sloc reads",
+            bytes.len()
+        );
+        return Err(invalid(message, "split the file"));
+    }
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let message = format!("the file holds binary data (a NUL byte at offset {at})");
+        return Err(invalid(message, "sloc reads YAML rule files and SLO specs"));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let message = format!(
+            "the file is not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        );
+        invalid(message, "save the file as UTF-8")
+    })?;
+    if text.trim().is_empty() {
+        return Err(invalid(
+            "the file is empty".into(),
+            "expected an SLO spec or a Prometheus rule file",
+        ));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,46 +198,4 @@ mod tests {
         assert_eq!(f.line_col(6), (2, 3));
         assert_eq!(f.line_col(100), (3, 1));
     }
-}
-
-/// The largest file sloc reads.
-pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
-
-/// Turns raw file bytes into text, or a located [`INVALID_INPUT`] diagnostic (empty files, NUL
-/// bytes, invalid UTF-8, files over [`MAX_INPUT_BYTES`]).
-pub fn decode_input(bytes: &[u8]) -> Result<&str, Diagnostic> {
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(Diagnostic::new(
-            &INVALID_INPUT,
-            0..0,
-            format!(
-                "the file is {} bytes, more than the {MAX_INPUT_BYTES} sloc reads",
-                bytes.len()
-            ),
-        ));
-    }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return Err(Diagnostic::new(
-            &INVALID_INPUT,
-            0..0,
-            format!("the file holds binary data (a NUL byte at offset {at})"),
-        )
-        .with_help("sloc reads YAML rule files and SLO specs"));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Diagnostic::new(
-            &INVALID_INPUT,
-            0..0,
-            format!(
-                "the file is not UTF-8 text (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
-        .with_help("save the file as UTF-8")
-    })?;
-    if text.trim().is_empty() {
-        return Err(Diagnostic::new(&INVALID_INPUT, 0..0, "the file is empty")
-            .with_help("expected an SLO spec or a Prometheus rule file"));
-    }
-    Ok(text)
 }

@@ -92,23 +92,22 @@ fn locate_error(text: &str, message: &str) -> Range<usize> {
             return at..at + needle.len();
         }
     }
-    if let Some(bad) = message.strip_prefix("bad number or duration syntax: ") {
-        if let Some(at) = text.find(bad.trim()) {
-            return at..at + bad.trim().len().max(1);
-        }
-    }
-    if message.contains("unclosed left parenthesis")
-        || message.contains("unclosed left bracket")
-        || message.contains("unclosed left brace")
+    if let Some(bad) = message.strip_prefix("bad number or duration syntax: ")
+        && let Some(at) = text.find(bad.trim())
     {
-        if let Some(span) = tokens::unmatched_open(&tokens, text) {
-            return span;
-        }
+        return at..at + bad.trim().len().max(1);
     }
-    if message.contains("unexpected right") {
-        if let Some(span) = tokens::unmatched_close(&tokens, text) {
-            return span;
-        }
+    if (message.contains("unclosed left parenthesis")
+        || message.contains("unclosed left bracket")
+        || message.contains("unclosed left brace"))
+        && let Some(span) = tokens::unmatched_open(&tokens, text)
+    {
+        return span;
+    }
+    if message.contains("unexpected right")
+        && let Some(span) = tokens::unmatched_close(&tokens, text)
+    {
+        return span;
     }
     // Errors that name a function, aggregation or label: point at the first such identifier
     // inside the shortest prefix that already produces the same error.
@@ -125,15 +124,15 @@ fn locate_error(text: &str, message: &str) -> Range<usize> {
             return t.span.clone();
         }
     }
-    if message == "invalid promql query" || message.starts_with("unexpected") {
-        if let Some(span) = first_offending_token(text, &tokens) {
-            return span;
-        }
+    if (message == "invalid promql query" || message.starts_with("unexpected"))
+        && let Some(span) = first_offending_token(text, &tokens)
+    {
+        return span;
     }
-    if let Some(end) = prefix_end {
-        if let Some(t) = tokens.iter().rev().find(|t| t.span.end <= end) {
-            return t.span.clone();
-        }
+    if let Some(end) = prefix_end
+        && let Some(t) = tokens.iter().rev().find(|t| t.span.end <= end)
+    {
+        return t.span.clone();
     }
     whole
 }

@@ -93,7 +93,7 @@ impl Decimal {
         (a, b, scale)
     }
 
-    pub fn sub(self, other: Decimal) -> Decimal {
+    fn difference(self, other: Decimal) -> Decimal {
         let (a, b, scale) = self.aligned(other);
         Decimal {
             digits: a - b,
@@ -102,7 +102,7 @@ impl Decimal {
         .normalized()
     }
 
-    pub fn add(self, other: Decimal) -> Decimal {
+    fn sum(self, other: Decimal) -> Decimal {
         let (a, b, scale) = self.aligned(other);
         Decimal {
             digits: a + b,
@@ -111,7 +111,7 @@ impl Decimal {
         .normalized()
     }
 
-    pub fn mul(self, other: Decimal) -> Decimal {
+    fn product(self, other: Decimal) -> Decimal {
         let mut d = Decimal {
             digits: self.digits * other.digits,
             scale: self.scale + other.scale,
@@ -173,6 +173,27 @@ impl Decimal {
     }
 }
 
+impl std::ops::Add for Decimal {
+    type Output = Decimal;
+    fn add(self, other: Decimal) -> Decimal {
+        self.sum(other)
+    }
+}
+
+impl std::ops::Sub for Decimal {
+    type Output = Decimal;
+    fn sub(self, other: Decimal) -> Decimal {
+        self.difference(other)
+    }
+}
+
+impl std::ops::Mul for Decimal {
+    type Output = Decimal;
+    fn mul(self, other: Decimal) -> Decimal {
+        self.product(other)
+    }
+}
+
 impl Ord for Decimal {
     fn cmp(&self, other: &Self) -> Ordering {
         let (a, b, _) = self.aligned(*other);
@@ -210,8 +231,8 @@ mod tests {
 
     #[test]
     fn arithmetic_is_exact() {
-        assert_eq!(Decimal::HUNDRED.sub(d("99.9")).to_string(), "0.1");
-        assert_eq!(d("14.4").mul(d("0.001")).to_string(), "0.0144");
+        assert_eq!((Decimal::HUNDRED - d("99.9")).to_string(), "0.1");
+        assert_eq!((d("14.4") * d("0.001")).to_string(), "0.0144");
         assert_eq!(d("0.02").mul_ratio(720, 1).to_string(), "14.4");
         assert_eq!(d("0.1").mul_ratio(28, 3).to_string(), "0.933333");
         assert_eq!(d("0.05").mul_ratio(28 * 24, 6).to_string(), "5.6");

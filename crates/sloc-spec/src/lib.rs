@@ -92,7 +92,7 @@ impl Slo {
 
     /// The error budget as a ratio: `1 - objective`.
     pub fn error_budget(&self) -> Decimal {
-        Decimal::ONE.sub(self.objective_ratio())
+        Decimal::ONE - self.objective_ratio()
     }
 }
 

@@ -491,7 +491,7 @@ impl<'t> Reader<'t> {
             .filter(|t| slo.alerting.is_enabled(*t))
         {
             let factor = tier.policy().factor(period);
-            let threshold = factor.mul(budget);
+            let threshold = factor * budget;
             if threshold >= Decimal::ONE {
                 self.push(
                     Diagnostic::new(

@@ -39,7 +39,7 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         let file = match read_input(path) {
             Ok(Input::Text(file)) => file,
             Ok(Input::Invalid(file, d)) => {
-                reports.push(FileReport::new(file, vec![d]));
+                reports.push(FileReport::new(file, vec![*d]));
                 continue;
             }
             Err(message) => {

@@ -9,7 +9,7 @@ use sloc_diagnostics::{Diagnostic, SourceFile, decode_input};
 /// (missing file, permissions) are returned as messages: they are usage problems, exit 2.
 pub enum Input {
     Text(SourceFile),
-    Invalid(SourceFile, Diagnostic),
+    Invalid(SourceFile, Box<Diagnostic>),
 }
 
 pub fn read_input(path: &Path) -> Result<Input, String> {
