@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use sloc_diagnostics::{Diagnostic, PROMQL_SYNTAX, YAML_SYNTAX};
 use sloc_promql::{Duration, Expr, parse_duration};
-use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_offset_to_source};
+use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_range_to_source};
 
 use crate::codes::*;
 use crate::{
@@ -673,12 +673,11 @@ impl<'t> Reader<'t> {
         match sloc_promql::parse(&sample) {
             Ok(expr) => Some(expr),
             Err(e) => {
-                let start = value_offset_to_source(self.text, node, e.span.start);
-                let end = value_offset_to_source(self.text, node, e.span.end.saturating_sub(1)) + 1;
+                let span = value_range_to_source(self.text, node, e.span.clone());
                 self.push(
                     Diagnostic::new(
                         &PROMQL_SYNTAX,
-                        start..end.max(start + 1).min(self.text.len()),
+                        span,
                         format!("invalid PromQL: {}", e.message),
                     )
                     .with_label("here")
@@ -783,15 +782,15 @@ impl<'t> Reader<'t> {
             .trim_end_matches('}');
         let probe = format!("m{{{inner}}}");
         if let Err(e) = sloc_promql::parse(&probe) {
-            let at = value_offset_to_source(
-                self.text,
-                node,
-                e.span.start.saturating_sub(2).min(text.value.len()),
-            );
+            // Error offsets are in `m{inner}`; `inner` starts `lead` bytes into the value.
+            let lead = text.value.len() - text.value.trim_start().trim_start_matches('{').len();
+            let shift = |o: usize| (o.saturating_sub(2) + lead).min(text.value.len());
+            let span =
+                value_range_to_source(self.text, node, shift(e.span.start)..shift(e.span.end));
             self.push(
                 Diagnostic::new(
                     &PROMQL_SYNTAX,
-                    at..at + 1,
+                    span,
                     format!("invalid label matchers: {}", e.message),
                 )
                 .with_label("here")

@@ -363,9 +363,12 @@ pub fn value_offset_to_source(text: &str, node: &Node, value_offset: usize) -> u
     let mut raw_pos = 0usize;
     for (value_pos, c) in value.char_indices() {
         // Look a little ahead for the same character; escapes and folding skip a few bytes.
-        let window_end = raw
+        let mut window_end = raw
             .len()
             .min(raw_pos + 16 + raw[raw_pos..].find('\n').map_or(0, |_| 64));
+        while !raw.is_char_boundary(window_end) {
+            window_end += 1;
+        }
         let found = raw[raw_pos..window_end].find(c).map(|i| raw_pos + i);
         if value_pos >= value_offset {
             return node.span.start + found.unwrap_or(raw_pos).min(raw.len());
@@ -448,4 +451,16 @@ mod suggestion_tests {
         assert_eq!(did_you_mean("group-by", &keys), Some("group_by"));
         assert_eq!(did_you_mean("totally_else", &keys), None);
     }
+}
+
+/// Maps a byte range inside a scalar's value to the file (see [`value_offset_to_source`]). The
+/// result covers at least one character and never splits one.
+pub fn value_range_to_source(text: &str, node: &Node, range: Range<usize>) -> Range<usize> {
+    let start = value_offset_to_source(text, node, range.start);
+    let last = value_offset_to_source(text, node, range.end.saturating_sub(1).max(range.start));
+    let last_len = text
+        .get(last..)
+        .and_then(|t| t.chars().next())
+        .map_or(0, char::len_utf8);
+    start..(last + last_len).max(start)
 }

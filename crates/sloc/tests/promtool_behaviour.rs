@@ -34,6 +34,7 @@ fn promtool_unit_tests_pass() {
             "burn-0.8x.test.yml",
             "burn-18x.test.yml",
             "derived-vs-exact.test.yml",
+            "no-traffic.test.yml",
             "short-outage.test.yml"
         ]
     );
