@@ -34,14 +34,8 @@ pub fn big_spec(n: usize) -> String {
                 "      raw: sum(rate(errors_total{{job=\"api{i}\"}}[$window])) / sum(rate(requests_total{{job=\"api{i}\"}}[$window]))\n"
             ),
         };
-        let group_by = if i % 3 == 0 {
-            "    group_by: [instance]\n"
-        } else {
-            ""
-        };
-        text.push_str(&format!(
-            "  - name: slo-{i}\n    objective: 99.5\n{group_by}    sli:\n{sli}"
-        ));
+        let group_by = if i % 3 == 0 { "    group_by: [instance]\n" } else { "" };
+        text.push_str(&format!("  - name: slo-{i}\n    objective: 99.5\n{group_by}    sli:\n{sli}"));
     }
     text
 }
@@ -77,29 +71,16 @@ fn compile() -> Result<()> {
         Ok(())
     })?;
     let rules = std::fs::read_to_string(&out)?.matches("\n      - ").count();
-    println!(
-        "compile: 1000 SLOs -> {rules} rules: sloc build {:.3} s (best of 5; goal < 0.2 s)",
-        time.as_secs_f64()
-    );
+    println!("compile: 1000 SLOs -> {rules} rules: sloc build {:.3} s (best of 5; goal < 0.2 s)", time.as_secs_f64());
     if crate::have("promtool") {
         let check = best_of(3, || {
-            let o = std::process::Command::new("promtool")
-                .arg("check")
-                .arg("rules")
-                .arg(&out)
-                .output()?;
+            let o = std::process::Command::new("promtool").arg("check").arg("rules").arg(&out).output()?;
             if !o.status.success() {
-                bail!(
-                    "promtool rejects the compiled benchmark rules:\n{}",
-                    String::from_utf8_lossy(&o.stdout)
-                );
+                bail!("promtool rejects the compiled benchmark rules:\n{}", String::from_utf8_lossy(&o.stdout));
             }
             Ok(())
         })?;
-        println!(
-            "         promtool check rules on the output: {:.3} s (the output is valid)",
-            check.as_secs_f64()
-        );
+        println!("         promtool check rules on the output: {:.3} s (the output is valid)", check.as_secs_f64());
     }
     Ok(())
 }

@@ -17,10 +17,7 @@ pub enum Mode {
 pub fn generated() -> Result<Vec<(PathBuf, String)>> {
     Ok(vec![
         (PathBuf::from("sloc.schema.json"), schema()),
-        (
-            PathBuf::from("rules/oneflow.rules.yml"),
-            compiled_example("rules/oneflow.slo.yaml")?,
-        ),
+        (PathBuf::from("rules/oneflow.rules.yml"), compiled_example("rules/oneflow.slo.yaml")?),
     ])
 }
 
@@ -34,18 +31,14 @@ pub fn run(mode: Mode) -> Result<()> {
         }
         match mode {
             Mode::Write => {
-                std::fs::write(&full, contents)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(&full, contents).with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("wrote {}", path.display());
             }
             Mode::Check => stale.push(path.display().to_string()),
         }
     }
     if !stale.is_empty() {
-        bail!(
-            "generated files are out of date: {}; run `cargo xtask codegen` and commit the result",
-            stale.join(", ")
-        );
+        bail!("generated files are out of date: {}; run `cargo xtask codegen` and commit the result", stale.join(", "));
     }
     Ok(())
 }
@@ -60,8 +53,7 @@ fn schema() -> String {
 
 /// What `sloc build` writes for the example spec.
 fn compiled_example(spec_path: &str) -> Result<String> {
-    let text = std::fs::read_to_string(root().join(spec_path))
-        .with_context(|| format!("cannot read {spec_path}"))?;
+    let text = std::fs::read_to_string(root().join(spec_path)).with_context(|| format!("cannot read {spec_path}"))?;
     let (spec, diagnostics) = sloc_spec::parse_spec(&text);
     let Some(spec) = spec.filter(|_| diagnostics.is_empty()) else {
         bail!("{spec_path} has problems: run `sloc build {spec_path}` to see them");

@@ -18,11 +18,9 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     match args.first().map(String::as_str) {
-        Some("codegen") => codegen::run(if rest.contains(&"--check") {
-            codegen::Mode::Check
-        } else {
-            codegen::Mode::Write
-        }),
+        Some("codegen") => {
+            codegen::run(if rest.contains(&"--check") { codegen::Mode::Check } else { codegen::Mode::Write })
+        }
         Some("ci") => ci(),
         Some("bench") => bench::run(&rest),
         _ => {
@@ -34,10 +32,7 @@ fn main() -> Result<()> {
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 fn run(program: &str, args: &[&str]) -> Result<()> {
@@ -54,10 +49,7 @@ fn run(program: &str, args: &[&str]) -> Result<()> {
 }
 
 fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 /// promtool and prometheus come from Debian's `prometheus` package.
@@ -65,26 +57,14 @@ fn ensure_prometheus() -> Result<()> {
     if have("promtool") && have("prometheus") {
         return Ok(());
     }
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
     if !have("apt-get") || !is_root {
         bail!(
             "promtool and prometheus are needed by the tests: install Debian's `prometheus` package (apt-get install prometheus)"
         );
     }
     run("apt-get", &["update", "-qq"])?;
-    run(
-        "apt-get",
-        &[
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "prometheus",
-        ],
-    )?;
+    run("apt-get", &["install", "-y", "-qq", "--no-install-recommends", "prometheus"])?;
     // The package starts a service on :9090 where an init system runs; tests use their own ports.
     if !(have("promtool") && have("prometheus")) {
         bail!("apt-get installed `prometheus` but promtool or prometheus is still not on the PATH");
@@ -95,41 +75,15 @@ fn ensure_prometheus() -> Result<()> {
 fn ci() -> Result<()> {
     ensure_prometheus()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
-    run(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
+    run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     codegen::run(codegen::Mode::Check)?;
     // Snapshots never update in CI: a mismatch fails the test.
-    let nextest = Command::new("cargo")
-        .args(["nextest", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let nextest = Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     if nextest {
-        run_with_env(
-            "cargo",
-            &[
-                "nextest",
-                "run",
-                "--workspace",
-                "--locked",
-                "--no-fail-fast",
-            ],
-        )?;
+        run_with_env("cargo", &["nextest", "run", "--workspace", "--locked", "--no-fail-fast"])?;
         run_with_env("cargo", &["test", "--workspace", "--locked", "--doc"])
     } else {
-        run_with_env(
-            "cargo",
-            &["test", "--workspace", "--locked", "--no-fail-fast"],
-        )
+        run_with_env("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"])
     }
 }
 
@@ -150,9 +104,6 @@ fn run_with_env(program: &str, args: &[&str]) -> Result<()> {
 
 /// Builds `sloc` in release and returns its path.
 fn release_binary() -> Result<PathBuf> {
-    run(
-        "cargo",
-        &["build", "--release", "--quiet", "--package", "sloc"],
-    )?;
+    run("cargo", &["build", "--release", "--quiet", "--package", "sloc"])?;
     Ok(root().join("target/release/sloc"))
 }

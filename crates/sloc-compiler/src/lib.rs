@@ -74,26 +74,14 @@ pub fn compile(spec: &Spec) -> Result<RuleFile, InternalError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = spec.slos.len().div_ceil(threads).max(16);
     let compile_chunk = |slos: &[Slo]| -> Result<Vec<Group>, InternalError> {
-        slos.iter()
-            .map(|slo| SloCompiler::new(spec, slo).group())
-            .collect()
+        slos.iter().map(|slo| SloCompiler::new(spec, slo).group()).collect()
     };
     let chunks: Vec<Result<Vec<Group>, InternalError>> = if spec.slos.len() <= chunk {
         vec![compile_chunk(&spec.slos)]
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = spec
-                .slos
-                .chunks(chunk)
-                .map(|c| scope.spawn(move || compile_chunk(c)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+            let handles: Vec<_> = spec.slos.chunks(chunk).map(|c| scope.spawn(move || compile_chunk(c))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
         })
     };
     let mut groups = Vec::with_capacity(spec.slos.len());
@@ -124,34 +112,13 @@ impl<'a> SloCompiler<'a> {
     fn new(spec: &'a Spec, slo: &'a Slo) -> Self {
         let service = &spec.service.value;
         let name = &slo.name.value;
-        let selector = format!(
-            "{{service={},slo={}}}",
-            sloc_promql::quote_string(service),
-            sloc_promql::quote_string(name)
-        );
+        let selector =
+            format!("{{service={},slo={}}}", sloc_promql::quote_string(service), sloc_promql::quote_string(name));
         let group_by: Vec<&str> = slo.group_by.iter().map(|g| g.value.as_str()).collect();
-        let sum = if group_by.is_empty() {
-            "sum".to_string()
-        } else {
-            format!("sum by ({})", group_by.join(", "))
-        };
-        let mut labels = vec![
-            ("service".to_string(), service.clone()),
-            ("slo".to_string(), name.clone()),
-        ];
-        labels.extend(
-            spec.labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
-        Self {
-            spec,
-            slo,
-            selector,
-            sum,
-            labels,
-            rules: Vec::new(),
-        }
+        let sum = if group_by.is_empty() { "sum".to_string() } else { format!("sum by ({})", group_by.join(", ")) };
+        let mut labels = vec![("service".to_string(), service.clone()), ("slo".to_string(), name.clone())];
+        labels.extend(spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Self { spec, slo, selector, sum, labels, rules: Vec::new() }
     }
 
     fn exact(&self) -> bool {
@@ -161,10 +128,7 @@ impl<'a> SloCompiler<'a> {
     /// Every window the alerts and the budget read, shortest first.
     fn windows(&self) -> Vec<Duration> {
         let mut windows = vec![BASE_WINDOW, self.spec.period()];
-        for tier in Tier::ALL
-            .into_iter()
-            .filter(|t| self.slo.alerting.is_enabled(*t))
-        {
+        for tier in Tier::ALL.into_iter().filter(|t| self.slo.alerting.is_enabled(*t)) {
             let policy = tier.policy();
             windows.extend([policy.long, policy.short]);
         }
@@ -192,11 +156,7 @@ impl<'a> SloCompiler<'a> {
             message: e.message,
         })?;
         let one_line = sloc_promql::canonical(&parsed);
-        Ok(if one_line.len() > 100 {
-            sloc_promql::pretty(&parsed)
-        } else {
-            one_line
-        })
+        Ok(if one_line.len() > 100 { sloc_promql::pretty(&parsed) } else { one_line })
     }
 
     fn group(mut self) -> Result<Group, InternalError> {
@@ -206,13 +166,7 @@ impl<'a> SloCompiler<'a> {
         match &self.slo.sli {
             Sli::Errors { errors, total } => {
                 // Groups with traffic but no error series yet read 0, not nothing.
-                let bad = |w: &str| {
-                    format!(
-                        "{} or 0 * {}",
-                        agg(rate_of(errors, w)),
-                        agg(rate_of(total, w))
-                    )
-                };
+                let bad = |w: &str| format!("{} or 0 * {}", agg(rate_of(errors, w)), agg(rate_of(total, w)));
                 self.events(bad, |w| agg(rate_of(total, w)), &windows)?
             }
             Sli::Good { good, total } => {
@@ -292,11 +246,7 @@ impl<'a> SloCompiler<'a> {
     }
 
     /// Time slices: one 0/1 sample per evaluation. NaN values (no data) count as no slice.
-    fn slices(
-        &mut self,
-        threshold: &ThresholdSli,
-        windows: &[Duration],
-    ) -> Result<(), InternalError> {
+    fn slices(&mut self, threshold: &ThresholdSli, windows: &[Duration]) -> Result<(), InternalError> {
         let value = threshold.value.with_window(&window_name(BASE_WINDOW));
         let bad = match (&threshold.below, &threshold.above) {
             (Some(below), _) => format!("({value}) >= bool {}", below.value),
@@ -304,10 +254,7 @@ impl<'a> SloCompiler<'a> {
             (None, None) => unreachable_bound(),
         };
         self.record(names::BAD_SLICES.to_string(), &bad)?;
-        self.record(
-            names::SLICES.to_string(),
-            &format!("({value}) >= bool -Inf"),
-        )?;
+        self.record(names::SLICES.to_string(), &format!("({value}) >= bool -Inf"))?;
         self.derived_ratios(names::BAD_SLICES, names::SLICES, windows, false)
     }
 
@@ -315,10 +262,7 @@ impl<'a> SloCompiler<'a> {
     fn raw(&mut self, raw: &Query, windows: &[Duration]) -> Result<(), InternalError> {
         for &window in windows {
             let w = window_name(window);
-            self.record(
-                format!("{}{w}", names::ERROR_RATIO),
-                &format!("({}) >= 0", raw.with_window(&w)),
-            )?;
+            self.record(format!("{}{w}", names::ERROR_RATIO), &format!("({}) >= 0", raw.with_window(&w)))?;
         }
         Ok(())
     }
@@ -328,81 +272,41 @@ impl<'a> SloCompiler<'a> {
         let period = window_name(self.spec.period());
         let base = window_name(BASE_WINDOW);
         let sel = self.selector.clone();
-        self.record(
-            names::OBJECTIVE.to_string(),
-            &format!("vector({})", self.slo.objective_ratio()),
-        )?;
-        self.record(
-            names::ERROR_BUDGET.to_string(),
-            &format!("vector({budget})"),
-        )?;
+        self.record(names::OBJECTIVE.to_string(), &format!("vector({})", self.slo.objective_ratio()))?;
+        self.record(names::ERROR_BUDGET.to_string(), &format!("vector({budget})"))?;
         self.record(
             names::BUDGET_REMAINING.to_string(),
             &format!("1 - {}{period}{sel} / {budget}", names::ERROR_RATIO),
         )?;
-        self.record(
-            format!("{}{base}", names::BURN_RATE),
-            &format!("{}{base}{sel} / {budget}", names::ERROR_RATIO),
-        )
+        self.record(format!("{}{base}", names::BURN_RATE), &format!("{}{base}{sel} / {budget}", names::ERROR_RATIO))
     }
 
     fn alerts(&mut self) -> Result<(), InternalError> {
         let slo = self.slo;
         let alert_name = slo.alerting.name.as_ref().map_or_else(
-            || {
-                format!(
-                    "{}{}ErrorBudgetBurn",
-                    camel_case(&self.spec.service.value),
-                    camel_case(&slo.name.value)
-                )
-            },
+            || format!("{}{}ErrorBudgetBurn", camel_case(&self.spec.service.value), camel_case(&slo.name.value)),
             |n| n.value.clone(),
         );
         let period = self.spec.period();
         let budget = slo.error_budget();
-        for tier in Tier::ALL
-            .into_iter()
-            .filter(|t| slo.alerting.is_enabled(*t))
-        {
+        for tier in Tier::ALL.into_iter().filter(|t| slo.alerting.is_enabled(*t)) {
             let policy = tier.policy();
             let factor = policy.factor(period);
             let threshold = factor * budget;
             let (long, short) = (window_name(policy.long), window_name(policy.short));
             let sel = &self.selector;
-            let expr = format!(
-                "{r}{long}{sel} > {threshold} and {r}{short}{sel} > {threshold}",
-                r = names::ERROR_RATIO
-            );
+            let expr =
+                format!("{r}{long}{sel} > {threshold} and {r}{short}{sel} > {threshold}", r = names::ERROR_RATIO);
             let expr = self.canonical(&expr)?;
-            let mut labels = vec![
-                ("severity".to_string(), tier.name().to_string()),
-                ("slo".to_string(), slo.name.value.clone()),
-            ];
-            labels.extend(
-                self.spec
-                    .labels
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string())),
-            );
-            labels.extend(
-                slo.alerting
-                    .labels
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string())),
-            );
+            let mut labels =
+                vec![("severity".to_string(), tier.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
+            labels.extend(self.spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            labels.extend(slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
             let mut annotations = vec![
                 ("summary".to_string(), self.summary(tier, factor)),
-                (
-                    "description".to_string(),
-                    self.description(tier, factor, budget),
-                ),
+                ("description".to_string(), self.description(tier, factor, budget)),
             ];
-            annotations.extend(
-                slo.alerting
-                    .annotations
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string())),
-            );
+            annotations.extend(slo.alerting.annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())));
             self.rules.push(Rule {
                 kind: RuleKind::Alert(alert_name.clone()),
                 expr,
@@ -415,26 +319,14 @@ impl<'a> SloCompiler<'a> {
     }
 
     fn scope(&self) -> String {
-        let groups: Vec<String> = self
-            .slo
-            .group_by
-            .iter()
-            .map(|g| format!("{} {{{{ $labels.{} }}}}", g.value, g.value))
-            .collect();
+        let groups: Vec<String> =
+            self.slo.group_by.iter().map(|g| format!("{} {{{{ $labels.{} }}}}", g.value, g.value)).collect();
         let base = format!("{} {}", self.spec.service.value, self.slo.name.value);
-        if groups.is_empty() {
-            base
-        } else {
-            format!("{base} ({})", groups.join(", "))
-        }
+        if groups.is_empty() { base } else { format!("{base} ({})", groups.join(", ")) }
     }
 
     fn summary(&self, tier: Tier, factor: Decimal) -> String {
-        format!(
-            "{}: error budget burning {factor}x too fast ({})",
-            self.scope(),
-            tier.name()
-        )
+        format!("{}: error budget burning {factor}x too fast ({})", self.scope(), tier.name())
     }
 
     fn description(&self, tier: Tier, factor: Decimal, budget: Decimal) -> String {
@@ -442,11 +334,7 @@ impl<'a> SloCompiler<'a> {
         let period = self.spec.period();
         let exhaustion = Duration((period.millis() as f64 / factor.to_f64()).round() as u64);
         let objective = &self.slo.objective.value;
-        let what = self
-            .slo
-            .description
-            .as_ref()
-            .map_or(String::new(), |d| format!(" ({})", d.value.trim()));
+        let what = self.slo.description.as_ref().map_or(String::new(), |d| format!(" ({})", d.value.trim()));
         format!(
             "The {name} objective{what} of {service} is {objective}% over {p}, an error budget of {b}%. \
              Over the last {long} (confirmed over {short}) errors are {{{{ $value | humanizePercentage }}}} of events, \
@@ -477,11 +365,7 @@ fn round_to_minutes(d: Duration) -> Duration {
 
 /// `rate(<selector>[w])` for selectors; the expression with `$window` replaced otherwise.
 fn rate_of(query: &Query, window: &str) -> String {
-    if query.is_selector {
-        rate(query.text.trim(), window)
-    } else {
-        query.with_window(window)
-    }
+    if query.is_selector { rate(query.text.trim(), window) } else { query.with_window(window) }
 }
 
 fn rate(selector: &str, window: &str) -> String {
@@ -491,23 +375,15 @@ fn rate(selector: &str, window: &str) -> String {
 /// The bucket at the threshold (`le` as Go or Python clients write it) and the count.
 fn latency_selectors(latency: &LatencySli) -> (String, String) {
     let histogram = &latency.histogram.value;
-    let extra = latency
-        .matchers
-        .as_ref()
-        .map(|m| m.text.trim().to_string())
-        .filter(|m| !m.is_empty());
+    let extra = latency.matchers.as_ref().map(|m| m.text.trim().to_string()).filter(|m| !m.is_empty());
     let seconds =
-        Decimal::from_int(i64::try_from(latency.threshold.value.millis()).unwrap_or(i64::MAX))
-            .mul_ratio(1, 1000);
+        Decimal::from_int(i64::try_from(latency.threshold.value.millis()).unwrap_or(i64::MAX)).mul_ratio(1, 1000);
     let le = le_regex(seconds);
     let with = |first: Option<String>| -> String {
         let parts: Vec<String> = first.into_iter().chain(extra.clone()).collect();
         format!("{{{}}}", parts.join(", "))
     };
-    let good = format!(
-        "{histogram}_bucket{}",
-        with(Some(format!("le=~{}", sloc_promql::quote_string(&le))))
-    );
+    let good = format!("{histogram}_bucket{}", with(Some(format!("le=~{}", sloc_promql::quote_string(&le)))));
     let total = format!("{histogram}_count{}", with(None));
     (good, total.replace("{}", ""))
 }
@@ -516,11 +392,7 @@ fn latency_selectors(latency: &LatencySli) -> (String, String) {
 fn le_regex(seconds: Decimal) -> String {
     let text = seconds.to_string();
     let escaped = text.replace('.', "\\.");
-    if text.contains('.') {
-        escaped
-    } else {
-        format!("{escaped}(\\.0)?")
-    }
+    if text.contains('.') { escaped } else { format!("{escaped}(\\.0)?") }
 }
 
 /// A window as it appears in series names: whole days stay days (`30d`, not `4w2d`).
@@ -539,12 +411,7 @@ pub fn camel_case(name: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut chars = p.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase())
-                .into_iter()
-                .chain(chars)
-                .collect::<String>()
+            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
         })
         .collect()
 }

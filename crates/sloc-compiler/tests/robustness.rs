@@ -10,14 +10,8 @@ fn check(text: &str) {
         assert!(yaml.contains("groups:"));
     }
     for d in &diagnostics {
-        assert!(
-            d.span.start <= d.span.end && d.span.end <= text.len(),
-            "{d:?} is inside the text"
-        );
-        assert!(
-            text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end),
-            "{d:?} splits a character"
-        );
+        assert!(d.span.start <= d.span.end && d.span.end <= text.len(), "{d:?} is inside the text");
+        assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end), "{d:?} splits a character");
     }
 }
 
@@ -25,9 +19,7 @@ fn check(text: &str) {
 fn truncated_and_mutated_specs_never_panic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let text = std::fs::read_to_string(root.join("rules/oneflow.slo.yaml")).unwrap();
-    let boundaries: Vec<usize> = (0..=text.len())
-        .filter(|&i| text.is_char_boundary(i))
-        .collect();
+    let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
     for &end in &boundaries {
         check(&text[..end]);
     }

@@ -49,13 +49,7 @@ macro_rules! __join_doc {
 impl Code {
     /// The documentation with the one-space indent of `///` comments removed.
     pub fn documentation(&self) -> String {
-        self.doc
-            .lines()
-            .map(|l| l.strip_prefix(' ').unwrap_or(l))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_string()
+        self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_string()
     }
 }
 

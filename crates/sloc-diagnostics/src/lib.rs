@@ -11,9 +11,7 @@ mod codes;
 mod render;
 
 pub use codes::{Code, INPUT_CODES, INVALID_INPUT, PROMQL_SYNTAX, YAML_SYNTAX};
-pub use render::{
-    HumanOptions, render_github, render_human, render_json, render_sarif, summary_line,
-};
+pub use render::{HumanOptions, render_github, render_human, render_json, render_sarif, summary_line};
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -109,14 +107,8 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Self {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Self { name: name.into(), text, line_starts }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -124,10 +116,7 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
 }
@@ -141,9 +130,8 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn new(file: SourceFile, mut diagnostics: Vec<Diagnostic>) -> Self {
-        diagnostics.sort_by(|a, b| {
-            (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code))
-        });
+        diagnostics
+            .sort_by(|a, b| (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code)));
         diagnostics.dedup();
         Self { file, diagnostics }
     }
@@ -155,14 +143,10 @@ pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 /// Turns raw file bytes into text, or a located [`INVALID_INPUT`] diagnostic (empty files, NUL
 /// bytes, invalid UTF-8, files over [`MAX_INPUT_BYTES`]).
 pub fn decode_input(bytes: &[u8]) -> Result<&str, Box<Diagnostic>> {
-    let invalid = |message: String, help: &str| {
-        Box::new(Diagnostic::new(&INVALID_INPUT, 0..0, message).with_help(help))
-    };
+    let invalid =
+        |message: String, help: &str| Box::new(Diagnostic::new(&INVALID_INPUT, 0..0, message).with_help(help));
     if bytes.len() > MAX_INPUT_BYTES {
-        let message = format!(
-            "the file is {} bytes, more than the {MAX_INPUT_BYTES} sloc reads",
-            bytes.len()
-        );
+        let message = format!("the file is {} bytes, more than the {MAX_INPUT_BYTES} sloc reads", bytes.len());
         return Err(invalid(message, "split the file"));
     }
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
@@ -170,17 +154,11 @@ pub fn decode_input(bytes: &[u8]) -> Result<&str, Box<Diagnostic>> {
         return Err(invalid(message, "sloc reads YAML rule files and SLO specs"));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let message = format!(
-            "the file is not UTF-8 text (invalid byte at offset {})",
-            e.valid_up_to()
-        );
+        let message = format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to());
         invalid(message, "save the file as UTF-8")
     })?;
     if text.trim().is_empty() {
-        return Err(invalid(
-            "the file is empty".into(),
-            "expected an SLO spec or a Prometheus rule file",
-        ));
+        return Err(invalid("the file is empty".into(), "expected an SLO spec or a Prometheus rule file"));
     }
     Ok(text)
 }

@@ -16,40 +16,24 @@ pub struct HumanOptions {
 
 impl Default for HumanOptions {
     fn default() -> Self {
-        Self {
-            color: false,
-            width: 100,
-        }
+        Self { color: false, width: 100 }
     }
 }
 
 /// miette's graphical report, one block per diagnostic, each headed by `file:line:col`.
 pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_width(options.width)
-        .with_context_lines(1);
+    let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler =
+        GraphicalReportHandler::new_themed(theme).with_links(false).with_width(options.width).with_context_lines(1);
     let mut out = String::new();
     for report in reports {
-        let source = NamedSource::new(report.file.name.clone(), report.file.text.to_string())
-            .with_language("yaml");
+        let source = NamedSource::new(report.file.name.clone(), report.file.text.to_string()).with_language("yaml");
         for diagnostic in &report.diagnostics {
-            let adapter = MietteAdapter {
-                diagnostic,
-                source: &source,
-            };
+            let adapter = MietteAdapter { diagnostic, source: &source };
             if handler.render_report(&mut out, &adapter).is_err() {
                 // Rendering into a String cannot fail; keep a plain line if it ever does.
                 let (line, col) = report.file.line_col(diagnostic.span.start);
-                out.push_str(&format!(
-                    "{}:{line}:{col}: {}\n",
-                    report.file.name, diagnostic.message
-                ));
+                out.push_str(&format!("{}:{line}:{col}: {}\n", report.file.name, diagnostic.message));
             }
         }
     }
@@ -58,18 +42,8 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
 
 /// `N errors, N warnings, N infos in N files` (or `no problems in N files`).
 pub fn summary_line(reports: &[FileReport]) -> String {
-    let count = |s: Severity| {
-        reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .filter(|d| d.severity == s)
-            .count()
-    };
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
+    let count = |s: Severity| reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == s).count();
+    let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
     let files = reports.len();
     let files = format!("{files} file{}", plural(files));
     if errors + warnings + infos == 0 {
@@ -109,10 +83,7 @@ impl std::error::Error for MietteAdapter<'_> {}
 
 impl miette::Diagnostic for MietteAdapter<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!(
-            "{}({})",
-            self.diagnostic.code.code, self.diagnostic.code.name
-        )))
+        Some(Box::new(format!("{}({})", self.diagnostic.code.code, self.diagnostic.code.name)))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -124,10 +95,7 @@ impl miette::Diagnostic for MietteAdapter<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -137,9 +105,8 @@ impl miette::Diagnostic for MietteAdapter<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(d.label.clone(), to_source_span(&d.span));
-        let related = d.related.iter().map(|(span, label)| {
-            LabeledSpan::new_with_span(Some(label.clone()), to_source_span(span))
-        });
+        let related =
+            d.related.iter().map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), to_source_span(span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
@@ -189,8 +156,7 @@ fn json_diagnostics(reports: &[FileReport]) -> Vec<JsonDiagnostic<'_>> {
 
 /// A JSON array of findings with 1-based line and column.
 pub fn render_json(reports: &[FileReport]) -> String {
-    let mut text =
-        serde_json::to_string_pretty(&json_diagnostics(reports)).unwrap_or_else(|_| "[]".into());
+    let mut text = serde_json::to_string_pretty(&json_diagnostics(reports)).unwrap_or_else(|_| "[]".into());
     text.push('\n');
     text
 }
@@ -225,9 +191,7 @@ pub fn render_github(reports: &[FileReport]) -> String {
 
 // GitHub's workflow-command escaping rules.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

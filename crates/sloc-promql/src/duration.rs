@@ -53,13 +53,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             i += 1;
         }
         if i == digits_start {
-            return Err(format!(
-                "`{text}` is not a valid duration: expected {expected}"
-            ));
+            return Err(format!("`{text}` is not a valid duration: expected {expected}"));
         }
-        let number: u64 = text[digits_start..i]
-            .parse()
-            .map_err(|_| format!("`{text}` is too large a duration"))?;
+        let number: u64 = text[digits_start..i].parse().map_err(|_| format!("`{text}` is too large a duration"))?;
         if bytes.get(i) == Some(&b'.') {
             return Err(format!(
                 "`{text}` has a fraction: Prometheus durations are whole numbers (write 1s500ms, not 1.5s)"
@@ -78,9 +74,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             });
         };
         if last_unit != usize::MAX && index <= last_unit {
-            return Err(format!(
-                "`{text}` is not a valid duration: units must go from largest to smallest, each once"
-            ));
+            return Err(format!("`{text}` is not a valid duration: units must go from largest to smallest, each once"));
         }
         last_unit = index;
         total = number

@@ -7,9 +7,11 @@ pub use promql_parser::parser::Expr;
 use promql_parser::parser::{self as pp};
 
 mod duration;
+mod locate;
 mod tokens;
 
 pub use duration::{Duration, format_duration, parse_duration};
+pub use locate::{Locator, visit};
 pub use tokens::{Token, TokenKind, tokenize};
 
 /// A PromQL error located inside the expression text.
@@ -24,10 +26,7 @@ pub struct ParseError {
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
     let rewritten = rewrite_raw_strings(text);
     let source = rewritten.as_deref().unwrap_or(text);
-    pp::parse(source).map_err(|message| ParseError {
-        span: locate_error(text, &message),
-        message,
-    })
+    pp::parse(source).map_err(|message| ParseError { span: locate_error(text, &message), message })
 }
 
 /// The canonical one-line form, as the parser prints it (sorted matchers, `by` before the body,
@@ -53,8 +52,7 @@ fn rewrite_raw_strings(text: &str) -> Option<String> {
     for token in tokenize(text) {
         if token.kind == TokenKind::String && text[token.span.clone()].starts_with('`') {
             out.push_str(&text[last..token.span.start]);
-            let inner = &text
-                [token.span.start + 1..token.span.end.saturating_sub(1).max(token.span.start + 1)];
+            let inner = &text[token.span.start + 1..token.span.end.saturating_sub(1).max(token.span.start + 1)];
             out.push('"');
             for c in inner.chars() {
                 match c {
@@ -84,10 +82,7 @@ fn locate_error(text: &str, message: &str) -> Range<usize> {
     }
     if let Some(seq) = quoted_between(message, "unknown escape sequence '", "'") {
         let needle = format!("\\{seq}");
-        if let Some(t) = tokens
-            .iter()
-            .find(|t| t.kind == TokenKind::String && text[t.span.clone()].contains(&needle))
-        {
+        if let Some(t) = tokens.iter().find(|t| t.kind == TokenKind::String && text[t.span.clone()].contains(&needle)) {
             let at = t.span.start + text[t.span.clone()].find(&needle).unwrap_or(0);
             return at..at + needle.len();
         }
@@ -115,12 +110,7 @@ fn locate_error(text: &str, message: &str) -> Range<usize> {
     let prefix_end = shortest_prefix_with(text, &tokens, message);
     if let Some(name) = named {
         let limit = prefix_end.unwrap_or(text.len());
-        if let Some(t) = tokens
-            .iter()
-            .rev()
-            .filter(|t| t.span.end <= limit)
-            .find(|t| &text[t.span.clone()] == name)
-        {
+        if let Some(t) = tokens.iter().rev().filter(|t| t.span.end <= limit).find(|t| &text[t.span.clone()] == name) {
             return t.span.clone();
         }
     }
@@ -145,10 +135,7 @@ fn quoted_between<'a>(message: &'a str, open: &str, close: &str) -> Option<&'a s
 
 /// The end of the shortest token prefix whose parse fails with `message`.
 fn shortest_prefix_with(text: &str, tokens: &[Token], message: &str) -> Option<usize> {
-    tokens
-        .iter()
-        .map(|t| t.span.end)
-        .find(|&end| matches!(parse_prefix(text, end), Err(m) if m == message))
+    tokens.iter().map(|t| t.span.end).find(|&end| matches!(parse_prefix(text, end), Err(m) if m == message))
 }
 
 fn parse_prefix(text: &str, end: usize) -> Result<Expr, String> {
@@ -253,10 +240,7 @@ mod tests {
     #[test]
     fn canonical_printing_is_the_parsers() {
         let e = parse("sum(rate(foo{b=\"1\",a=\"2\"}[5m])) by (job)").unwrap();
-        assert_eq!(
-            canonical(&e),
-            "sum by (job) (rate(foo{a=\"2\",b=\"1\"}[5m]))"
-        );
+        assert_eq!(canonical(&e), "sum by (job) (rate(foo{a=\"2\",b=\"1\"}[5m]))");
     }
 
     #[test]
@@ -285,12 +269,8 @@ mod tests {
 
     #[test]
     fn selectors_and_names() {
-        let e = parse("sum(rate(a_total{x=\"1\"}[5m])) / sum(rate({__name__=\"b_total\"}[5m]))")
-            .unwrap();
-        let names: Vec<_> = vector_selectors(&e)
-            .into_iter()
-            .filter_map(selector_metric)
-            .collect();
+        let e = parse("sum(rate(a_total{x=\"1\"}[5m])) / sum(rate({__name__=\"b_total\"}[5m]))").unwrap();
+        let names: Vec<_> = vector_selectors(&e).into_iter().filter_map(selector_metric).collect();
         assert_eq!(names, ["a_total", "b_total"]);
         assert!(is_metric_name("slo:sli_error:ratio_rate5m"));
         assert!(!is_label_name("a:b"));

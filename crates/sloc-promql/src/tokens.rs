@@ -59,22 +59,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     i += 1;
                 }
                 i = i.min(bytes.len());
-                if closed {
-                    TokenKind::String
-                } else {
-                    TokenKind::Unterminated
-                }
+                if closed { TokenKind::String } else { TokenKind::Unterminated }
             }
-            c if c.is_ascii_digit()
-                || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) =>
-            {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.' || bytes[i] == b'_')
-                {
+            c if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) => {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.' || bytes[i] == b'_') {
                     // `1e-3` keeps its sign.
-                    if (bytes[i] == b'e' || bytes[i] == b'E')
-                        && matches!(bytes.get(i + 1), Some(b'-' | b'+'))
-                    {
+                    if (bytes[i] == b'e' || bytes[i] == b'E') && matches!(bytes.get(i + 1), Some(b'-' | b'+')) {
                         i += 1;
                     }
                     i += 1;
@@ -82,9 +72,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 TokenKind::Number
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c == b':' => {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b':')
-                {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b':') {
                     i += 1;
                 }
                 TokenKind::Ident
@@ -99,10 +87,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 TokenKind::Punct
             }
         };
-        tokens.push(Token {
-            kind,
-            span: start..i,
-        });
+        tokens.push(Token { kind, span: start..i });
     }
     tokens
 }
@@ -147,10 +132,7 @@ mod tests {
     #[test]
     fn tokens_keep_byte_spans() {
         let text = "sum by (le) (rate(x_bucket{le=~`1(\\.0)?`}[5m])) # note\n > 1e-3";
-        let shown: Vec<_> = tokenize(text)
-            .iter()
-            .map(|t| &text[t.span.clone()])
-            .collect();
+        let shown: Vec<_> = tokenize(text).iter().map(|t| &text[t.span.clone()]).collect();
         assert_eq!(
             shown,
             [

@@ -80,3 +80,10 @@ impl RuleFile {
         e.finish()
     }
 }
+
+pub mod codes;
+mod read;
+mod template;
+
+pub use read::{DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, document_kind, read_rule_documents};
+pub use template::{TemplateError, check_template};

@@ -16,24 +16,12 @@ const SIGNIFICANT_DIGITS: u32 = 6;
 const MAX_SCALE: u32 = 24;
 
 impl Decimal {
-    pub const ZERO: Decimal = Decimal {
-        digits: 0,
-        scale: 0,
-    };
-    pub const ONE: Decimal = Decimal {
-        digits: 1,
-        scale: 0,
-    };
-    pub const HUNDRED: Decimal = Decimal {
-        digits: 100,
-        scale: 0,
-    };
+    pub const ZERO: Decimal = Decimal { digits: 0, scale: 0 };
+    pub const ONE: Decimal = Decimal { digits: 1, scale: 0 };
+    pub const HUNDRED: Decimal = Decimal { digits: 100, scale: 0 };
 
     pub fn from_int(value: i64) -> Self {
-        Decimal {
-            digits: i128::from(value),
-            scale: 0,
-        }
+        Decimal { digits: i128::from(value), scale: 0 }
     }
 
     /// Parses `95`, `99.9`, `-0.5`, `.5`, `1e-3`. Returns `None` for anything else.
@@ -48,9 +36,7 @@ impl Decimal {
             None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
         };
         let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        if int.is_empty() && frac.is_empty()
-            || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
-        {
+        if int.is_empty() && frac.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
             return None;
         }
         if int.len() + frac.len() > 30 {
@@ -66,13 +52,7 @@ impl Decimal {
         if scale > MAX_SCALE as i32 {
             return None;
         }
-        Some(
-            Decimal {
-                digits,
-                scale: scale as u32,
-            }
-            .normalized(),
-        )
+        Some(Decimal { digits, scale: scale as u32 }.normalized())
     }
 
     fn normalized(mut self) -> Self {
@@ -95,27 +75,16 @@ impl Decimal {
 
     fn difference(self, other: Decimal) -> Decimal {
         let (a, b, scale) = self.aligned(other);
-        Decimal {
-            digits: a - b,
-            scale,
-        }
-        .normalized()
+        Decimal { digits: a - b, scale }.normalized()
     }
 
     fn sum(self, other: Decimal) -> Decimal {
         let (a, b, scale) = self.aligned(other);
-        Decimal {
-            digits: a + b,
-            scale,
-        }
-        .normalized()
+        Decimal { digits: a + b, scale }.normalized()
     }
 
     fn product(self, other: Decimal) -> Decimal {
-        let mut d = Decimal {
-            digits: self.digits * other.digits,
-            scale: self.scale + other.scale,
-        };
+        let mut d = Decimal { digits: self.digits * other.digits, scale: self.scale + other.scale };
         while d.scale > MAX_SCALE {
             d.digits /= 10;
             d.scale -= 1;
@@ -136,16 +105,9 @@ impl Decimal {
             scale += 1;
         }
         if value % den == 0 {
-            return Decimal {
-                digits: value / den,
-                scale,
-            }
-            .normalized();
+            return Decimal { digits: value / den, scale }.normalized();
         }
-        let quotient = Decimal {
-            digits: (value * 10 / den + 5 * value.signum()) / 10,
-            scale,
-        };
+        let quotient = Decimal { digits: (value * 10 / den + 5 * value.signum()) / 10, scale };
         quotient.round_significant(SIGNIFICANT_DIGITS)
     }
 
@@ -157,11 +119,7 @@ impl Decimal {
         let drop = (len - keep).min(self.scale);
         let divisor = 10i128.pow(drop);
         let half = divisor / 2 * self.digits.signum();
-        Decimal {
-            digits: (self.digits + half) / divisor,
-            scale: self.scale - drop,
-        }
-        .normalized()
+        Decimal { digits: (self.digits + half) / divisor, scale: self.scale - drop }.normalized()
     }
 
     pub fn is_positive(self) -> bool {
@@ -239,10 +197,6 @@ mod tests {
         assert_eq!(d("1e-3").to_string(), "0.001");
         assert_eq!(d("99.90").to_string(), "99.9");
         assert!(d("0.5") < d("0.75"));
-        assert!(
-            Decimal::parse("abc").is_none()
-                && Decimal::parse("1.2.3").is_none()
-                && Decimal::parse("").is_none()
-        );
+        assert!(Decimal::parse("abc").is_none() && Decimal::parse("1.2.3").is_none() && Decimal::parse("").is_none());
     }
 }

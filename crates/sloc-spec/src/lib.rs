@@ -78,6 +78,10 @@ pub struct Slo {
     pub group_by: Vec<Spanned<String>>,
     /// Overrides the spec's `exact` for this objective.
     pub exact: Option<bool>,
+    /// Expected events at the quietest time of day, such as `20/h` or `5/m`. With it,
+    /// `sloc lint` warns when one failed event would be enough to page.
+    #[schemars(with = "Option<schema::TrafficText>")]
+    pub traffic: Option<Spanned<Decimal>>,
     /// The service level indicator.
     pub sli: Sli,
     /// Overrides for the generated alerts.
@@ -86,6 +90,11 @@ pub struct Slo {
 }
 
 impl Slo {
+    /// Expected events per hour, from `traffic`.
+    pub fn traffic_per_hour(&self) -> Option<Decimal> {
+        self.traffic.as_ref().map(|t| t.value)
+    }
+
     pub fn objective_ratio(&self) -> Decimal {
         self.objective.value.mul_ratio(1, 100)
     }
@@ -183,10 +192,7 @@ impl Alerting {
     }
 
     pub fn for_duration(&self, tier: Tier) -> Duration {
-        self.for_
-            .iter()
-            .find(|(t, _)| t.value == tier)
-            .map_or(tier.policy().for_, |(_, d)| d.value)
+        self.for_.iter().find(|(t, _)| t.value == tier).map_or(tier.policy().for_, |(_, d)| d.value)
     }
 }
 
@@ -203,9 +209,7 @@ pub struct Label {
 
 impl Labels {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0
-            .iter()
-            .map(|l| (l.name.value.as_str(), l.value.value.as_str()))
+        self.0.iter().map(|l| (l.name.value.as_str(), l.value.value.as_str()))
     }
 }
 

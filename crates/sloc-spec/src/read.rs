@@ -8,23 +8,14 @@ use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_range
 
 use crate::codes::*;
 use crate::{
-    Alerting, Decimal, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier,
-    WINDOW_PLACEHOLDER,
+    Alerting, Decimal, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier, WINDOW_PLACEHOLDER,
 };
 
 /// Labels sloc sets on every generated series or alert.
 pub const RESERVED_LABELS: [&str; 3] = ["slo", "service", "severity"];
 
 const SPEC_KEYS: &[&str] = &["service", "period", "interval", "exact", "labels", "slos"];
-const SLO_KEYS: &[&str] = &[
-    "name",
-    "objective",
-    "description",
-    "group_by",
-    "exact",
-    "sli",
-    "alerting",
-];
+const SLO_KEYS: &[&str] = &["name", "objective", "description", "group_by", "exact", "traffic", "sli", "alerting"];
 const SLI_KEYS: &[&str] = &["errors", "good", "total", "latency", "threshold", "raw"];
 const LATENCY_KEYS: &[&str] = &["histogram", "threshold", "matchers"];
 const THRESHOLD_KEYS: &[&str] = &["value", "below", "above"];
@@ -38,38 +29,36 @@ pub fn is_spec(root: &Node) -> bool {
 /// Reads a spec. Returns the spec when its structure is complete (it may still carry errors in
 /// the diagnostics) and every problem found.
 pub fn parse_spec(text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
-    let mut reader = Reader {
-        text,
-        diagnostics: Vec::new(),
-    };
+    let mut reader = Reader { text, diagnostics: Vec::new() };
     let spec = match parse_documents(text) {
         Err(e) => {
             let at = e.offset.unwrap_or(0);
             reader.diagnostics.push(
-                Diagnostic::new(&YAML_SYNTAX, at..at, e.message)
-                    .with_help("fix the YAML syntax at this position"),
+                Diagnostic::new(&YAML_SYNTAX, at..at, e.message).with_help("fix the YAML syntax at this position"),
             );
             None
         }
-        Ok(docs) => {
-            match docs.as_slice() {
-                [] => {
-                    reader.push(
-                        Diagnostic::new(&MISSING_FIELD, 0..0, "the spec is empty")
-                            .with_help("a spec needs `service:` and `slos:`"),
-                    );
-                    None
-                }
-                [root] => reader.spec(root),
-                [_, second, ..] => {
-                    reader.push(
-                    Diagnostic::new(&WRONG_TYPE, second.span.clone(), "a spec file holds one service, but this file has several YAML documents")
-                        .with_help("split the services into one file each"),
+        Ok(docs) => match docs.as_slice() {
+            [] => {
+                reader.push(
+                    Diagnostic::new(&MISSING_FIELD, 0..0, "the spec is empty")
+                        .with_help("a spec needs `service:` and `slos:`"),
                 );
-                    None
-                }
+                None
             }
-        }
+            [root] => reader.spec(root),
+            [_, second, ..] => {
+                reader.push(
+                    Diagnostic::new(
+                        &WRONG_TYPE,
+                        second.span.clone(),
+                        "a spec file holds one service, but this file has several YAML documents",
+                    )
+                    .with_help("split the services into one file each"),
+                );
+                None
+            }
+        },
     };
     (spec, reader.diagnostics)
 }
@@ -89,17 +78,12 @@ struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.as_scalar_text() == Some(key))
-            .map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| k.as_scalar_text() == Some(key)).map(|(_, v)| v)
     }
 
     /// Where to point when a key is missing: the first key of the mapping.
     fn anchor(&self) -> Range<usize> {
-        self.entries
-            .first()
-            .map_or(self.node.span.clone(), |(k, _)| k.span.clone())
+        self.entries.first().map_or(self.node.span.clone(), |(k, _)| k.span.clone())
     }
 }
 
@@ -110,21 +94,12 @@ impl<'t> Reader<'t> {
 
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
         self.push(
-            Diagnostic::new(
-                &WRONG_TYPE,
-                node.span.clone(),
-                format!("{what} must be {expected}, not {}", node.kind()),
-            )
-            .with_label(format!("expected {expected}")),
+            Diagnostic::new(&WRONG_TYPE, node.span.clone(), format!("{what} must be {expected}, not {}", node.kind()))
+                .with_label(format!("expected {expected}")),
         );
     }
 
-    fn fields<'n>(
-        &mut self,
-        node: &'n Node,
-        what: &str,
-        allowed: &[&'static str],
-    ) -> Option<Fields<'n>> {
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&'static str]) -> Option<Fields<'n>> {
         let Some(entries) = node.as_map() else {
             self.wrong_type(node, what, "a mapping");
             return None;
@@ -133,35 +108,23 @@ impl<'t> Reader<'t> {
         for (key, suggestion) in unknown_keys(entries, allowed) {
             suggested.extend(suggestion);
             let name = key.as_scalar_text().unwrap_or("?");
-            let mut d = Diagnostic::new(
-                &UNKNOWN_KEY,
-                key.span.clone(),
-                format!("unknown key `{name}` in {what}"),
-            )
-            .with_label("not a known key");
+            let mut d = Diagnostic::new(&UNKNOWN_KEY, key.span.clone(), format!("unknown key `{name}` in {what}"))
+                .with_label("not a known key");
             d = match suggestion {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!("expected one of: {}", allowed.join(", "))),
             };
             self.push(d);
         }
-        Some(Fields {
-            node,
-            entries,
-            suggested,
-        })
+        Some(Fields { node, entries, suggested })
     }
 
     fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
         let node = fields.get(key);
         if node.is_none() && !fields.suggested.contains(&key) {
             self.push(
-                Diagnostic::new(
-                    &MISSING_FIELD,
-                    fields.anchor(),
-                    format!("{what} has no `{key}`"),
-                )
-                .with_label(format!("`{key}` missing here")),
+                Diagnostic::new(&MISSING_FIELD, fields.anchor(), format!("{what} has no `{key}`"))
+                    .with_label(format!("`{key}` missing here")),
             );
         }
         node
@@ -203,24 +166,16 @@ impl<'t> Reader<'t> {
         match parse_duration(&text.value) {
             Ok(d) if d.is_zero() => {
                 self.push(
-                    Diagnostic::new(
-                        &INVALID_DURATION,
-                        node.span.clone(),
-                        format!("{what} must be longer than 0"),
-                    )
-                    .with_label("zero"),
+                    Diagnostic::new(&INVALID_DURATION, node.span.clone(), format!("{what} must be longer than 0"))
+                        .with_label("zero"),
                 );
                 None
             }
             Ok(d) => Some(Spanned::new(d, node.span.clone())),
             Err(message) => {
                 self.push(
-                    Diagnostic::new(
-                        &INVALID_DURATION,
-                        node.span.clone(),
-                        format!("invalid {what}: {message}"),
-                    )
-                    .with_label("not a Prometheus duration"),
+                    Diagnostic::new(&INVALID_DURATION, node.span.clone(), format!("invalid {what}: {message}"))
+                        .with_label("not a Prometheus duration"),
                 );
                 None
             }
@@ -238,13 +193,7 @@ impl<'t> Reader<'t> {
         parsed.map(|d| Spanned::new(d, node.span.clone()))
     }
 
-    fn name(
-        &mut self,
-        node: &Node,
-        what: &str,
-        valid: fn(&str) -> bool,
-        rule: &str,
-    ) -> Option<Spanned<String>> {
+    fn name(&mut self, node: &Node, what: &str, valid: fn(&str) -> bool, rule: &str) -> Option<Spanned<String>> {
         let name = self.string(node, what)?;
         if !valid(&name.value) {
             self.push(
@@ -276,10 +225,7 @@ impl<'t> Reader<'t> {
                 Diagnostic::new(
                     &RESERVED_LABEL,
                     node.span.clone(),
-                    format!(
-                        "{what} `{}` would overwrite the label sloc sets",
-                        name.value
-                    ),
+                    format!("{what} `{}` would overwrite the label sloc sets", name.value),
                 )
                 .with_label("reserved by sloc")
                 .with_help(format!(
@@ -311,40 +257,21 @@ impl<'t> Reader<'t> {
 
     fn spec(&mut self, root: &Node) -> Option<Spec> {
         let fields = self.fields(root, "the spec", SPEC_KEYS)?;
-        let service = self.required(&fields, "service", "the spec").and_then(|n| {
-            self.name(
-                n,
-                "service name",
-                valid_slug,
-                "use letters, digits, `-` and `_`",
-            )
-        });
-        let period = fields
-            .get("period")
-            .and_then(|n| self.duration(n, "period"));
-        let interval = fields
-            .get("interval")
-            .and_then(|n| self.duration(n, "interval"));
-        let exact = fields
-            .get("exact")
-            .and_then(|n| self.boolean(n, "exact"))
-            .unwrap_or(false);
-        let labels = fields
-            .get("labels")
-            .map(|n| self.labels(n, "label", true))
-            .unwrap_or_default();
+        let service = self
+            .required(&fields, "service", "the spec")
+            .and_then(|n| self.name(n, "service name", valid_slug, "use letters, digits, `-` and `_`"));
+        let period = fields.get("period").and_then(|n| self.duration(n, "period"));
+        let interval = fields.get("interval").and_then(|n| self.duration(n, "interval"));
+        let exact = fields.get("exact").and_then(|n| self.boolean(n, "exact")).unwrap_or(false);
+        let labels = fields.get("labels").map(|n| self.labels(n, "label", true)).unwrap_or_default();
         let period_value = period.as_ref().map_or(crate::DEFAULT_PERIOD, |p| p.value);
 
         let mut slos = Vec::new();
         if let Some(list) = self.required(&fields, "slos", "the spec") {
             match list.as_seq() {
                 Some([]) => self.push(
-                    Diagnostic::new(
-                        &MISSING_FIELD,
-                        list.span.clone(),
-                        "the spec has no objectives",
-                    )
-                    .with_help("add at least one entry under `slos:`"),
+                    Diagnostic::new(&MISSING_FIELD, list.span.clone(), "the spec has no objectives")
+                        .with_help("add at least one entry under `slos:`"),
                 ),
                 Some(items) => {
                     for item in items {
@@ -357,14 +284,7 @@ impl<'t> Reader<'t> {
             }
         }
         self.duplicate_names(&slos);
-        Some(Spec {
-            service: service?,
-            period,
-            interval,
-            exact,
-            labels,
-            slos,
-        })
+        Some(Spec { service: service?, period, interval, exact, labels, slos })
     }
 
     fn duplicate_names(&mut self, slos: &[Slo]) {
@@ -386,47 +306,19 @@ impl<'t> Reader<'t> {
 
     fn slo(&mut self, node: &Node, period: Duration) -> Option<Slo> {
         let fields = self.fields(node, "an objective", SLO_KEYS)?;
-        let name = self
-            .required(&fields, "name", "this objective")
-            .and_then(|n| {
-                self.name(
-                    n,
-                    "objective name",
-                    valid_slo_name,
-                    "use lower-case letters, digits, `-` and `_`",
-                )
-            });
-        let what = name.as_ref().map_or_else(
-            || "this objective".to_string(),
-            |n| format!("objective `{}`", n.value),
-        );
-        let objective = self
-            .required(&fields, "objective", &what)
-            .and_then(|n| self.objective(n));
-        let description = fields
-            .get("description")
-            .and_then(|n| self.text(n, "description"));
+        let name = self.required(&fields, "name", "this objective").and_then(|n| {
+            self.name(n, "objective name", valid_slo_name, "use lower-case letters, digits, `-` and `_`")
+        });
+        let what = name.as_ref().map_or_else(|| "this objective".to_string(), |n| format!("objective `{}`", n.value));
+        let objective = self.required(&fields, "objective", &what).and_then(|n| self.objective(n));
+        let description = fields.get("description").and_then(|n| self.text(n, "description"));
         let exact = fields.get("exact").and_then(|n| self.boolean(n, "exact"));
-        let group_by = fields
-            .get("group_by")
-            .map(|n| self.group_by(n))
-            .unwrap_or_default();
-        let alerting = fields
-            .get("alerting")
-            .and_then(|n| self.alerting(n))
-            .unwrap_or_default();
-        let sli = self
-            .required(&fields, "sli", &what)
-            .and_then(|n| self.sli(n));
-        let slo = Slo {
-            name: name?,
-            objective: objective?,
-            description,
-            group_by,
-            exact,
-            sli: sli?,
-            alerting,
-        };
+        let traffic = fields.get("traffic").and_then(|n| self.traffic(n));
+        let group_by = fields.get("group_by").map(|n| self.group_by(n)).unwrap_or_default();
+        let alerting = fields.get("alerting").and_then(|n| self.alerting(n)).unwrap_or_default();
+        let sli = self.required(&fields, "sli", &what).and_then(|n| self.sli(n));
+        let slo =
+            Slo { name: name?, objective: objective?, description, group_by, exact, traffic, sli: sli?, alerting };
         self.tiers_fire(&slo, period);
         Some(slo)
     }
@@ -445,10 +337,7 @@ impl<'t> Reader<'t> {
             )
             .with_label("out of range");
             d = if value > Decimal::ZERO && value <= Decimal::ONE {
-                d.with_help(format!(
-                    "objectives are percentages: did you mean {}?",
-                    value.mul_ratio(100, 1)
-                ))
+                d.with_help(format!("objectives are percentages: did you mean {}?", value.mul_ratio(100, 1)))
             } else {
                 d.with_help("write the objective in percent, e.g. 99.9")
             };
@@ -463,14 +352,34 @@ impl<'t> Reader<'t> {
                     format!("objective {value}% looks like a ratio written as a percentage"),
                 )
                 .with_label("1% or less")
-                .with_help(format!(
-                    "objectives are percentages: did you mean {}?",
-                    value.mul_ratio(100, 1)
-                )),
+                .with_help(format!("objectives are percentages: did you mean {}?", value.mul_ratio(100, 1))),
             );
             return None;
         }
         Some(Spanned::new(value, node.span.clone()))
+    }
+
+    /// `20/h` → 20 events per hour.
+    fn traffic(&mut self, node: &Node) -> Option<Spanned<Decimal>> {
+        let text = node.as_scalar_text().unwrap_or_default();
+        let per_hour = text.split_once('/').and_then(|(n, unit)| {
+            let n = Decimal::parse(n.trim())?;
+            let (num, den) = match unit.trim() {
+                "s" => (3600, 1),
+                "m" => (60, 1),
+                "h" => (1, 1),
+                "d" => (1, 24),
+                _ => return None,
+            };
+            Some(n.mul_ratio(num, den))
+        });
+        match per_hour {
+            Some(rate) if rate.is_positive() => Some(Spanned::new(rate, node.span.clone())),
+            _ => {
+                self.wrong_type(node, "traffic", "a positive rate such as 20/h or 5/m");
+                None
+            }
+        }
     }
 
     fn group_by(&mut self, node: &Node) -> Vec<Spanned<String>> {
@@ -478,18 +387,12 @@ impl<'t> Reader<'t> {
             self.wrong_type(node, "`group_by`", "a list of label names");
             return Vec::new();
         };
-        items
-            .iter()
-            .filter_map(|i| self.label_name(i, "group_by label", true))
-            .collect()
+        items.iter().filter_map(|i| self.label_name(i, "group_by label", true)).collect()
     }
 
     fn tiers_fire(&mut self, slo: &Slo, period: Duration) {
         let budget = slo.error_budget();
-        for tier in Tier::ALL
-            .into_iter()
-            .filter(|t| slo.alerting.is_enabled(*t))
-        {
+        for tier in Tier::ALL.into_iter().filter(|t| slo.alerting.is_enabled(*t)) {
             let factor = tier.policy().factor(period);
             let threshold = factor * budget;
             if threshold >= Decimal::ONE {
@@ -515,21 +418,10 @@ impl<'t> Reader<'t> {
     fn alerting(&mut self, node: &Node) -> Option<Alerting> {
         let fields = self.fields(node, "`alerting`", ALERTING_KEYS)?;
         let name = fields.get("name").and_then(|n| {
-            self.name(
-                n,
-                "alert name",
-                valid_alert_name,
-                "use CamelCase: a capital letter, then letters and digits",
-            )
+            self.name(n, "alert name", valid_alert_name, "use CamelCase: a capital letter, then letters and digits")
         });
-        let labels = fields
-            .get("labels")
-            .map(|n| self.labels(n, "alert label", true))
-            .unwrap_or_default();
-        let annotations = fields
-            .get("annotations")
-            .map(|n| self.labels(n, "annotation", false))
-            .unwrap_or_default();
+        let labels = fields.get("labels").map(|n| self.labels(n, "alert label", true)).unwrap_or_default();
+        let annotations = fields.get("annotations").map(|n| self.labels(n, "annotation", false)).unwrap_or_default();
         let disable = match fields.get("disable") {
             Some(n) => match n.as_seq() {
                 Some(items) => items.iter().filter_map(|i| self.tier(i)).collect(),
@@ -553,13 +445,7 @@ impl<'t> Reader<'t> {
                 None => self.wrong_type(n, "`for`", "a mapping of tiers to durations"),
             }
         }
-        Some(Alerting {
-            name,
-            labels,
-            annotations,
-            disable,
-            for_,
-        })
+        Some(Alerting { name, labels, annotations, disable, for_ })
     }
 
     fn tier(&mut self, node: &Node) -> Option<Spanned<Tier>> {
@@ -568,13 +454,9 @@ impl<'t> Reader<'t> {
             Some(t) => Some(Spanned::new(t, node.span.clone())),
             None => {
                 self.push(
-                    Diagnostic::new(
-                        &WRONG_TYPE,
-                        node.span.clone(),
-                        format!("`{text}` is not an alert tier"),
-                    )
-                    .with_label("unknown tier")
-                    .with_help("tiers are critical, warning and info"),
+                    Diagnostic::new(&WRONG_TYPE, node.span.clone(), format!("`{text}` is not an alert tier"))
+                        .with_label("unknown tier")
+                        .with_help("tiers are critical, warning and info"),
                 );
                 None
             }
@@ -583,11 +465,7 @@ impl<'t> Reader<'t> {
 
     fn sli(&mut self, node: &Node) -> Option<Sli> {
         let fields = self.fields(node, "`sli`", SLI_KEYS)?;
-        let present: Vec<&str> = SLI_KEYS
-            .iter()
-            .copied()
-            .filter(|k| fields.get(k).is_some())
-            .collect();
+        let present: Vec<&str> = SLI_KEYS.iter().copied().filter(|k| fields.get(k).is_some()).collect();
         let kind = match present.as_slice() {
             ["errors", "total"] => "errors",
             ["good", "total"] => "good",
@@ -627,18 +505,10 @@ impl<'t> Reader<'t> {
                 let total = self.events_query(get("total"), "total");
                 let (bad, total) = (bad?, total?);
                 self.same_metric(&bad, &total, kind);
-                Some(if kind == "errors" {
-                    Sli::Errors { errors: bad, total }
-                } else {
-                    Sli::Good { good: bad, total }
-                })
+                Some(if kind == "errors" { Sli::Errors { errors: bad, total } } else { Sli::Good { good: bad, total } })
             }
-            "latency" => self
-                .latency(get("latency"))
-                .map(|latency| Sli::Latency { latency }),
-            "threshold" => self
-                .threshold(get("threshold"))
-                .map(|threshold| Sli::Threshold { threshold }),
+            "latency" => self.latency(get("latency")).map(|latency| Sli::Latency { latency }),
+            "threshold" => self.threshold(get("threshold")).map(|threshold| Sli::Threshold { threshold }),
             _ => {
                 let raw = self.query(get("raw"), "raw SLI")?;
                 if !raw.text.contains(WINDOW_PLACEHOLDER) {
@@ -658,13 +528,8 @@ impl<'t> Reader<'t> {
     fn query(&mut self, node: &Node, what: &str) -> Option<Query> {
         let text = self.string(node, what)?;
         let expr = self.parse_promql(node, &text.value)?;
-        let is_selector =
-            matches!(expr, Expr::VectorSelector(_)) && !text.value.contains(WINDOW_PLACEHOLDER);
-        Some(Query {
-            text: text.value,
-            node: node.clone(),
-            is_selector,
-        })
+        let is_selector = matches!(expr, Expr::VectorSelector(_)) && !text.value.contains(WINDOW_PLACEHOLDER);
+        Some(Query { text: text.value, node: node.clone(), is_selector })
     }
 
     fn parse_promql(&mut self, node: &Node, text: &str) -> Option<Expr> {
@@ -675,13 +540,9 @@ impl<'t> Reader<'t> {
             Err(e) => {
                 let span = value_range_to_source(self.text, node, e.span.clone());
                 self.push(
-                    Diagnostic::new(
-                        &PROMQL_SYNTAX,
-                        span,
-                        format!("invalid PromQL: {}", e.message),
-                    )
-                    .with_label("here")
-                    .with_related(node.span.clone(), "in this expression"),
+                    Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message))
+                        .with_label("here")
+                        .with_related(node.span.clone(), "in this expression"),
                 );
                 None
             }
@@ -734,82 +595,49 @@ impl<'t> Reader<'t> {
 
     fn latency(&mut self, node: &Node) -> Option<LatencySli> {
         let fields = self.fields(node, "`latency`", LATENCY_KEYS)?;
-        let histogram = self
-            .required(&fields, "histogram", "the latency SLI")
-            .and_then(|n| {
-                let name = self.name(
-                    n,
-                    "histogram",
-                    sloc_promql::is_metric_name,
-                    "use a metric name",
-                )?;
-                if let Some(base) = name.value.strip_suffix("_bucket") {
-                    self.push(
-                        Diagnostic::new(
-                            &INVALID_NAME,
-                            n.span.clone(),
-                            "give the histogram's name without `_bucket`",
-                        )
+        let histogram = self.required(&fields, "histogram", "the latency SLI").and_then(|n| {
+            let name = self.name(n, "histogram", sloc_promql::is_metric_name, "use a metric name")?;
+            if let Some(base) = name.value.strip_suffix("_bucket") {
+                self.push(
+                    Diagnostic::new(&INVALID_NAME, n.span.clone(), "give the histogram's name without `_bucket`")
                         .with_label("ends in `_bucket`")
-                        .with_help(format!(
-                            "write `histogram: {base}`; sloc reads {base}_bucket and {base}_count"
-                        )),
-                    );
-                    return None;
-                }
-                Some(name)
-            });
-        let threshold = self
-            .required(&fields, "threshold", "the latency SLI")
-            .and_then(|n| self.duration(n, "latency threshold"));
+                        .with_help(format!("write `histogram: {base}`; sloc reads {base}_bucket and {base}_count")),
+                );
+                return None;
+            }
+            Some(name)
+        });
+        let threshold =
+            self.required(&fields, "threshold", "the latency SLI").and_then(|n| self.duration(n, "latency threshold"));
         let matchers = match fields.get("matchers") {
             Some(n) => Some(self.matchers(n)?),
             None => None,
         };
-        Some(LatencySli {
-            histogram: histogram?,
-            threshold: threshold?,
-            matchers,
-        })
+        Some(LatencySli { histogram: histogram?, threshold: threshold?, matchers })
     }
 
     fn matchers(&mut self, node: &Node) -> Option<Query> {
         let text = self.string(node, "`matchers`")?;
-        let inner = text
-            .value
-            .trim()
-            .trim_start_matches('{')
-            .trim_end_matches('}');
+        let inner = text.value.trim().trim_start_matches('{').trim_end_matches('}');
         let probe = format!("m{{{inner}}}");
         if let Err(e) = sloc_promql::parse(&probe) {
             // Error offsets are in `m{inner}`; `inner` starts `lead` bytes into the value.
             let lead = text.value.len() - text.value.trim_start().trim_start_matches('{').len();
             let shift = |o: usize| (o.saturating_sub(2) + lead).min(text.value.len());
-            let span =
-                value_range_to_source(self.text, node, shift(e.span.start)..shift(e.span.end));
+            let span = value_range_to_source(self.text, node, shift(e.span.start)..shift(e.span.end));
             self.push(
-                Diagnostic::new(
-                    &PROMQL_SYNTAX,
-                    span,
-                    format!("invalid label matchers: {}", e.message),
-                )
-                .with_label("here")
-                .with_help("write matchers as in PromQL: endpoint=\"/api\", code!~\"5..\""),
+                Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid label matchers: {}", e.message))
+                    .with_label("here")
+                    .with_help("write matchers as in PromQL: endpoint=\"/api\", code!~\"5..\""),
             );
             return None;
         }
-        Some(Query {
-            text: inner.to_string(),
-            node: node.clone(),
-            is_selector: false,
-        })
+        Some(Query { text: inner.to_string(), node: node.clone(), is_selector: false })
     }
 
     fn threshold(&mut self, node: &Node) -> Option<ThresholdSli> {
         let fields = self.fields(node, "`threshold`", THRESHOLD_KEYS)?;
-        let value = self
-            .required(&fields, "value", "the threshold SLI")
-            .and_then(|n| self.query(n, "threshold value"));
+        let value = self.required(&fields, "value", "the threshold SLI").and_then(|n| self.query(n, "threshold value"));
         let below = fields.get("below").and_then(|n| self.number(n, "`below`"));
         let above = fields.get("above").and_then(|n| self.number(n, "`above`"));
         if fields.get("below").is_some() == fields.get("above").is_some() {
@@ -824,29 +652,18 @@ impl<'t> Reader<'t> {
             );
             return None;
         }
-        Some(ThresholdSli {
-            value: value?,
-            below,
-            above,
-        })
+        Some(ThresholdSli { value: value?, below, above })
     }
 }
 
 fn valid_slug(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn valid_slo_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 fn valid_alert_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_ascii_alphanumeric())
+    name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric())
 }

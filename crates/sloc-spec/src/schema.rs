@@ -37,3 +37,19 @@ impl JsonSchema for ObjectiveText {
         })
     }
 }
+
+/// A rate of events: `20/h`, `5/m`, `0.5/s`, `400/d`.
+pub(crate) struct TrafficText;
+
+impl JsonSchema for TrafficText {
+    fn schema_name() -> Cow<'static, str> {
+        "Traffic".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]+(\\.[0-9]+)?/(s|m|h|d)$",
+            "description": "Events per second, minute, hour or day: 20/h, 5/m.",
+        })
+    }
+}

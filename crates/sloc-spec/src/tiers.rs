@@ -81,8 +81,7 @@ pub struct TierPolicy {
 impl TierPolicy {
     /// The burn factor for an SLO period: `share × period / long`.
     pub fn factor(&self, period: Duration) -> Decimal {
-        Decimal::from_int(i64::from(self.budget_percent))
-            .mul_ratio(period.millis(), 100 * self.long.millis())
+        Decimal::from_int(i64::from(self.budget_percent)).mul_ratio(period.millis(), 100 * self.long.millis())
     }
 }
 

@@ -94,28 +94,21 @@ impl Emitter {
 fn block_safe(value: &str) -> bool {
     !value.starts_with('\n')
         && !value.ends_with('\n')
-        && value
-            .lines()
-            .all(|l| !l.ends_with(' ') && !l.ends_with('\t'))
+        && value.lines().all(|l| !l.ends_with(' ') && !l.ends_with('\t'))
         && !value.chars().any(|c| c.is_control() && c != '\n')
 }
 
 /// Returns the scalar as-is when a YAML 1.1 or 1.2 reader takes it back as the same string,
 /// else double-quoted.
 pub fn quote_if_needed(value: &str) -> String {
-    if plain_safe(value) {
-        value.to_string()
-    } else {
-        double_quote(value)
-    }
+    if plain_safe(value) { value.to_string() } else { double_quote(value) }
 }
 
 fn plain_safe(value: &str) -> bool {
     let Some(first) = value.chars().next() else {
         return false;
     };
-    if value.trim() != value || value.contains(": ") || value.contains(" #") || value.ends_with(':')
-    {
+    if value.trim() != value || value.contains(": ") || value.contains(" #") || value.ends_with(':') {
         return false;
     }
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
@@ -127,16 +120,12 @@ fn plain_safe(value: &str) -> bool {
         return false;
     }
     let lower = value.to_ascii_lowercase();
-    const RESERVED: [&str; 12] = [
-        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf",
-    ];
+    const RESERVED: [&str; 12] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf"];
     if RESERVED.contains(&lower.as_str()) || lower == "-.inf" || lower == "+.inf" {
         return false;
     }
     // Anything a YAML reader could take for a number (including 1_000, 0x1f, 1e3, 1:20 sexagesimal).
-    let looks_numeric = value
-        .chars()
-        .all(|c| c.is_ascii_digit() || "+-._:eExXoObBaAcCdDfF".contains(c))
+    let looks_numeric = value.chars().all(|c| c.is_ascii_digit() || "+-._:eExXoObBaAcCdDfF".contains(c))
         && value.chars().any(|c| c.is_ascii_digit());
     !looks_numeric
 }
@@ -203,9 +192,7 @@ mod tests {
         let text = e.finish();
         assert_eq!(text, "rules:\n  - expr: |-\n      sum(x)\n        / 2\n");
         let doc = &parse_documents(&text).unwrap()[0];
-        let expr = doc.get("rules").unwrap().as_seq().unwrap()[0]
-            .get("expr")
-            .unwrap();
+        let expr = doc.get("rules").unwrap().as_seq().unwrap()[0].get("expr").unwrap();
         assert_eq!(expr.as_str(), Some("sum(x)\n  / 2"));
     }
 
@@ -215,14 +202,9 @@ mod tests {
         e.key(0, false, "rules");
         e.scalar(2, true, "expr", "  a\n/\n  b");
         let text = e.finish();
-        assert_eq!(
-            text,
-            "rules:\n  - expr: |2-\n        a\n      /\n        b\n"
-        );
+        assert_eq!(text, "rules:\n  - expr: |2-\n        a\n      /\n        b\n");
         let doc = &parse_documents(&text).unwrap()[0];
-        let expr = doc.get("rules").unwrap().as_seq().unwrap()[0]
-            .get("expr")
-            .unwrap();
+        let expr = doc.get("rules").unwrap().as_seq().unwrap()[0].get("expr").unwrap();
         assert_eq!(expr.as_str(), Some("  a\n/\n  b"));
     }
 }

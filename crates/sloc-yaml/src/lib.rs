@@ -80,10 +80,7 @@ impl Node {
 
     /// Looks a key up in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?
-            .iter()
-            .find(|(k, _)| k.as_scalar_text() == Some(key))
-            .map(|(_, v)| v)
+        self.as_map()?.iter().find(|(k, _)| k.as_scalar_text() == Some(key)).map(|(_, v)| v)
     }
 }
 
@@ -107,8 +104,7 @@ impl std::error::Error for SyntaxError {}
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let options = serde_saphyr::options! { with_snippet: false };
     let docs: Vec<SaphyrSpanned<RawValue>> =
-        serde_saphyr::from_str_multiple_with_options(text, options)
-            .map_err(|e| to_syntax_error(&e, text))?;
+        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| to_syntax_error(&e, text))?;
     Ok(docs.into_iter().map(|d| to_node(d, text)).collect())
 }
 
@@ -136,11 +132,7 @@ fn strip_location_prefix(message: &str) -> &str {
         return message;
     };
     match rest.find(": ") {
-        Some(i)
-            if rest[..i]
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic()) =>
-        {
+        Some(i) if rest[..i].chars().all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic()) => {
             &rest[i + 2..]
         }
         _ => message,
@@ -157,10 +149,7 @@ fn line_col_to_offset(text: &str, line: u64, column: u64) -> Option<usize> {
     }
     let line_text = &text[start..];
     let col = usize::try_from(column.saturating_sub(1)).ok()?;
-    let byte = line_text
-        .char_indices()
-        .nth(col)
-        .map_or(line_text.len(), |(i, _)| i);
+    let byte = line_text.char_indices().nth(col).map_or(line_text.len(), |(i, _)| i);
     Some(start + byte)
 }
 
@@ -176,20 +165,10 @@ enum RawValue {
 
 fn to_node(spanned: SaphyrSpanned<RawValue>, text: &str) -> Node {
     let span = &spanned.defined.span();
-    let start = span
-        .byte_offset()
-        .and_then(|b| usize::try_from(b).ok())
-        .unwrap_or(0)
-        .min(text.len());
-    let len = span
-        .byte_len()
-        .and_then(|b| usize::try_from(b).ok())
-        .unwrap_or(0);
+    let start = span.byte_offset().and_then(|b| usize::try_from(b).ok()).unwrap_or(0).min(text.len());
+    let len = span.byte_len().and_then(|b| usize::try_from(b).ok()).unwrap_or(0);
     let mut end = (start + len).min(text.len());
-    if matches!(
-        spanned.value,
-        RawValue::String(_) | RawValue::Number(_) | RawValue::Bool(_)
-    ) {
+    if matches!(spanned.value, RawValue::String(_) | RawValue::Number(_) | RawValue::Bool(_)) {
         // Block scalars' spans run over the trailing line breaks; point at the text only.
         end = start + text.get(start..end).map_or(0, |t| t.trim_end().len());
     }
@@ -207,17 +186,11 @@ fn to_node(spanned: SaphyrSpanned<RawValue>, text: &str) -> Node {
         }
         RawValue::String(s) => Value::String(s),
         RawValue::Seq(items) => Value::Seq(items.into_iter().map(|i| to_node(i, text)).collect()),
-        RawValue::Map(entries) => Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (to_node(k, text), to_node(v, text)))
-                .collect(),
-        ),
+        RawValue::Map(entries) => {
+            Value::Map(entries.into_iter().map(|(k, v)| (to_node(k, text), to_node(v, text))).collect())
+        }
     };
-    Node {
-        value,
-        span: start..end,
-    }
+    Node { value, span: start..end }
 }
 
 impl<'de> Deserialize<'de> for RawValue {
@@ -279,9 +252,7 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
         let mut entries = Vec::new();
-        while let Some((k, v)) =
-            map.next_entry::<SaphyrSpanned<RawValue>, SaphyrSpanned<RawValue>>()?
-        {
+        while let Some((k, v)) = map.next_entry::<SaphyrSpanned<RawValue>, SaphyrSpanned<RawValue>>()? {
             entries.push((k, v));
         }
         Ok(RawValue::Map(entries))
@@ -363,9 +334,7 @@ pub fn value_offset_to_source(text: &str, node: &Node, value_offset: usize) -> u
     let mut raw_pos = 0usize;
     for (value_pos, c) in value.char_indices() {
         // Look a little ahead for the same character; escapes and folding skip a few bytes.
-        let mut window_end = raw
-            .len()
-            .min(raw_pos + 16 + raw[raw_pos..].find('\n').map_or(0, |_| 64));
+        let mut window_end = raw.len().min(raw_pos + 16 + raw[raw_pos..].find('\n').map_or(0, |_| 64));
         while !raw.is_char_boundary(window_end) {
             window_end += 1;
         }
@@ -399,10 +368,7 @@ mod offset_tests {
 }
 
 /// The keys of a mapping that are not in `allowed`, each with the closest allowed key.
-pub fn unknown_keys<'n>(
-    map: &'n [(Node, Node)],
-    allowed: &[&'static str],
-) -> Vec<(&'n Node, Option<&'static str>)> {
+pub fn unknown_keys<'n>(map: &'n [(Node, Node)], allowed: &[&'static str]) -> Vec<(&'n Node, Option<&'static str>)> {
     map.iter()
         .filter_map(|(k, _)| {
             let name = k.as_scalar_text().unwrap_or_default();
@@ -418,8 +384,7 @@ pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
         .iter()
         .map(|c| (edit_distance(&normalized, c), *c))
         .filter(|(d, c)| {
-            *d <= (c.len() / 3).max(1)
-                + usize::from(normalized.contains(*c) || c.contains(normalized.as_str()))
+            *d <= (c.len() / 3).max(1) + usize::from(normalized.contains(*c) || c.contains(normalized.as_str()))
         })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -431,9 +396,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut current = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            current[j + 1] = (previous[j] + usize::from(ca != *cb))
-                .min(previous[j + 1] + 1)
-                .min(current[j] + 1);
+            current[j + 1] = (previous[j] + usize::from(ca != *cb)).min(previous[j + 1] + 1).min(current[j] + 1);
         }
         previous = current;
     }
@@ -458,9 +421,6 @@ mod suggestion_tests {
 pub fn value_range_to_source(text: &str, node: &Node, range: Range<usize>) -> Range<usize> {
     let start = value_offset_to_source(text, node, range.start);
     let last = value_offset_to_source(text, node, range.end.saturating_sub(1).max(range.start));
-    let last_len = text
-        .get(last..)
-        .and_then(|t| t.chars().next())
-        .map_or(0, char::len_utf8);
+    let last_len = text.get(last..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
     start..(last + last_len).max(start)
 }

@@ -84,11 +84,7 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
                     return exit::USAGE;
                 }
             };
-            if args.check {
-                check(&targets, out)
-            } else {
-                write(&targets, out)
-            }
+            if args.check { check(&targets, out) } else { write(&targets, out) }
         }
     }
 }
@@ -130,9 +126,7 @@ fn merged(compiled: &[Compiled]) -> String {
                 let body = if i == 0 {
                     c.yaml.as_str()
                 } else {
-                    c.yaml
-                        .split_once("\ngroups:\n")
-                        .map_or("", |(_, rest)| rest)
+                    c.yaml.split_once("\ngroups:\n").map_or("", |(_, rest)| rest)
                 };
                 text.push_str(body);
             }
@@ -142,40 +136,23 @@ fn merged(compiled: &[Compiled]) -> String {
 }
 
 fn targets(target: &Path, compiled: &[Compiled]) -> Result<Vec<(PathBuf, String)>, String> {
-    let is_dir = target.is_dir()
-        || compiled.len() > 1
-        || target.as_os_str().to_string_lossy().ends_with('/');
+    let is_dir = target.is_dir() || compiled.len() > 1 || target.as_os_str().to_string_lossy().ends_with('/');
     if !is_dir {
-        return Ok(compiled
-            .iter()
-            .map(|c| (target.to_path_buf(), c.yaml.clone()))
-            .collect());
+        return Ok(compiled.iter().map(|c| (target.to_path_buf(), c.yaml.clone())).collect());
     }
     if !target.exists() {
-        std::fs::create_dir_all(target).map_err(|e| {
-            format!(
-                "cannot create {}: {}",
-                crate::shown(target),
-                crate::files::io_reason(&e)
-            )
-        })?;
+        std::fs::create_dir_all(target)
+            .map_err(|e| format!("cannot create {}: {}", crate::shown(target), crate::files::io_reason(&e)))?;
     }
     Ok(compiled
         .iter()
-        .map(|c| {
-            (
-                target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))),
-                c.yaml.clone(),
-            )
-        })
+        .map(|c| (target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.yaml.clone()))
         .collect())
 }
 
 /// `oneflow.slo.yaml` → `oneflow`.
 fn spec_stem(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
     let mut stem = name.as_str();
     for suffix in [".yaml", ".yml"] {
         stem = stem.strip_suffix(suffix).unwrap_or(stem);

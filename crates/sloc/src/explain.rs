@@ -17,9 +17,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> u8 {
     let codes = crate::report::all_codes();
     match &args.code {
         Some(wanted) if !args.all => {
-            let found = codes
-                .iter()
-                .find(|c| c.code.eq_ignore_ascii_case(wanted) || c.name == wanted);
+            let found = codes.iter().find(|c| c.code.eq_ignore_ascii_case(wanted) || c.name == wanted);
             match found {
                 Some(c) => {
                     out.stdout.push_str(&format!(
@@ -33,9 +31,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> u8 {
                     exit::OK
                 }
                 None => {
-                    out.error(format!(
-                        "unknown code `{wanted}`; `sloc explain --all` lists them"
-                    ));
+                    out.error(format!("unknown code `{wanted}`; `sloc explain --all` lists them"));
                     exit::USAGE
                 }
             }

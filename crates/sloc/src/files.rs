@@ -43,8 +43,7 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
     tmp.write_all(contents.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| format!("cannot write {name}: {}", io_reason(&e)))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write {name}: {}", io_reason(&e.error)))?;
+    tmp.persist(path).map_err(|e| format!("cannot write {name}: {}", io_reason(&e.error)))?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod build;
 mod explain;
 mod files;
+mod lint;
 mod report;
 
 /// Exit codes, documented in the README.
@@ -22,12 +23,7 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "sloc",
-    version,
-    about = "SLO rule compiler and linter for Prometheus",
-    max_term_width = 100
-)]
+#[command(name = "sloc", version, about = "SLO rule compiler and linter for Prometheus", max_term_width = 100)]
 struct Cli {
     /// When to colour human output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -60,6 +56,8 @@ pub enum Format {
 enum Command {
     /// Compile SLO specs into Prometheus recording rules and burn-rate alerts.
     Build(build::BuildArgs),
+    /// Lint Prometheus rule files, PrometheusRule manifests and SLO specs.
+    Lint(lint::LintArgs),
     /// Show the documentation of a diagnostic code.
     Explain(explain::ExplainArgs),
 }
@@ -69,28 +67,20 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            });
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
         }
     };
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let mut out = Output {
-        color,
-        stdout: String::new(),
-        stderr: String::new(),
-    };
+    let mut out = Output { color, stdout: String::new(), stderr: String::new() };
     let code = match cli.command {
         Command::Build(args) => build::run(&args, &mut out),
+        Command::Lint(args) => lint::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
     };
     out.flush();

@@ -1,18 +1,14 @@
 //! Prints findings in the chosen format.
 
 use sloc_diagnostics::{
-    Code, FileReport, HumanOptions, Severity, render_github, render_human, render_json,
-    render_sarif, summary_line,
+    Code, FileReport, HumanOptions, Severity, render_github, render_human, render_json, render_sarif, summary_line,
 };
 
 use crate::{Format, Output};
 
 /// Every code sloc can report, for SARIF's rule table and `sloc explain`.
 pub fn all_codes() -> Vec<&'static Code> {
-    let mut codes: Vec<&'static Code> = Vec::new();
-    codes.extend(sloc_diagnostics::INPUT_CODES);
-    codes.extend(sloc_spec::codes::SPEC_CODES);
-    codes
+    sloc_lint::all_codes()
 }
 
 /// Prints the reports; human output goes to stderr with a summary line, machine formats to
@@ -23,13 +19,7 @@ pub fn print(out: &mut Output, reports: &[FileReport], format: Format, quiet_whe
         Format::Human => {
             if has_findings {
                 let width = terminal_width();
-                out.stderr.push_str(&render_human(
-                    reports,
-                    HumanOptions {
-                        color: out.color,
-                        width,
-                    },
-                ));
+                out.stderr.push_str(&render_human(reports, HumanOptions { color: out.color, width }));
             }
             if has_findings || !quiet_when_clean {
                 out.stderr.push_str(&summary_line(reports));
@@ -38,25 +28,15 @@ pub fn print(out: &mut Output, reports: &[FileReport], format: Format, quiet_whe
         }
         Format::Json => out.stdout.push_str(&render_json(reports)),
         Format::Github => out.stdout.push_str(&render_github(reports)),
-        Format::Sarif => out.stdout.push_str(&render_sarif(
-            reports,
-            env!("CARGO_PKG_VERSION"),
-            &all_codes(),
-        )),
+        Format::Sarif => out.stdout.push_str(&render_sarif(reports, env!("CARGO_PKG_VERSION"), &all_codes())),
     }
 }
 
 /// Is anything at or above `threshold`?
 pub fn fails(reports: &[FileReport], threshold: Severity) -> bool {
-    reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity >= threshold)
+    reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold)
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
 }

@@ -15,12 +15,7 @@ fn promtool_unit_tests_pass() {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         if let Some(stem) = name.strip_suffix(".slo.yaml") {
             let out = dir.path().join(format!("{stem}.rules.yml"));
-            let result = run(&mut sloc(&[
-                "build",
-                path.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-            ]));
+            let result = run(&mut sloc(&["build", path.to_str().unwrap(), "-o", out.to_str().unwrap()]));
             assert_eq!(result.code, 0, "{name}: {}", result.stderr);
         } else if name.ends_with(".test.yml") {
             std::fs::copy(&path, dir.path().join(&name)).unwrap();
@@ -39,11 +34,7 @@ fn promtool_unit_tests_pass() {
         ]
     );
     for test in &tests {
-        let out = promtool()
-            .args(["test", "rules", test])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
+        let out = promtool().args(["test", "rules", test]).current_dir(dir.path()).output().unwrap();
         assert!(
             out.status.success(),
             "promtool test rules {test} failed:\n{}{}",

@@ -5,20 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
 }
 
 /// `sloc` with a fixed environment: no colour, fixed width, run from the workspace root.
 pub fn sloc(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sloc"));
-    cmd.args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .env_remove("CLICOLOR_FORCE");
+    cmd.args(args).current_dir(root()).env("NO_COLOR", "1").env("COLUMNS", "100").env_remove("CLICOLOR_FORCE");
     cmd
 }
 
@@ -29,11 +22,7 @@ pub struct Run {
 }
 
 pub fn run(cmd: &mut Command) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("sloc runs");
+    let Output { status, stdout, stderr } = cmd.output().expect("sloc runs");
     Run {
         code: status.code().expect("sloc exits with a code, not a signal"),
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
@@ -44,34 +33,21 @@ pub fn run(cmd: &mut Command) -> Run {
 impl Run {
     /// The whole run as one text, for snapshots.
     pub fn transcript(&self) -> String {
-        format!(
-            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code, self.stdout, self.stderr
-        )
+        format!("exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}", self.code, self.stdout, self.stderr)
     }
 }
 
 /// The real promtool; tests that need it fail (never skip) without it: `cargo xtask ci`
 /// installs it.
 pub fn promtool() -> Command {
-    let found = Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "promtool is not on the PATH: install Debian's `prometheus` package (cargo xtask ci does)"
-    );
+    let found = Command::new("promtool").arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(found, "promtool is not on the PATH: install Debian's `prometheus` package (cargo xtask ci does)");
     Command::new("promtool")
 }
 
 /// `promtool check rules FILE`, asserting success.
 pub fn assert_promtool_accepts(path: &Path) {
-    let out = promtool()
-        .args(["check", "rules"])
-        .arg(path)
-        .output()
-        .expect("promtool runs");
+    let out = promtool().args(["check", "rules"]).arg(path).output().expect("promtool runs");
     assert!(
         out.status.success(),
         "promtool check rules rejects {}:\n{}{}",

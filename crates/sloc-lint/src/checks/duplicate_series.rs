@@ -1,0 +1,52 @@
+use sloc_diagnostics::{Diagnostic, declare_code};
+use sloc_rulefile::ParsedGroup;
+
+use crate::RuleContext;
+
+declare_code! {
+    /// ## What it does
+    /// Reports a recording rule defined in two files with the same name and the same static
+    /// labels. (Within one file, R009 reports it.)
+    ///
+    /// ## Why it matters
+    /// Both rules write the same series; Prometheus keeps whichever evaluated last, and the
+    /// series flips between two definitions.
+    ///
+    /// ## Fix
+    /// Keep one definition, or tell them apart with a label.
+    pub CODE = ("L011", "duplicate-series", Error, "the same recorded series defined in two files");
+}
+
+/// A per-rule pass has nothing to do: this check needs every file.
+pub(crate) fn run(_: &RuleContext, _: &mut Vec<Diagnostic>) {}
+
+/// Compares recording rules across files; `diagnostics[i]` receives file `i`'s findings.
+pub(crate) fn across_files(files: &[&[ParsedGroup]], diagnostics: &mut [Vec<Diagnostic>]) {
+    type Key<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+    let mut first: Vec<(Key<'_>, usize)> = Vec::new();
+    for (i, groups) in files.iter().enumerate() {
+        for rule in groups.iter().flat_map(|g| &g.rules).filter(|r| !r.is_alert && !r.name.value.is_empty()) {
+            let mut labels: Vec<(&str, &str)> =
+                rule.labels.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str())).collect();
+            labels.sort_unstable();
+            let key = (rule.name.value.as_str(), labels);
+            match first.iter().find(|(k, _)| *k == key) {
+                Some((_, file)) if *file != i => diagnostics[i].push(
+                    Diagnostic::new(
+                        &CODE,
+                        rule.name.span.clone(),
+                        format!(
+                            "`{}` with these labels is also recorded in file #{} of this run",
+                            rule.name.value,
+                            file + 1
+                        ),
+                    )
+                    .with_label("recorded again")
+                    .with_help("keep one definition, or add a label that tells them apart"),
+                ),
+                Some(_) => {}
+                None => first.push((key, i)),
+            }
+        }
+    }
+}

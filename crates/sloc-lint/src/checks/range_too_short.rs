@@ -1,0 +1,56 @@
+use promql_parser::parser::Expr;
+use sloc_diagnostics::{Diagnostic, declare_code};
+use sloc_promql::format_duration;
+
+use crate::RuleContext;
+
+declare_code! {
+    /// ## What it does
+    /// Reports `rate`, `irate`, `increase`, `delta`, `idelta`, `deriv`, `resets` or `changes`
+    /// over a range shorter than 4 scrape intervals (`scrape_interval` in `sloc.toml`, default
+    /// 1m, Prometheus' default).
+    ///
+    /// ## Why it matters
+    /// A range needs at least two samples; with fewer than four, one missed scrape leaves the
+    /// function without data, and the rule or alert flickers (Prometheus docs, "rate() and
+    /// scrape intervals").
+    ///
+    /// ## Example
+    /// With a 1m scrape interval: `rate(http_requests_total[2m])`.
+    ///
+    /// ## Fix
+    /// Use a range of at least 4 scrape intervals: `rate(http_requests_total[5m])`.
+    pub CODE = ("L002", "range-too-short", Warning, "a range shorter than 4 scrape intervals");
+}
+
+const RANGE_FUNCTIONS: [&str; 8] = ["rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes"];
+
+pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    let Some((expr, locator)) = cx.expr() else { return };
+    let minimum = cx.config.scrape_interval.millis() * 4;
+    for (call, k) in super::calls(&expr.ast) {
+        if !RANGE_FUNCTIONS.contains(&call.func.name) {
+            continue;
+        }
+        let Some(Expr::MatrixSelector(m)) = call.args.args.first().map(|a| super::unparen(a)) else { continue };
+        let range = m.range.as_millis() as u64;
+        if range >= minimum {
+            continue;
+        }
+        let span = locator.nth(&locator.calls(call.func.name), k);
+        out.push(
+            Diagnostic::new(
+                &CODE,
+                cx.in_file(span),
+                format!(
+                    "`{}` over {}, less than 4 scrape intervals of {}",
+                    call.func.name,
+                    format_duration(sloc_promql::Duration(range)),
+                    format_duration(cx.config.scrape_interval)
+                ),
+            )
+            .with_label("range too short")
+            .with_help(format!("use a range of at least {}", format_duration(sloc_promql::Duration(minimum)))),
+        );
+    }
+}

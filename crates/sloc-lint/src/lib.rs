@@ -1,0 +1,147 @@
+//! The linter: Prometheus rule files, `PrometheusRule` manifests and SLO specs in, findings out.
+//!
+//! Files come in as text (this crate does no IO). Each is read once into a spanned model; the
+//! reader reports what `promtool check rules` rejects, then every check in [`checks`] runs on
+//! every rule (or spec). Findings are filtered by `# sloc disable` comments and the config.
+
+use std::ops::Range;
+
+use sloc_diagnostics::{Code, Diagnostic, FileReport, SourceFile, YAML_SYNTAX};
+use sloc_promql::Locator;
+use sloc_rulefile::{ParsedExpr, ParsedGroup, ParsedRule};
+use sloc_spec::Spec;
+
+pub mod checks;
+mod config;
+mod suppress;
+
+pub use config::Config;
+
+/// Every code sloc can report, in `sloc explain --all` order.
+pub fn all_codes() -> Vec<&'static Code> {
+    let mut codes: Vec<&'static Code> = Vec::new();
+    codes.extend(sloc_diagnostics::INPUT_CODES);
+    codes.extend(sloc_spec::codes::SPEC_CODES);
+    codes.extend(sloc_rulefile::codes::RULEFILE_CODES);
+    codes.extend(checks::RULE_CHECKS.iter().map(|c| c.code));
+    codes.extend(checks::SPEC_CHECKS.iter().map(|c| c.code));
+    codes.push(&suppress::UNKNOWN_CODE);
+    codes
+}
+
+pub fn find_code(code: &str) -> Option<&'static Code> {
+    all_codes().into_iter().find(|c| c.code.eq_ignore_ascii_case(code) || c.name == code)
+}
+
+/// What a check of one rule sees.
+pub struct RuleContext<'a> {
+    pub text: &'a str,
+    pub group: &'a ParsedGroup,
+    pub rule: &'a ParsedRule,
+    pub config: &'a Config,
+    expr: Option<(&'a ParsedExpr, Locator<'a>)>,
+}
+
+impl<'a> RuleContext<'a> {
+    /// The rule's parsed expression, with a locator over its text.
+    pub fn expr(&self) -> Option<(&'a ParsedExpr, &Locator<'a>)> {
+        self.expr.as_ref().map(|(e, l)| (*e, l))
+    }
+
+    /// A range of the expression text, as a range of the file.
+    pub fn in_file(&self, range: Range<usize>) -> Range<usize> {
+        match &self.expr {
+            Some((e, _)) => e.source_range(self.text, range),
+            None => self.rule.span.clone(),
+        }
+    }
+}
+
+/// What a check of one spec sees.
+pub struct SpecContext<'a> {
+    pub text: &'a str,
+    pub spec: &'a Spec,
+    pub config: &'a Config,
+}
+
+/// Lints files. Reports come back in input order, findings sorted by position.
+pub fn lint(files: &[SourceFile], config: &Config) -> Vec<FileReport> {
+    let analysed: Vec<Analysed> = parallel_map(files, |file| analyse(file, config));
+    let mut diagnostics: Vec<Vec<Diagnostic>> = analysed.iter().map(|a| a.diagnostics.clone()).collect();
+    checks::duplicate_series::across_files(
+        &analysed.iter().map(|a| a.groups.as_slice()).collect::<Vec<_>>(),
+        &mut diagnostics,
+    );
+    files
+        .iter()
+        .zip(analysed)
+        .zip(diagnostics)
+        .map(|((file, analysed), diagnostics)| {
+            let kept = suppress::apply(&file.text, &analysed.rule_spans, diagnostics, config);
+            FileReport::new(file.clone(), kept)
+        })
+        .collect()
+}
+
+/// One file, read and checked.
+struct Analysed {
+    groups: Vec<ParsedGroup>,
+    rule_spans: Vec<Range<usize>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn analyse(file: &SourceFile, config: &Config) -> Analysed {
+    let text: &str = &file.text;
+    let mut out = Analysed { groups: Vec::new(), rule_spans: Vec::new(), diagnostics: Vec::new() };
+    let docs = match sloc_yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let at = e.offset.unwrap_or(0);
+            out.diagnostics.push(
+                Diagnostic::new(&YAML_SYNTAX, at..at, e.message).with_help("fix the YAML syntax at this position"),
+            );
+            return out;
+        }
+    };
+    if docs.first().is_some_and(sloc_spec::is_spec) {
+        let (spec, diagnostics) = sloc_spec::parse_spec(text);
+        out.diagnostics = diagnostics;
+        if let Some(spec) = &spec {
+            let cx = SpecContext { text, spec, config };
+            for check in checks::SPEC_CHECKS.iter().filter(|c| !config.is_disabled(c.code.code)) {
+                (check.run)(&cx, &mut out.diagnostics);
+            }
+        }
+        return out;
+    }
+    let (groups, diagnostics) = sloc_rulefile::read_rule_documents(text, &docs);
+    out.diagnostics = diagnostics;
+    let enabled: Vec<&checks::RuleCheck> =
+        checks::RULE_CHECKS.iter().filter(|c| !config.is_disabled(c.code.code)).collect();
+    for group in &groups {
+        for rule in &group.rules {
+            let expr = rule.expr.as_ref().map(|e| (e, Locator::new(&e.text)));
+            let cx = RuleContext { text, group, rule, config, expr };
+            for check in &enabled {
+                (check.run)(&cx, &mut out.diagnostics);
+            }
+            out.rule_spans.push(rule.span.clone());
+        }
+    }
+    out.groups = groups;
+    out
+}
+
+/// Maps on every core, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if items.len() < 2 || threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|c| scope.spawn(|| c.iter().map(&f).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}

@@ -1,0 +1,450 @@
+//! Reads Prometheus rule files (plain, multi-document, or `PrometheusRule` manifests) into a
+//! spanned model, reporting everything `promtool check rules` rejects, all at once.
+
+use std::ops::Range;
+
+use sloc_diagnostics::{Diagnostic, PROMQL_SYNTAX};
+use sloc_promql::{Duration, Expr, parse_duration};
+use sloc_yaml::{Node, Spanned, Value, unknown_keys, value_range_to_source};
+
+use crate::codes::*;
+use crate::template::check_template;
+
+const FILE_KEYS: &[&str] = &["groups"];
+const GROUP_KEYS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
+const RULE_KEYS: &[&str] = &["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"];
+
+/// A rule group as read, with the places of its parts.
+#[derive(Debug, Clone)]
+pub struct ParsedGroup {
+    pub name: Spanned<String>,
+    pub interval: Option<Spanned<Duration>>,
+    pub rules: Vec<ParsedRule>,
+}
+
+/// A rule as read. `expr` is `None` when the expression is missing or does not parse (already
+/// reported).
+#[derive(Debug, Clone)]
+pub struct ParsedRule {
+    pub is_alert: bool,
+    pub name: Spanned<String>,
+    pub expr: Option<ParsedExpr>,
+    pub for_: Option<Spanned<Duration>>,
+    pub labels: Vec<(Spanned<String>, Spanned<String>)>,
+    pub annotations: Vec<(Spanned<String>, Spanned<String>)>,
+    /// The whole rule item, from its first key to its last value.
+    pub span: Range<usize>,
+}
+
+impl ParsedRule {
+    pub fn label(&self, name: &str) -> Option<&Spanned<String>> {
+        self.labels.iter().find(|(k, _)| k.value == name).map(|(_, v)| v)
+    }
+
+    pub fn annotation(&self, name: &str) -> Option<&Spanned<String>> {
+        self.annotations.iter().find(|(k, _)| k.value == name).map(|(_, v)| v)
+    }
+}
+
+/// A parsed PromQL expression and the YAML scalar it came from.
+#[derive(Debug, Clone)]
+pub struct ParsedExpr {
+    pub text: String,
+    pub ast: Expr,
+    pub node: Node,
+}
+
+impl ParsedExpr {
+    /// A byte range of the expression text, in the file.
+    pub fn source_range(&self, file_text: &str, range: Range<usize>) -> Range<usize> {
+        value_range_to_source(file_text, &self.node, range)
+    }
+}
+
+/// What a YAML document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    RuleFile,
+    /// A prometheus-operator `PrometheusRule`: groups under `spec:`.
+    PrometheusRule,
+    Other,
+}
+
+pub fn document_kind(doc: &Node) -> DocumentKind {
+    if doc.get("kind").and_then(Node::as_str) == Some("PrometheusRule") {
+        DocumentKind::PrometheusRule
+    } else if doc.get("groups").is_some() {
+        DocumentKind::RuleFile
+    } else {
+        DocumentKind::Other
+    }
+}
+
+/// Reads the groups of every rule document of a file.
+pub fn read_rule_documents(text: &str, docs: &[Node]) -> (Vec<ParsedGroup>, Vec<Diagnostic>) {
+    let mut reader = Reader { text, diagnostics: Vec::new() };
+    let mut groups = Vec::new();
+    for doc in docs {
+        match document_kind(doc) {
+            DocumentKind::RuleFile => reader.file(doc, &mut groups),
+            DocumentKind::PrometheusRule => match doc.get("spec") {
+                Some(spec) => match spec.get("groups") {
+                    Some(_) => reader.file(spec, &mut groups),
+                    None => reader.push(
+                        Diagnostic::new(&STRUCTURE, spec.span.clone(), "this PrometheusRule has no `spec.groups`")
+                            .with_label("no groups"),
+                    ),
+                },
+                None => reader.push(
+                    Diagnostic::new(&STRUCTURE, doc.span.clone(), "this PrometheusRule has no `spec`")
+                        .with_label("no spec"),
+                ),
+            },
+            DocumentKind::Other => reader.push(
+                Diagnostic::new(
+                    &STRUCTURE,
+                    doc.span.start..doc.span.start,
+                    "this document is neither a rule file (`groups:`), a PrometheusRule nor an SLO spec",
+                )
+                .with_help("rule files start with `groups:`; SLO specs with `service:` and `slos:`"),
+            ),
+        }
+    }
+    reader.duplicates(&groups);
+    (groups, reader.diagnostics)
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn map<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&'static str]) -> Option<&'n [(Node, Node)]> {
+        let Some(entries) = node.as_map() else {
+            self.push(
+                Diagnostic::new(
+                    &STRUCTURE,
+                    node.span.clone(),
+                    format!("{what} must be a mapping, not {}", node.kind()),
+                )
+                .with_label("expected a mapping"),
+            );
+            return None;
+        };
+        for (key, suggestion) in unknown_keys(entries, allowed) {
+            let name = key.as_scalar_text().unwrap_or("?");
+            let help = match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("expected one of: {}", allowed.join(", ")),
+            };
+            self.push(
+                Diagnostic::new(&UNKNOWN_FIELD, key.span.clone(), format!("unknown field `{name}` in {what}"))
+                    .with_label("not a known field")
+                    .with_help(help),
+            );
+        }
+        Some(entries)
+    }
+
+    fn scalar(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        match &node.value {
+            Value::Null => Some(Spanned::new(String::new(), node.span.clone())),
+            _ => match node.as_scalar_text() {
+                Some(t) => Some(Spanned::new(t.to_string(), node.span.clone())),
+                None => {
+                    self.push(
+                        Diagnostic::new(
+                            &STRUCTURE,
+                            node.span.clone(),
+                            format!("{what} must be a string, not {}", node.kind()),
+                        )
+                        .with_label("expected a string"),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn duration(&mut self, node: &Node, what: &str) -> Option<Spanned<Duration>> {
+        let text = self.scalar(node, what)?;
+        match parse_duration(&text.value) {
+            Ok(d) => Some(Spanned::new(d, node.span.clone())),
+            Err(message) => {
+                self.push(
+                    Diagnostic::new(&RULE_DURATION, node.span.clone(), format!("invalid {what}: {message}"))
+                        .with_label("not a Prometheus duration"),
+                );
+                None
+            }
+        }
+    }
+
+    fn file(&mut self, doc: &Node, groups: &mut Vec<ParsedGroup>) {
+        let Some(_) = self.map(doc, "the rule file", FILE_KEYS) else { return };
+        let Some(list) = doc.get("groups") else { return };
+        let items = match &list.value {
+            Value::Seq(items) => items.as_slice(),
+            Value::Null => &[],
+            _ => {
+                self.push(
+                    Diagnostic::new(
+                        &STRUCTURE,
+                        list.span.clone(),
+                        format!("`groups` must be a list, not {}", list.kind()),
+                    )
+                    .with_label("expected a list of groups"),
+                );
+                return;
+            }
+        };
+        let first_new = groups.len();
+        for item in items {
+            if let Some(group) = self.group(item) {
+                if let Some(previous) = groups[first_new..].iter().find(|g| g.name.value == group.name.value) {
+                    self.push(
+                        Diagnostic::new(
+                            &GROUP_NAME,
+                            group.name.span.clone(),
+                            format!("group name `{}` is repeated in the same file", group.name.value),
+                        )
+                        .with_label("second group")
+                        .with_related(previous.name.span.clone(), "first group"),
+                    );
+                }
+                groups.push(group);
+            }
+        }
+    }
+
+    fn group(&mut self, node: &Node) -> Option<ParsedGroup> {
+        let entries = self.map(node, "a group", GROUP_KEYS)?;
+        let get = |k: &str| entries.iter().find(|(key, _)| key.as_scalar_text() == Some(k)).map(|(_, v)| v);
+        let anchor = entries.first().map_or(node.span.clone(), |(k, _)| k.span.clone());
+        let name = match get("name").and_then(|n| self.scalar(n, "the group name")) {
+            Some(name) if !name.value.is_empty() => name,
+            Some(name) => {
+                self.push(
+                    Diagnostic::new(&GROUP_NAME, name.span.clone(), "the group name must not be empty")
+                        .with_label("empty name"),
+                );
+                name
+            }
+            None => {
+                self.push(
+                    Diagnostic::new(&GROUP_NAME, anchor.clone(), "this group has no `name`")
+                        .with_label("`name` missing"),
+                );
+                Spanned::new(String::new(), anchor)
+            }
+        };
+        let interval = get("interval").and_then(|n| self.duration(n, "interval"));
+        if let Some(offset) = get("query_offset") {
+            self.duration(offset, "query_offset");
+        }
+        if let Some(limit) = get("limit") {
+            if !matches!(&limit.value, Value::Number(n) if n.parse::<u64>().is_ok()) {
+                self.push(
+                    Diagnostic::new(&STRUCTURE, limit.span.clone(), "`limit` must be a whole number")
+                        .with_label("not a whole number"),
+                );
+            }
+        }
+        if let Some(labels) = get("labels") {
+            self.labels(labels, "group label", true);
+        }
+        let mut rules = Vec::new();
+        if let Some(list) = get("rules") {
+            match &list.value {
+                Value::Seq(items) => rules.extend(items.iter().filter_map(|i| self.rule(i))),
+                Value::Null => {}
+                _ => self.push(
+                    Diagnostic::new(
+                        &STRUCTURE,
+                        list.span.clone(),
+                        format!("`rules` must be a list, not {}", list.kind()),
+                    )
+                    .with_label("expected a list of rules"),
+                ),
+            }
+        }
+        Some(ParsedGroup { name, interval, rules })
+    }
+
+    fn labels(&mut self, node: &Node, what: &str, forbid_name: bool) -> Vec<(Spanned<String>, Spanned<String>)> {
+        let entries = match &node.value {
+            Value::Map(entries) => entries,
+            Value::Null => return Vec::new(),
+            _ => {
+                self.push(
+                    Diagnostic::new(
+                        &STRUCTURE,
+                        node.span.clone(),
+                        format!("{what}s must be a mapping, not {}", node.kind()),
+                    )
+                    .with_label("expected a mapping"),
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            let (Some(name), Some(value)) =
+                (self.scalar(k, &format!("a {what} name")), self.scalar(v, &format!("a {what} value")))
+            else {
+                continue;
+            };
+            if !sloc_promql::is_label_name(&name.value) || (forbid_name && name.value == "__name__") {
+                self.push(
+                    Diagnostic::new(
+                        &INVALID_LABEL,
+                        name.span.clone(),
+                        format!("invalid {what} name: `{}`", name.value),
+                    )
+                    .with_label("invalid name")
+                    .with_help("names are letters, digits and `_`, not starting with a digit; `__name__` is reserved"),
+                );
+            }
+            out.push((name, value));
+        }
+        out
+    }
+
+    fn rule(&mut self, node: &Node) -> Option<ParsedRule> {
+        let entries = self.map(node, "a rule", RULE_KEYS)?;
+        let get = |k: &str| entries.iter().find(|(key, _)| key.as_scalar_text() == Some(k)).map(|(_, v)| v);
+        let span = node.span.start..entries.last().map_or(node.span.end, |(_, v)| v.span.end);
+        let anchor = entries.first().map_or(node.span.clone(), |(k, _)| k.span.clone());
+        let record = get("record").and_then(|n| self.scalar(n, "`record`")).filter(|r| !r.value.is_empty());
+        let alert = get("alert").and_then(|n| self.scalar(n, "`alert`")).filter(|a| !a.value.is_empty());
+        let (is_alert, name) = match (record, alert) {
+            (Some(r), Some(a)) => {
+                self.push(
+                    Diagnostic::new(&RULE_KIND, a.span.clone(), "a rule sets both `record` and `alert`")
+                        .with_label("alert name")
+                        .with_related(r.span.clone(), "record name")
+                        .with_help("split it into a recording rule and an alerting rule"),
+                );
+                (true, a)
+            }
+            (Some(r), None) => (false, r),
+            (None, Some(a)) => (true, a),
+            (None, None) => {
+                self.push(
+                    Diagnostic::new(&RULE_KIND, anchor.clone(), "a rule must set one of `record` and `alert`")
+                        .with_label("neither `record` nor `alert`"),
+                );
+                (false, Spanned::new(String::new(), anchor.clone()))
+            }
+        };
+        if !is_alert && !name.value.is_empty() && !sloc_promql::is_metric_name(&name.value) {
+            self.push(
+                Diagnostic::new(
+                    &INVALID_RECORD_NAME,
+                    name.span.clone(),
+                    format!("invalid recording rule name: `{}`", name.value),
+                )
+                .with_label("not a metric name")
+                .with_help("metric names are letters, digits, `_` and `:`; put labels under `labels:`"),
+            );
+        }
+        let expr = self.expr(get("expr"), &anchor);
+        let for_ = get("for").and_then(|n| self.duration(n, "`for`"));
+        let keep_firing_for = get("keep_firing_for").and_then(|n| self.duration(n, "`keep_firing_for`"));
+        let labels = get("labels").map(|n| self.labels(n, "label", true)).unwrap_or_default();
+        let annotations = get("annotations").map(|n| self.labels(n, "annotation", false)).unwrap_or_default();
+        if !is_alert {
+            for (field, present) in [
+                ("for", for_.as_ref().filter(|d| !d.value.is_zero()).map(|d| d.span.clone())),
+                ("keep_firing_for", keep_firing_for.as_ref().filter(|d| !d.value.is_zero()).map(|d| d.span.clone())),
+                ("annotations", get("annotations").filter(|_| !annotations.is_empty()).map(|n| n.span.clone())),
+            ] {
+                if let Some(at) = present {
+                    self.push(
+                        Diagnostic::new(
+                            &ALERT_ONLY_FIELD,
+                            at,
+                            format!("invalid field `{field}` in recording rule `{}`", name.value),
+                        )
+                        .with_label("only for alerting rules")
+                        .with_help(format!("remove `{field}`, or make this an alerting rule")),
+                    );
+                }
+            }
+        } else {
+            for (k, v) in labels.iter().chain(&annotations) {
+                if let Err(e) = check_template(&v.value) {
+                    let node = Node { value: Value::String(v.value.clone()), span: v.span.clone() };
+                    let at = value_range_to_source(self.text, &node, e.span.clone());
+                    self.push(
+                        Diagnostic::new(&TEMPLATE, at, format!("invalid template in `{}`: {}", k.value, e.message))
+                            .with_label("here")
+                            .with_help("labels and annotations of alerts are Go templates: {{ $labels.name }}, {{ $value | humanize }}"),
+                    );
+                }
+            }
+        }
+        Some(ParsedRule { is_alert, name, expr, for_, labels, annotations, span })
+    }
+
+    fn expr(&mut self, node: Option<&Node>, anchor: &Range<usize>) -> Option<ParsedExpr> {
+        let Some(node) = node else {
+            self.push(
+                Diagnostic::new(&MISSING_EXPR, anchor.clone(), "this rule has no `expr`").with_label("`expr` missing"),
+            );
+            return None;
+        };
+        let text = self.scalar(node, "`expr`")?;
+        if text.value.trim().is_empty() {
+            self.push(
+                Diagnostic::new(&MISSING_EXPR, node.span.clone(), "the rule's `expr` is empty")
+                    .with_label("empty expression"),
+            );
+            return None;
+        }
+        match sloc_promql::parse(&text.value) {
+            Ok(ast) => Some(ParsedExpr { text: text.value, ast, node: node.clone() }),
+            Err(e) => {
+                let span = value_range_to_source(self.text, node, e.span.clone());
+                self.push(
+                    Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message)).with_label("here"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Two rules of one file with the same kind, name and labels.
+    fn duplicates(&mut self, groups: &[ParsedGroup]) {
+        let mut seen: Vec<(bool, &str, Vec<(&str, &str)>, Range<usize>)> = Vec::new();
+        for rule in groups.iter().flat_map(|g| &g.rules) {
+            if rule.name.value.is_empty() {
+                continue;
+            }
+            let mut labels: Vec<(&str, &str)> =
+                rule.labels.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str())).collect();
+            labels.sort_unstable();
+            if let Some((_, _, _, first)) =
+                seen.iter().find(|(a, n, l, _)| *a == rule.is_alert && *n == rule.name.value && *l == labels)
+            {
+                let kind = if rule.is_alert { "alert" } else { "recording rule" };
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        &DUPLICATE_RULE,
+                        rule.name.span.clone(),
+                        format!("{kind} `{}` is defined twice with the same labels", rule.name.value),
+                    )
+                    .with_label("second definition")
+                    .with_related(first.clone(), "first definition"),
+                );
+            } else {
+                seen.push((rule.is_alert, &rule.name.value, labels, rule.name.span.clone()));
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `sloc lint`: rule files, PrometheusRule manifests and SLO specs.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use sloc_diagnostics::{FileReport, Severity};
+use sloc_lint::Config;
+
+use crate::files::{Input, io_reason, read_input};
+use crate::{Format, Output, exit, report};
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories (searched for *.yml and *.yaml, honouring .gitignore); `-` reads
+    /// standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// The configuration file. Default: the nearest `sloc.toml` in this directory or above.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Info,
+    Warning,
+    Error,
+}
+
+pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
+    let config = match load_config(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let files = match collect(&paths) {
+        Ok(f) => f,
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
+    let mut sources = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in &files {
+        match read_input(path) {
+            Ok(Input::Text(file)) => sources.push(file),
+            Ok(Input::Invalid(file, d)) => unreadable.push(FileReport::new(file, vec![*d])),
+            Err(message) => {
+                out.error(message);
+                return exit::USAGE;
+            }
+        }
+    }
+    let mut reports = sloc_lint::lint(&sources, &config);
+    reports.extend(unreadable);
+    reports.sort_by(|a, b| a.file.name.cmp(&b.file.name));
+    report::print(out, &reports, args.format, true);
+    let threshold = match args.fail_on {
+        FailOn::Info => Severity::Info,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    };
+    if report::fails(&reports, threshold) { exit::FINDINGS } else { exit::OK }
+}
+
+/// The files to lint: named files as given, directories searched for YAML.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" || path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        if !path.exists() {
+            return Err(format!("cannot read {}: no such file or directory", crate::shown(path)));
+        }
+        let walker = ignore::WalkBuilder::new(path).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
+        for entry in walker {
+            let entry = entry.map_err(|e| format!("cannot read {}: {e}", crate::shown(path)))?;
+            let p = entry.path();
+            let yaml = p.extension().is_some_and(|e| e == "yml" || e == "yaml");
+            if yaml && entry.file_type().is_some_and(|t| t.is_file()) {
+                files.push(p.to_path_buf());
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let Ok(cwd) = std::env::current_dir() else { return Ok(Config::default()) };
+            match cwd.ancestors().map(|d| d.join("sloc.toml")).find(|p| p.is_file()) {
+                Some(found) => found,
+                None => return Ok(Config::default()),
+            }
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {}", crate::shown(&path), io_reason(&e)))?;
+    Config::parse(&text, |code| sloc_lint::find_code(code).is_some())
+        .map_err(|e| format!("invalid {}: {e}", crate::shown(&path)))
+}
