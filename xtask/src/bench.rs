@@ -7,9 +7,13 @@ use anyhow::{Context, Result, bail};
 
 pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
-        None | Some("all") => compile(),
+        None | Some("all") => {
+            compile()?;
+            lint()
+        }
         Some("compile") => compile(),
-        Some(other) => bail!("unknown benchmark `{other}`: expected compile"),
+        Some("lint") => lint(),
+        Some(other) => bail!("unknown benchmark `{other}`: expected compile or lint"),
     }
 }
 
@@ -83,4 +87,89 @@ fn compile() -> Result<()> {
         println!("         promtool check rules on the output: {:.3} s (the output is valid)", check.as_secs_f64());
     }
     Ok(())
+}
+
+/// A rule file of `groups` groups of 20 rules: recording rules with regex matchers and alerts.
+pub fn big_rule_file(groups: usize) -> String {
+    let mut text = String::from("groups:\n");
+    for g in 0..groups {
+        text.push_str(&format!("  - name: group-{g}\n    interval: 30s\n    rules:\n"));
+        for r in 0..20 {
+            if r % 4 == 3 {
+                text.push_str(&format!(
+                    "      - alert: HighErrorRate{g}x{r}\n        expr: job:http_errors:ratio_rate5m{{job=~\"api-{g}|web-{g}\"}} > 0.05\n        for: 10m\n        labels:\n          severity: warning\n        annotations:\n          summary: \"{{{{ $labels.job }}}} errors at {{{{ $value | humanizePercentage }}}}\"\n"
+                ));
+            } else {
+                text.push_str(&format!(
+                    "      - record: job:http_requests_{r}:rate5m\n        expr: sum by (job, code) (rate(http_requests_total{{job=~\"api-{g}.*\",code=~\"5..\",handler!~\"/health|/metrics\"}}[5m]))\n        labels:\n          group: g{g}\n"
+                ));
+            }
+        }
+    }
+    text
+}
+
+/// Wall time (best of `runs`) and peak resident memory of a command, through GNU time.
+fn measure(
+    runs: usize,
+    program: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+    ok_codes: &[i32],
+) -> Result<(Duration, u64)> {
+    let mut peak_kb = 0;
+    let time = best_of(runs, || {
+        let out = std::process::Command::new("/usr/bin/time")
+            .arg("-f")
+            .arg("%M")
+            .arg(program)
+            .args(args)
+            .output()
+            .with_context(|| format!("cannot run {} under /usr/bin/time (Debian package `time`)", program.display()))?;
+        let code = out.status.code().unwrap_or(-1);
+        if !ok_codes.contains(&code) {
+            bail!("{} exited with {code}: {}", program.display(), String::from_utf8_lossy(&out.stderr));
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let kb: u64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+        peak_kb = peak_kb.max(kb);
+        Ok(())
+    })?;
+    Ok((time, peak_kb))
+}
+
+/// `sloc lint` on 1k, 10k and 50k rules, and `promtool check rules` on the same files.
+fn lint() -> Result<()> {
+    let sloc = crate::release_binary()?;
+    let dir = tempfile::tempdir()?;
+    let promtool = crate::have("promtool").then(|| std::path::PathBuf::from("promtool"));
+    let promtool = promtool.and_then(|_| which("promtool"));
+    for groups in [50, 500, 2500] {
+        let rules = groups * 20;
+        let path = dir.path().join(format!("rules-{rules}.yml"));
+        std::fs::write(&path, big_rule_file(groups))?;
+        let file = path.as_os_str();
+        // Exit code 1: the file has findings (L008 on the regex-free alert matchers is fine).
+        let (sloc_time, sloc_kb) = measure(3, &sloc, &[std::ffi::OsStr::new("lint"), file], &[0, 1])?;
+        print!("lint: {rules:>6} rules: sloc lint {:.3} s, {:.1} MB", sloc_time.as_secs_f64(), sloc_kb as f64 / 1024.0);
+        match &promtool {
+            Some(p) => {
+                let (p_time, p_kb) =
+                    measure(3, p, &[std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file], &[0])?;
+                println!(
+                    "; promtool check rules {:.3} s, {:.1} MB; sloc is {:.1}x faster, {:.1}x less memory",
+                    p_time.as_secs_f64(),
+                    p_kb as f64 / 1024.0,
+                    p_time.as_secs_f64() / sloc_time.as_secs_f64(),
+                    p_kb as f64 / sloc_kb.max(1) as f64
+                );
+            }
+            None => println!("; promtool not installed"),
+        }
+    }
+    Ok(())
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()))
 }

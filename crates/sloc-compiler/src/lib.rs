@@ -71,23 +71,8 @@ pub fn header(source: &str) -> String {
 /// Compiles a validated spec into a rule file. Objectives are independent, so they compile on
 /// every core; the groups keep the spec's order.
 pub fn compile(spec: &Spec) -> Result<RuleFile, InternalError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = spec.slos.len().div_ceil(threads).max(16);
-    let compile_chunk = |slos: &[Slo]| -> Result<Vec<Group>, InternalError> {
-        slos.iter().map(|slo| SloCompiler::new(spec, slo).group()).collect()
-    };
-    let chunks: Vec<Result<Vec<Group>, InternalError>> = if spec.slos.len() <= chunk {
-        vec![compile_chunk(&spec.slos)]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = spec.slos.chunks(chunk).map(|c| scope.spawn(move || compile_chunk(c))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-        })
-    };
-    let mut groups = Vec::with_capacity(spec.slos.len());
-    for chunk in chunks {
-        groups.extend(chunk?);
-    }
+    let groups = sloc_rulefile::parallel_map(&spec.slos, |slo| SloCompiler::new(spec, slo).group());
+    let groups = groups.into_iter().collect::<Result<_, _>>()?;
     Ok(RuleFile { groups })
 }
 

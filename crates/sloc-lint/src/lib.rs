@@ -120,7 +120,7 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
         checks::RULE_CHECKS.iter().filter(|c| !config.is_disabled(c.code.code)).collect();
     for group in &groups {
         for rule in &group.rules {
-            let expr = rule.expr.as_ref().map(|e| (e, Locator::new(&e.text)));
+            let expr = rule.expr.as_ref().map(|e| (e, Locator::new(e.text())));
             let cx = RuleContext { text, group, rule, config, expr };
             for check in &enabled {
                 (check.run)(&cx, &mut out.diagnostics);

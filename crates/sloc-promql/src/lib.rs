@@ -24,9 +24,172 @@ pub struct ParseError {
 
 /// Parses an expression. Errors carry the byte range of the offending token.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    let lean = parse_lean(text)?;
+    let mut expr = lean.ast;
+    restore_regex_matchers(&mut expr, &lean.regex_matchers);
+    Ok(expr)
+}
+
+/// An expression whose regex matchers appear in `ast` as equality matchers (`=`, `!=`), with
+/// the patterns listed apart, in source order.
+///
+/// promql-parser compiles every regex pattern into a full automaton; for a linter that never
+/// evaluates them, that was most of the time and memory of a run. Patterns are checked with
+/// `regex-syntax` instead.
+#[derive(Debug, Clone)]
+pub struct LeanExpr {
+    pub ast: Expr,
+    pub regex_matchers: Vec<RegexMatcher>,
+}
+
+/// A regex matcher as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegexMatcher {
+    pub label: String,
+    /// `!~` rather than `=~`.
+    pub negated: bool,
+    /// The pattern, unquoted.
+    pub pattern: String,
+}
+
+/// Parses an expression without building regex automata (see [`LeanExpr`]).
+pub fn parse_lean(text: &str) -> Result<LeanExpr, ParseError> {
     let rewritten = rewrite_raw_strings(text);
     let source = rewritten.as_deref().unwrap_or(text);
-    pp::parse(source).map_err(|message| ParseError { span: locate_error(text, &message), message })
+    // `=~` becomes `= ` and `!~` becomes `!=`: the same length, so offsets hold.
+    let (equalised, quoted) = equalise_regex_matchers(source);
+    let ast = pp::parse(&equalised).map_err(|message| ParseError { span: locate_error(text, &message), message })?;
+    let mut regex_matchers = Vec::with_capacity(quoted.len());
+    for (label, negated, quoted) in quoted {
+        let Ok(pattern) = promql_parser::util::unquote_string(&quoted) else {
+            // The slow path names the bad escape exactly.
+            return Err(slow_path_error(text));
+        };
+        if let Err(e) = check_regex(&pattern) {
+            return Err(ParseError {
+                message: format!("illegal regex for {pattern}: {e}"),
+                span: find_quoted(text, &quoted),
+            });
+        }
+        regex_matchers.push(RegexMatcher { label, negated, pattern });
+    }
+    Ok(LeanExpr { ast, regex_matchers })
+}
+
+fn equalise_regex_matchers(text: &str) -> (String, Vec<(String, bool, String)>) {
+    if !text.contains("=~") && !text.contains("!~") {
+        return (text.to_string(), Vec::new());
+    }
+    let tokens = tokenize(text);
+    let mut out = text.to_string();
+    let mut found = Vec::new();
+    for triple in tokens.windows(3) {
+        let (label, op, value) = (&triple[0], &triple[1], &triple[2]);
+        let op_text = &text[op.span.clone()];
+        if value.kind == TokenKind::String && (op_text == "=~" || op_text == "!~") {
+            let negated = op_text == "!~";
+            out.replace_range(op.span.clone(), if negated { "!=" } else { "= " });
+            let label_text = &text[label.span.clone()];
+            let label = if label.kind == TokenKind::String {
+                promql_parser::util::unquote_string(label_text).unwrap_or_default()
+            } else {
+                label_text.to_string()
+            };
+            found.push((label, negated, text[value.span.clone()].to_string()));
+        }
+    }
+    (out, found)
+}
+
+/// Turns the equalised matchers back into regex matchers, in source order.
+fn restore_regex_matchers(expr: &mut Expr, regexes: &[RegexMatcher]) {
+    use promql_parser::label::MatchOp;
+    // Never evaluated: one compiled placeholder serves every matcher.
+    static PLACEHOLDER: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new("^(?:)$").expect("the empty pattern compiles"));
+    let mut next = regexes.iter().peekable();
+    for_each_matcher_mut(expr, &mut |m| {
+        let Some(r) = next.peek() else { return };
+        let equalised = if r.negated { matches!(m.op, MatchOp::NotEqual) } else { matches!(m.op, MatchOp::Equal) };
+        if equalised && m.name == r.label && m.value == r.pattern {
+            m.op = if r.negated { MatchOp::NotRe(PLACEHOLDER.clone()) } else { MatchOp::Re(PLACEHOLDER.clone()) };
+            next.next();
+        }
+    });
+}
+
+fn slow_path_error(original: &str) -> ParseError {
+    let rewritten = rewrite_raw_strings(original);
+    let message = match pp::parse(rewritten.as_deref().unwrap_or(original)) {
+        Err(m) => m,
+        Ok(_) => "invalid string literal".to_string(),
+    };
+    ParseError { span: locate_error(original, &message), message }
+}
+
+fn find_quoted(original: &str, quoted: &str) -> std::ops::Range<usize> {
+    original.find(quoted).map_or(0..original.len(), |at| at..at + quoted.len())
+}
+
+/// RE2 syntax as Prometheus accepts it, including Go's literal `{` where it is not a repeat.
+fn check_regex(pattern: &str) -> Result<(), String> {
+    let parse = |p: &str| regex_syntax::Parser::new().parse(p).map(|_| ()).map_err(|e| e.to_string());
+    match parse(pattern) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let escaped = escape_literal_braces(pattern);
+            if escaped != pattern && parse(&escaped).is_ok() {
+                Ok(())
+            } else {
+                Err(e.lines().last().unwrap_or_default().trim().to_string())
+            }
+        }
+    }
+}
+
+/// `a{b}` → `a\{b}`: Go reads a `{` that does not start a repeat as a literal.
+fn escape_literal_braces(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let chars: Vec<char> = pattern.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '{' && (i == 0 || chars[i - 1] != '\\') {
+            let rest: String = chars[i + 1..].iter().collect();
+            let is_repeat = rest.split_once('}').is_some_and(|(inside, _)| {
+                !inside.is_empty() && inside.chars().all(|c| c.is_ascii_digit() || c == ',')
+            });
+            if !is_repeat {
+                out.push('\\');
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn for_each_matcher_mut(expr: &mut Expr, f: &mut impl FnMut(&mut promql_parser::label::Matcher)) {
+    let selector = |vs: &mut pp::VectorSelector, f: &mut dyn FnMut(&mut promql_parser::label::Matcher)| {
+        vs.matchers.matchers.iter_mut().for_each(&mut *f);
+        vs.matchers.or_matchers.iter_mut().flatten().for_each(f);
+    };
+    match expr {
+        Expr::VectorSelector(vs) => selector(vs, f),
+        Expr::MatrixSelector(ms) => selector(&mut ms.vs, f),
+        Expr::Aggregate(a) => {
+            if let Some(p) = &mut a.param {
+                for_each_matcher_mut(p, f);
+            }
+            for_each_matcher_mut(&mut a.expr, f);
+        }
+        Expr::Unary(u) => for_each_matcher_mut(&mut u.expr, f),
+        Expr::Binary(b) => {
+            for_each_matcher_mut(&mut b.lhs, f);
+            for_each_matcher_mut(&mut b.rhs, f);
+        }
+        Expr::Paren(p) => for_each_matcher_mut(&mut p.expr, f),
+        Expr::Subquery(s) => for_each_matcher_mut(&mut s.expr, f),
+        Expr::Call(c) => c.args.args.iter_mut().for_each(|a| for_each_matcher_mut(a, f)),
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
 }
 
 /// The canonical one-line form, as the parser prints it (sorted matchers, `by` before the body,
@@ -265,6 +428,19 @@ mod tests {
         assert_eq!(err("rate(foo[5x])").1, "5x");
         let (_, at) = err("");
         assert_eq!(at, "");
+    }
+
+    #[test]
+    fn regex_patterns_survive_the_fast_path() {
+        let text = "sum(rate(x{a=~\"5..\", b!~`/health|/metrics`, c=\"d\"}[5m])) / on() group_left y{e=~\"a{b}c\"}";
+        let e = parse(text).unwrap();
+        assert_eq!(
+            canonical(&e),
+            "sum(rate(x{a=~\"5..\",b!~\"/health|/metrics\",c=\"d\"}[5m])) / on () group_left () y{e=~\"a{b}c\"}"
+        );
+        let err = parse("x{a=~\"(\"}").unwrap_err();
+        assert!(err.message.starts_with("illegal regex for ("), "{}", err.message);
+        assert_eq!(&"x{a=~\"(\"}"[err.span], "\"(\"");
     }
 
     #[test]

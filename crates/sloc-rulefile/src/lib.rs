@@ -85,5 +85,5 @@ pub mod codes;
 mod read;
 mod template;
 
-pub use read::{DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, document_kind, read_rule_documents};
+pub use read::{DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, document_kind, parallel_map, read_rule_documents};
 pub use template::{TemplateError, check_template};

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use sloc_diagnostics::{Diagnostic, PROMQL_SYNTAX};
-use sloc_promql::{Duration, Expr, parse_duration};
+use sloc_promql::{Duration, Expr, RegexMatcher, parse_duration};
 use sloc_yaml::{Node, Spanned, Value, unknown_keys, value_range_to_source};
 
 use crate::codes::*;
@@ -46,15 +46,21 @@ impl ParsedRule {
     }
 }
 
-/// A parsed PromQL expression and the YAML scalar it came from.
+/// A parsed PromQL expression and the YAML scalar it came from. Regex matchers appear in
+/// `ast` as equality matchers; `regex_matchers` lists them (see [`sloc_promql::LeanExpr`]).
 #[derive(Debug, Clone)]
 pub struct ParsedExpr {
-    pub text: String,
     pub ast: Expr,
+    pub regex_matchers: Vec<RegexMatcher>,
     pub node: Node,
 }
 
 impl ParsedExpr {
+    /// The expression as written (after YAML unquoting).
+    pub fn text(&self) -> &str {
+        self.node.as_scalar_text().unwrap_or_default()
+    }
+
     /// A byte range of the expression text, in the file.
     pub fn source_range(&self, file_text: &str, range: Range<usize>) -> Range<usize> {
         value_range_to_source(file_text, &self.node, range)
@@ -82,7 +88,7 @@ pub fn document_kind(doc: &Node) -> DocumentKind {
 
 /// Reads the groups of every rule document of a file.
 pub fn read_rule_documents(text: &str, docs: &[Node]) -> (Vec<ParsedGroup>, Vec<Diagnostic>) {
-    let mut reader = Reader { text, diagnostics: Vec::new() };
+    let mut reader = Reader { text, diagnostics: Vec::new(), pending: Vec::new(), rule_index: 0 };
     let mut groups = Vec::new();
     for doc in docs {
         match document_kind(doc) {
@@ -110,6 +116,7 @@ pub fn read_rule_documents(text: &str, docs: &[Node]) -> (Vec<ParsedGroup>, Vec<
             ),
         }
     }
+    reader.parse_pending(&mut groups);
     reader.duplicates(&groups);
     (groups, reader.diagnostics)
 }
@@ -117,6 +124,10 @@ pub fn read_rule_documents(text: &str, docs: &[Node]) -> (Vec<ParsedGroup>, Vec<
 struct Reader<'t> {
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
+    /// Expressions to parse once the structure is read: (rule index in the file, scalar).
+    pending: Vec<(usize, Node)>,
+    /// The index the next rule read will have.
+    rule_index: usize,
 }
 
 impl Reader<'_> {
@@ -247,13 +258,13 @@ impl Reader<'_> {
         if let Some(offset) = get("query_offset") {
             self.duration(offset, "query_offset");
         }
-        if let Some(limit) = get("limit") {
-            if !matches!(&limit.value, Value::Number(n) if n.parse::<u64>().is_ok()) {
-                self.push(
-                    Diagnostic::new(&STRUCTURE, limit.span.clone(), "`limit` must be a whole number")
-                        .with_label("not a whole number"),
-                );
-            }
+        if let Some(limit) = get("limit")
+            && !matches!(&limit.value, Value::Number(n) if n.parse::<u64>().is_ok())
+        {
+            self.push(
+                Diagnostic::new(&STRUCTURE, limit.span.clone(), "`limit` must be a whole number")
+                    .with_label("not a whole number"),
+            );
         }
         if let Some(labels) = get("labels") {
             self.labels(labels, "group label", true);
@@ -389,6 +400,7 @@ impl Reader<'_> {
                 }
             }
         }
+        self.rule_index += 1;
         Some(ParsedRule { is_alert, name, expr, for_, labels, annotations, span })
     }
 
@@ -407,21 +419,36 @@ impl Reader<'_> {
             );
             return None;
         }
-        match sloc_promql::parse(&text.value) {
-            Ok(ast) => Some(ParsedExpr { text: text.value, ast, node: node.clone() }),
-            Err(e) => {
-                let span = value_range_to_source(self.text, node, e.span.clone());
-                self.push(
-                    Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message)).with_label("here"),
-                );
-                None
+        self.pending.push((self.rule_index, node.clone()));
+        None
+    }
+
+    /// Parses every pending expression on all cores and attaches them to their rules.
+    fn parse_pending(&mut self, groups: &mut [ParsedGroup]) {
+        let pending = std::mem::take(&mut self.pending);
+        let parsed =
+            parallel_map(&pending, |(_, node)| sloc_promql::parse_lean(node.as_scalar_text().unwrap_or_default()));
+        let mut rules: Vec<&mut ParsedRule> = groups.iter_mut().flat_map(|g| g.rules.iter_mut()).collect();
+        for ((index, node), result) in pending.into_iter().zip(parsed) {
+            match result {
+                Ok(lean) => {
+                    rules[index].expr = Some(ParsedExpr { ast: lean.ast, regex_matchers: lean.regex_matchers, node })
+                }
+                Err(e) => {
+                    let span = value_range_to_source(self.text, &node, e.span.clone());
+                    self.diagnostics.push(
+                        Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message))
+                            .with_label("here"),
+                    );
+                }
             }
         }
     }
 
     /// Two rules of one file with the same kind, name and labels.
     fn duplicates(&mut self, groups: &[ParsedGroup]) {
-        let mut seen: Vec<(bool, &str, Vec<(&str, &str)>, Range<usize>)> = Vec::new();
+        type Key<'a> = (bool, &'a str, Vec<(&'a str, &'a str)>);
+        let mut seen: std::collections::HashMap<Key<'_>, Range<usize>> = std::collections::HashMap::new();
         for rule in groups.iter().flat_map(|g| &g.rules) {
             if rule.name.value.is_empty() {
                 continue;
@@ -429,22 +456,37 @@ impl Reader<'_> {
             let mut labels: Vec<(&str, &str)> =
                 rule.labels.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str())).collect();
             labels.sort_unstable();
-            if let Some((_, _, _, first)) =
-                seen.iter().find(|(a, n, l, _)| *a == rule.is_alert && *n == rule.name.value && *l == labels)
-            {
-                let kind = if rule.is_alert { "alert" } else { "recording rule" };
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        &DUPLICATE_RULE,
-                        rule.name.span.clone(),
-                        format!("{kind} `{}` is defined twice with the same labels", rule.name.value),
-                    )
-                    .with_label("second definition")
-                    .with_related(first.clone(), "first definition"),
-                );
-            } else {
-                seen.push((rule.is_alert, &rule.name.value, labels, rule.name.span.clone()));
+            match seen.entry((rule.is_alert, &rule.name.value, labels)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let kind = if rule.is_alert { "alert" } else { "recording rule" };
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            &DUPLICATE_RULE,
+                            rule.name.span.clone(),
+                            format!("{kind} `{}` is defined twice with the same labels", rule.name.value),
+                        )
+                        .with_label("second definition")
+                        .with_related(first.get().clone(), "first definition"),
+                    );
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(rule.name.span.clone());
+                }
             }
         }
     }
+}
+
+/// Maps on every core, keeping the order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if items.len() < 64 || threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|c| scope.spawn(|| c.iter().map(&f).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }

@@ -110,13 +110,11 @@ pub fn check_template(text: &str) -> Result<(), TemplateError> {
                     span: action,
                 });
             }
-        } else if first == "else" {
-            if !matches!(blocks.last(), Some(("if" | "range" | "with", _))) {
-                return Err(TemplateError {
-                    message: "unexpected {{else}} outside {{if}}, {{range}} or {{with}}".into(),
-                    span: action,
-                });
-            }
+        } else if first == "else" && !matches!(blocks.last(), Some(("if" | "range" | "with", _))) {
+            return Err(TemplateError {
+                message: "unexpected {{else}} outside {{if}}, {{range}} or {{with}}".into(),
+                span: action,
+            });
         }
         for (i, word) in words.iter().enumerate() {
             let at_command = i == 0 || matches!(words[i - 1], "|" | "(" | "if" | "range" | "with" | "else");

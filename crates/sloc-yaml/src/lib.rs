@@ -102,10 +102,22 @@ impl std::error::Error for SyntaxError {}
 
 /// Parses every document of a YAML stream. Empty documents are skipped.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
-    let options = serde_saphyr::options! { with_snippet: false };
-    let docs: Vec<SaphyrSpanned<RawValue>> =
+    // Node and event budgets grow with the text: a 50,000-rule file is legitimate. Alias
+    // limits stay at their defaults, which is what guards against "billion laughs" documents.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = text.len().max(250_000);
+    budget.max_events = (2 * text.len()).max(1_000_000);
+    let options = serde_saphyr::options! { with_snippet: false, budget: Some(budget) };
+    let docs: Vec<SaphyrSpanned<Value>> =
         serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| to_syntax_error(&e, text))?;
-    Ok(docs.into_iter().map(|d| to_node(d, text)).collect())
+    Ok(docs
+        .into_iter()
+        .map(|d| {
+            let mut node = Node::from(d);
+            fix_up(&mut node, text);
+            node
+        })
+        .collect())
 }
 
 fn to_syntax_error(e: &serde_saphyr::Error, text: &str) -> SyntaxError {
@@ -153,109 +165,104 @@ fn line_col_to_offset(text: &str, line: u64, column: u64) -> Option<usize> {
     Some(start + byte)
 }
 
-/// What serde-saphyr hands us before spans are attached.
-enum RawValue {
-    Null,
-    Bool(bool),
-    Number(String),
-    String(String),
-    Seq(Vec<SaphyrSpanned<RawValue>>),
-    Map(Vec<(SaphyrSpanned<RawValue>, SaphyrSpanned<RawValue>)>),
+impl From<SaphyrSpanned<Value>> for Node {
+    fn from(spanned: SaphyrSpanned<Value>) -> Self {
+        let span = spanned.defined.span();
+        let start = span.byte_offset().and_then(|b| usize::try_from(b).ok()).unwrap_or(0);
+        let len = span.byte_len().and_then(|b| usize::try_from(b).ok()).unwrap_or(0);
+        Node { value: spanned.value, span: start..start + len }
+    }
 }
 
-fn to_node(spanned: SaphyrSpanned<RawValue>, text: &str) -> Node {
-    let span = &spanned.defined.span();
-    let start = span.byte_offset().and_then(|b| usize::try_from(b).ok()).unwrap_or(0).min(text.len());
-    let len = span.byte_len().and_then(|b| usize::try_from(b).ok()).unwrap_or(0);
-    let mut end = (start + len).min(text.len());
-    if matches!(spanned.value, RawValue::String(_) | RawValue::Number(_) | RawValue::Bool(_)) {
-        // Block scalars' spans run over the trailing line breaks; point at the text only.
-        end = start + text.get(start..end).map_or(0, |t| t.trim_end().len());
-    }
-    let value = match spanned.value {
-        RawValue::Null => Value::Null,
-        RawValue::Bool(b) => Value::Bool(b),
-        RawValue::Number(n) => {
-            // Keep the number as the user wrote it when the source says so.
-            let raw = text.get(start..end).unwrap_or_default().trim();
-            if !raw.is_empty() && raw.parse::<f64>().is_ok() {
-                Value::Number(raw.to_string())
-            } else {
-                Value::Number(n)
+/// Clamps spans to the text, trims block scalars' trailing line breaks off their spans, and
+/// keeps numbers as written (`99.90`, not `99.9`).
+fn fix_up(node: &mut Node, text: &str) {
+    node.span.start = node.span.start.min(text.len());
+    node.span.end = node.span.end.clamp(node.span.start, text.len());
+    let raw = text.get(node.span.clone()).unwrap_or_default();
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|i| fix_up(i, text)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            fix_up(k, text);
+            fix_up(v, text);
+        }),
+        Value::Number(n) => {
+            let written = raw.trim();
+            if !written.is_empty() && written.parse::<f64>().is_ok() {
+                *n = written.to_string();
             }
+            node.span.end = node.span.start + raw.trim_end().len();
         }
-        RawValue::String(s) => Value::String(s),
-        RawValue::Seq(items) => Value::Seq(items.into_iter().map(|i| to_node(i, text)).collect()),
-        RawValue::Map(entries) => {
-            Value::Map(entries.into_iter().map(|(k, v)| (to_node(k, text), to_node(v, text))).collect())
-        }
-    };
-    Node { value, span: start..end }
-}
-
-impl<'de> Deserialize<'de> for RawValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RawVisitor)
+        Value::String(_) | Value::Bool(_) => node.span.end = node.span.start + raw.trim_end().len(),
+        Value::Null => {}
     }
 }
 
-struct RawVisitor;
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
 
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = RawValue;
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_unit<E: de::Error>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_none<E: de::Error>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
-        RawValue::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.to_string()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.to_string()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
     }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.to_string()))
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
     }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.to_string()))
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.to_string()))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawValue, E> {
-        Ok(RawValue::String(v.to_string()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<RawValue, E> {
-        Ok(RawValue::String(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
     }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawValue, E> {
-        Ok(RawValue::String(String::from_utf8_lossy(v).into_owned()))
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::String(String::from_utf8_lossy(v).into_owned()))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<SaphyrSpanned<RawValue>>()? {
-            items.push(item);
+        while let Some(item) = seq.next_element::<SaphyrSpanned<Value>>()? {
+            items.push(Node::from(item));
         }
-        Ok(RawValue::Seq(items))
+        items.shrink_to_fit();
+        Ok(Value::Seq(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::new();
-        while let Some((k, v)) = map.next_entry::<SaphyrSpanned<RawValue>, SaphyrSpanned<RawValue>>()? {
-            entries.push((k, v));
+        while let Some((k, v)) = map.next_entry::<SaphyrSpanned<Value>, SaphyrSpanned<Value>>()? {
+            entries.push((Node::from(k), Node::from(v)));
         }
-        Ok(RawValue::Map(entries))
+        entries.shrink_to_fit();
+        Ok(Value::Map(entries))
     }
 }
 

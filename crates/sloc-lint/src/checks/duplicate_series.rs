@@ -23,15 +23,15 @@ pub(crate) fn run(_: &RuleContext, _: &mut Vec<Diagnostic>) {}
 /// Compares recording rules across files; `diagnostics[i]` receives file `i`'s findings.
 pub(crate) fn across_files(files: &[&[ParsedGroup]], diagnostics: &mut [Vec<Diagnostic>]) {
     type Key<'a> = (&'a str, Vec<(&'a str, &'a str)>);
-    let mut first: Vec<(Key<'_>, usize)> = Vec::new();
+    let mut first: std::collections::HashMap<Key<'_>, usize> = std::collections::HashMap::new();
     for (i, groups) in files.iter().enumerate() {
         for rule in groups.iter().flat_map(|g| &g.rules).filter(|r| !r.is_alert && !r.name.value.is_empty()) {
             let mut labels: Vec<(&str, &str)> =
                 rule.labels.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str())).collect();
             labels.sort_unstable();
-            let key = (rule.name.value.as_str(), labels);
-            match first.iter().find(|(k, _)| *k == key) {
-                Some((_, file)) if *file != i => diagnostics[i].push(
+            let file = *first.entry((rule.name.value.as_str(), labels)).or_insert(i);
+            if file != i {
+                diagnostics[i].push(
                     Diagnostic::new(
                         &CODE,
                         rule.name.span.clone(),
@@ -43,9 +43,7 @@ pub(crate) fn across_files(files: &[&[ParsedGroup]], diagnostics: &mut [Vec<Diag
                     )
                     .with_label("recorded again")
                     .with_help("keep one definition, or add a label that tells them apart"),
-                ),
-                Some(_) => {}
-                None => first.push((key, i)),
+                );
             }
         }
     }

@@ -49,10 +49,10 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             if b.modifier.as_ref().is_some_and(|m| m.matching.is_some()) {
                 return;
             }
-            if let (Some(left), Some(right)) = (grouping(&b.lhs), grouping(&b.rhs)) {
-                if left != right {
-                    found.push((k, left, right));
-                }
+            if let (Some(left), Some(right)) = (grouping(&b.lhs), grouping(&b.rhs))
+                && left != right
+            {
+                found.push((k, left, right));
             }
         }
     });

@@ -1,4 +1,3 @@
-use promql_parser::label::MatchOp;
 use sloc_diagnostics::{Diagnostic, declare_code};
 
 use crate::RuleContext;
@@ -27,41 +26,28 @@ const METACHARACTERS: &[char] = &['.', '*', '+', '?', '(', ')', '[', ']', '{', '
 
 pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let Some((expr, locator)) = cx.expr() else { return };
-    let mut seen: Vec<(String, &str)> = Vec::new();
-    for selector in sloc_promql::vector_selectors(&expr.ast) {
-        for m in &selector.matchers.matchers {
-            let op = match m.op {
-                MatchOp::Re(_) => "=~",
-                MatchOp::NotRe(_) => "!~",
-                _ => continue,
-            };
-            let k = seen.iter().filter(|(n, o)| *n == m.name && *o == op).count();
-            seen.push((m.name.clone(), op));
-            let anchored = m.value.starts_with('^') || (m.value.ends_with('$') && !m.value.ends_with("\\$"));
-            let plain = !m.value.contains(METACHARACTERS);
-            if !anchored && !plain {
-                continue;
-            }
-            let span = locator.nth(&locator.matcher_values(&m.name, op), k);
-            let equality = if op == "=~" { "=" } else { "!=" };
-            let d = if anchored {
-                Diagnostic::new(
-                    &CODE,
-                    cx.in_file(span),
-                    format!("`{}{op}\"{}\"`: regex matchers are anchored already", m.name, m.value),
-                )
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for m in &expr.regex_matchers {
+        let op = if m.negated { "!~" } else { "=~" };
+        let k = seen.iter().filter(|(n, o)| *n == m.label && *o == op).count();
+        seen.push((&m.label, op));
+        let anchored = m.pattern.starts_with('^') || (m.pattern.ends_with('$') && !m.pattern.ends_with("\\$"));
+        let plain = !m.pattern.contains(METACHARACTERS);
+        if !anchored && !plain {
+            continue;
+        }
+        let span = cx.in_file(locator.nth(&locator.matcher_values(&m.label, op), k));
+        let (label, pattern) = (&m.label, &m.pattern);
+        let d = if anchored {
+            Diagnostic::new(&CODE, span, format!("`{label}{op}\"{pattern}\"`: regex matchers are anchored already"))
                 .with_label("redundant anchors")
                 .with_help("drop the `^` and `$`")
-            } else {
-                Diagnostic::new(
-                    &CODE,
-                    cx.in_file(span),
-                    format!("`{}{op}\"{}\"` has no regex metacharacters", m.name, m.value),
-                )
+        } else {
+            let equality = if m.negated { "!=" } else { "=" };
+            Diagnostic::new(&CODE, span, format!("`{label}{op}\"{pattern}\"` has no regex metacharacters"))
                 .with_label("a plain string")
-                .with_help(format!("use `{}{equality}\"{}\"`", m.name, m.value))
-            };
-            out.push(d);
-        }
+                .with_help(format!("use `{label}{equality}\"{pattern}\"`"))
+        };
+        out.push(d);
     }
 }

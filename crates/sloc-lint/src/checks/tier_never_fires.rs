@@ -26,10 +26,11 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let Some((expr, locator)) = cx.expr() else { return };
     let mut found = Vec::new();
     sloc_promql::visit(&expr.ast, &mut |e| {
-        if let Some(c) = super::burn_condition(e) {
-            if c.threshold >= 1.0 && matches!(e, Expr::Binary(_)) {
-                found.push((c.metric.to_string(), c.threshold));
-            }
+        if let Some(c) = super::burn_condition(e)
+            && c.threshold >= 1.0
+            && matches!(e, Expr::Binary(_))
+        {
+            found.push((c.metric.to_string(), c.threshold));
         }
     });
     for (metric, threshold) in found {
