@@ -68,10 +68,9 @@ pub struct SpecContext<'a> {
 pub fn lint(files: &[SourceFile], config: &Config) -> Vec<FileReport> {
     let analysed: Vec<Analysed> = parallel_map(files, |file| analyse(file, config));
     let mut diagnostics: Vec<Vec<Diagnostic>> = analysed.iter().map(|a| a.diagnostics.clone()).collect();
-    checks::duplicate_series::across_files(
-        &analysed.iter().map(|a| a.groups.as_slice()).collect::<Vec<_>>(),
-        &mut diagnostics,
-    );
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let groups: Vec<&[ParsedGroup]> = analysed.iter().map(|a| a.groups.as_slice()).collect();
+    checks::duplicate_series::across_files(&names, &groups, &mut diagnostics);
     files
         .iter()
         .zip(analysed)

@@ -21,7 +21,7 @@ declare_code! {
 pub(crate) fn run(_: &RuleContext, _: &mut Vec<Diagnostic>) {}
 
 /// Compares recording rules across files; `diagnostics[i]` receives file `i`'s findings.
-pub(crate) fn across_files(files: &[&[ParsedGroup]], diagnostics: &mut [Vec<Diagnostic>]) {
+pub(crate) fn across_files(names: &[&str], files: &[&[ParsedGroup]], diagnostics: &mut [Vec<Diagnostic>]) {
     type Key<'a> = (&'a str, Vec<(&'a str, &'a str)>);
     let mut first: std::collections::HashMap<Key<'_>, usize> = std::collections::HashMap::new();
     for (i, groups) in files.iter().enumerate() {

@@ -1,0 +1,197 @@
+//! `sloc lint` from the outside: inputs, thresholds, formats, configuration, suppression.
+
+mod common;
+
+use std::path::Path;
+
+use common::{root, run, sloc};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const WARNING_ONLY: &str =
+    "groups:\n  - name: g\n    rules:\n      - record: http_rate\n        expr: sum(rate(http_requests_total[5m]))\n";
+
+#[test]
+fn clean_files_print_nothing_and_exit_0() {
+    let result = run(&mut sloc(&["lint", "rules/oneflow.slo.yaml", "fixtures/parity/good-basic.yml"]));
+    assert_eq!((result.code, result.stdout.as_str(), result.stderr.as_str()), (0, "", ""));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "w.yml", WARNING_ONLY);
+    assert_eq!(run(&mut sloc(&["lint", &file])).code, 0, "a warning does not fail by default");
+    assert_eq!(run(&mut sloc(&["lint", "--fail-on", "warning", &file])).code, 1);
+    assert_eq!(run(&mut sloc(&["lint", "--fail-on", "info", &file])).code, 1);
+    let human = run(&mut sloc(&["lint", &file]));
+    assert!(human.stderr.ends_with("1 warning in 1 file\n"), "{}", human.stderr);
+}
+
+#[test]
+fn directories_are_searched_honouring_gitignore() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/rules.yml", WARNING_ONLY);
+    write(dir.path(), "a/b/more.yaml", &WARNING_ONLY.replace("http_rate", "other_rate"));
+    write(dir.path(), "a/notes.txt", "not yaml");
+    write(dir.path(), "a/generated/skip.yml", "groups: [");
+    write(dir.path(), "a/.gitignore", "generated/\n");
+    let result = run(&mut sloc(&["lint", "--format", "json", dir.path().join("a").to_str().unwrap()]));
+    assert_eq!(result.code, 0, "{}{}", result.stdout, result.stderr);
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let mut files: Vec<String> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["more.yaml", "rules.yml"], "the ignored directory is skipped");
+}
+
+#[test]
+fn prometheus_rule_manifests_point_into_the_original_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: {}\n---\n# the rules\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: api\nspec:\n  groups:\n    - name: api\n      rules:\n        - alert: Down\n          expr: up == NaN\n          labels: {severity: page}\n          annotations: {summary: down}\n";
+    let file = write(dir.path(), "k8s.yaml", manifest);
+    let result = run(&mut sloc(&["lint", "--format", "json", &file]));
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let codes: Vec<&str> = findings.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"L009"), "{}", result.stdout);
+    let nan = findings.as_array().unwrap().iter().find(|f| f["code"] == "L009").unwrap();
+    assert_eq!((nan["line"].as_u64(), nan["column"].as_u64()), (Some(16), Some(20)), "line 16 of the file, at `==`");
+    let structure =
+        findings.as_array().unwrap().iter().find(|f| f["code"] == "R010").expect("the ConfigMap is reported");
+    assert_eq!(structure["line"], 1);
+}
+
+#[test]
+fn standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "w.yml", WARNING_ONLY);
+    let mut cmd = sloc(&["lint", "--fail-on", "warning", "-"]);
+    cmd.stdin(std::fs::File::open(&file).unwrap());
+    let result = run(&mut cmd);
+    assert_eq!(result.code, 1);
+    assert!(result.stderr.contains("[-:4:17]"), "{}", result.stderr);
+}
+
+#[test]
+fn sarif_is_valid_code_scanning_input() {
+    let result = run(&mut sloc(&["lint", "--format", "sarif", "fixtures/lint/L003.yaml"]));
+    assert_eq!(result.code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run0 = &sarif["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "sloc");
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "L003" && r["fullDescription"]["text"].as_str().unwrap().contains("## What it does"))
+    );
+    let result0 = &run0["results"][0];
+    assert_eq!(result0["ruleId"], "L003");
+    assert_eq!(result0["level"], "error");
+    let region = &result0["locations"][0]["physicalLocation"]["region"];
+    assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(6), Some(15)));
+    assert_eq!(result0["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "fixtures/lint/L003.yaml");
+}
+
+#[test]
+fn github_annotations() {
+    let result = run(&mut sloc(&["lint", "--format", "github", "fixtures/lint/L002.yaml"]));
+    assert!(result.stdout.starts_with("::warning file=fixtures/lint/L002.yaml,line=6,col=29,"), "{}", result.stdout);
+    assert!(result.stdout.contains("title=L002 range-too-short::"), "{}", result.stdout);
+}
+
+#[test]
+fn config_file_sets_scrape_interval_disabled_codes_and_severities() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "r.yml",
+        "groups:\n  - name: g\n    rules:\n      - record: http_rate\n        expr: sum(rate(http_requests_total[1m]))\n",
+    );
+    let codes = |args: &[&str]| {
+        let mut all = vec!["lint", "--format", "json", "--fail-on", "info"];
+        all.extend(args);
+        all.push(&file);
+        let out = run(&mut sloc(&all).current_dir(dir.path()));
+        let findings: serde_json::Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr));
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{}:{}", f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(&[]), ["L012:warning", "L002:warning"]);
+    // Found in the working directory.
+    write(dir.path(), "sloc.toml", "scrape_interval = \"15s\"\ndisable = [\"L012\"]\n");
+    assert_eq!(codes(&[]), Vec::<String>::new(), "1m is 4 scrapes of 15s; L012 is disabled");
+    write(dir.path(), "other.toml", "[severity]\nL012 = \"error\"\n");
+    let other = dir.path().join("other.toml");
+    assert_eq!(codes(&["--config", other.to_str().unwrap()]), ["L012:error", "L002:warning"]);
+    write(dir.path(), "bad.toml", "disable = [\"L999\"]\n");
+    let bad = dir.path().join("bad.toml");
+    let result = run(sloc(&["lint", "--config", bad.to_str().unwrap(), &file]).current_dir(dir.path()));
+    assert_eq!(result.code, 2);
+    assert!(result.stderr.contains("unknown code `L999`"), "{}", result.stderr);
+}
+
+#[test]
+fn suppression_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "groups:\n  - name: g\n    rules:\n      # sloc disable L012\n      - record: a_rate\n        expr: rate(x_total[1m])\n      - record: b_rate  # sloc disable L002\n        expr: rate(x_total[1m])\n      - record: c_rate\n        expr: rate(x_total[1m])\n";
+    let file = write(dir.path(), "s.yml", text);
+    let result = run(&mut sloc(&["lint", "--format", "json", "--fail-on", "info", &file]));
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let got: Vec<String> =
+        findings.as_array().unwrap().iter().map(|f| format!("{}@{}", f["code"].as_str().unwrap(), f["line"])).collect();
+    assert_eq!(got, ["L002@6", "L012@7", "L012@9", "L002@10"]);
+    let file_wide = write(dir.path(), "f.yml", &format!("# sloc disable-file L002, L012\n{text}"));
+    let result = run(&mut sloc(&["lint", "--format", "json", "--fail-on", "info", &file_wide]));
+    assert_eq!(result.stdout.trim(), "[]");
+}
+
+#[test]
+fn unreadable_input_is_located_and_io_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bin.yml"), b"groups:\x00").unwrap();
+    std::fs::write(dir.path().join("empty.yml"), b"").unwrap();
+    let result = run(&mut sloc(&["lint", dir.path().to_str().unwrap()]));
+    assert_eq!(result.code, 1);
+    assert!(result.stderr.contains("Y002(invalid-input)"), "{}", result.stderr);
+    assert!(result.stderr.contains("binary data") && result.stderr.contains("the file is empty"));
+    let missing = run(&mut sloc(&["lint", "no/such/dir"]));
+    assert_eq!(
+        (missing.code, missing.stderr.as_str()),
+        (2, "error: cannot read no/such/dir: no such file or directory\n")
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = run(&mut sloc(&["lint", "fixtures/lint/L003.yaml"]));
+    assert!(!plain.stderr.contains('\u{1b}'), "no escape codes when stderr is not a terminal");
+    let coloured = run(sloc(&["lint", "--color", "always", "fixtures/lint/L003.yaml"]).env_remove("NO_COLOR"));
+    assert!(coloured.stderr.contains('\u{1b}'));
+}
+
+#[test]
+fn explain_lists_every_code_and_the_reference_is_generated() {
+    let listed = run(&mut sloc(&["explain", "--all"])).stdout.lines().count();
+    let reference = std::fs::read_to_string(root().join("docs/codes.md")).unwrap();
+    assert_eq!(
+        reference.matches("\n## ").count(),
+        listed,
+        "docs/codes.md documents every code (`cargo xtask codegen`)"
+    );
+}
