@@ -5,6 +5,7 @@
 //! - `ci`: everything CI runs: formatting, clippy, the generated-file check and every test,
 //!   after installing promtool and prometheus when they are missing.
 //! - `bench`: timings, side by side with promtool where there is a peer.
+//! - `fuzz [SECONDS]`: each cargo-fuzz target for SECONDS (default 60), seeded with the fixtures.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,8 +24,9 @@ fn main() -> Result<()> {
         }
         Some("ci") => ci(),
         Some("bench") => bench::run(&rest),
+        Some("fuzz") => fuzz(rest.first().and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
-            eprintln!("usage: cargo xtask <codegen [--check] | ci | bench [compile|lint]>");
+            eprintln!("usage: cargo xtask <codegen [--check] | ci | bench [compile|lint] | fuzz [SECONDS]>");
             std::process::exit(2)
         }
     }
@@ -106,4 +108,32 @@ fn run_with_env(program: &str, args: &[&str]) -> Result<()> {
 fn release_binary() -> Result<PathBuf> {
     run("cargo", &["build", "--release", "--quiet", "--package", "sloc"])?;
     Ok(root().join("target/release/sloc"))
+}
+
+/// Runs each fuzz target, seeded with the fixtures. Needs `cargo install cargo-fuzz`; the stable
+/// toolchain builds the sanitizer runtime with RUSTC_BOOTSTRAP=1.
+fn fuzz(seconds: u64) -> Result<()> {
+    let targets: [(&str, &[&str]); 2] = [
+        ("rulefile", &["../fixtures/parity", "../fixtures/lint", "../rules"]),
+        ("spec", &["../fixtures/build", "../fixtures/build-errors", "../rules"]),
+    ];
+    for (target, seeds) in targets {
+        let corpus = format!("corpus/{target}");
+        std::fs::create_dir_all(root().join("fuzz").join(&corpus))?;
+        let mut args = vec!["fuzz", "run", "-O", target, corpus.as_str()];
+        args.extend(seeds);
+        let time = format!("-max_total_time={seconds}");
+        args.extend(["--", time.as_str(), "-max_len=8192", "-print_final_stats=1"]);
+        eprintln!("$ cargo {}", args.join(" "));
+        let status = Command::new("cargo")
+            .args(&args)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .current_dir(root().join("fuzz"))
+            .status()
+            .context("cannot run cargo fuzz (cargo install cargo-fuzz)")?;
+        if !status.success() {
+            bail!("fuzz target {target} failed: see fuzz/artifacts/{target}/");
+        }
+    }
+    Ok(())
 }

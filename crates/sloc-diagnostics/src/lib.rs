@@ -168,6 +168,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unreadable_input_is_refused_with_a_reason() {
+        let message = |bytes: &[u8]| decode_input(bytes).unwrap_err().message;
+        assert!(message(&vec![b'a'; MAX_INPUT_BYTES + 1]).contains("more than"));
+        assert!(message(b"groups:\x00").contains("NUL byte at offset 7"));
+        assert!(message(b"caf\xe9").contains("not UTF-8 text (invalid byte at offset 3)"));
+        assert!(message(b" \n\t").contains("empty"));
+        assert_eq!(decode_input("groups: []\n".as_bytes()).unwrap(), "groups: []\n");
+    }
+
+    #[test]
     fn line_col_counts_characters_from_one() {
         let f = SourceFile::new("a.yaml", "ab\ncé d\n");
         assert_eq!(f.line_col(0), (1, 1));

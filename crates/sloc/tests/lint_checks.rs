@@ -40,6 +40,11 @@ fn duplicate_series_across_files() {
     assert_eq!(findings.as_array().unwrap().len(), 1, "the `env: dev` rule is a different series");
     assert_eq!(findings[0]["file"], "fixtures/lint/L011/b.yaml");
     assert_eq!(findings[0]["line"], 4);
+    assert!(
+        findings[0]["message"].as_str().unwrap().ends_with("already recorded in fixtures/lint/L011/a.yaml"),
+        "{}",
+        findings[0]["message"]
+    );
 }
 
 #[test]

@@ -35,11 +35,7 @@ pub(crate) fn across_files(names: &[&str], files: &[&[ParsedGroup]], diagnostics
                     Diagnostic::new(
                         &CODE,
                         rule.name.span.clone(),
-                        format!(
-                            "`{}` with these labels is also recorded in file #{} of this run",
-                            rule.name.value,
-                            file + 1
-                        ),
+                        format!("`{}` with these labels is already recorded in {}", rule.name.value, names[file]),
                     )
                     .with_label("recorded again")
                     .with_help("keep one definition, or add a label that tells them apart"),
