@@ -122,7 +122,7 @@ fn config_file_sets_scrape_interval_disabled_codes_and_severities() {
         let mut all = vec!["lint", "--format", "json", "--fail-on", "info"];
         all.extend(args);
         all.push(&file);
-        let out = run(&mut sloc(&all).current_dir(dir.path()));
+        let out = run(sloc(&all).current_dir(dir.path()));
         let findings: serde_json::Value =
             serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr));
         findings
