@@ -13,6 +13,7 @@ use sloc_spec::Spec;
 
 pub mod checks;
 mod config;
+pub mod live;
 mod suppress;
 
 pub use config::Config;
@@ -26,6 +27,7 @@ pub fn all_codes() -> Vec<&'static Code> {
     codes.extend(checks::RULE_CHECKS.iter().map(|c| c.code));
     codes.extend(checks::SPEC_CHECKS.iter().map(|c| c.code));
     codes.push(&suppress::UNKNOWN_CODE);
+    codes.extend(live::LIVE_CODES);
     codes
 }
 

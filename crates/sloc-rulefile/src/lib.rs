@@ -82,8 +82,10 @@ impl RuleFile {
 }
 
 pub mod codes;
+mod loaded;
 mod read;
 mod template;
 
+pub use loaded::{LoadedGroup, LoadedRule};
 pub use read::{DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, document_kind, parallel_map, read_rule_documents};
 pub use template::{TemplateError, check_template};

@@ -27,7 +27,7 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
+pub enum FailOn {
     Info,
     Warning,
     Error,
@@ -65,12 +65,7 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
     reports.extend(unreadable);
     reports.sort_by(|a, b| a.file.name.cmp(&b.file.name));
     report::print(out, &reports, args.format, true);
-    let threshold = match args.fail_on {
-        FailOn::Info => Severity::Info,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Error => Severity::Error,
-    };
-    if report::fails(&reports, threshold) { exit::FINDINGS } else { exit::OK }
+    if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
 }
 
 /// The files to lint: named files as given, directories searched for YAML.
@@ -112,4 +107,14 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
         .map_err(|e| format!("cannot read {}: {}", crate::shown(&path), io_reason(&e)))?;
     Config::parse(&text, |code| sloc_lint::find_code(code).is_some())
         .map_err(|e| format!("invalid {}: {e}", crate::shown(&path)))
+}
+
+impl FailOn {
+    pub fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod build;
+mod check;
 mod explain;
 mod files;
 mod lint;
@@ -58,6 +59,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Lint Prometheus rule files, PrometheusRule manifests and SLO specs.
     Lint(lint::LintArgs),
+    /// Compare specs and rule files with what a live Prometheus or ruler runs.
+    Check(check::CheckArgs),
     /// Show the documentation of a diagnostic code.
     Explain(explain::ExplainArgs),
 }
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Build(args) => build::run(&args, &mut out),
         Command::Lint(args) => lint::run(&args, &mut out),
+        Command::Check(args) => check::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
     };
     out.flush();

@@ -56,3 +56,12 @@ pub fn assert_promtool_accepts(path: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+pub mod prometheus;
+
+/// The test-only basic-auth user of `check` tests: password `sloc-test-password`, its bcrypt
+/// hash (as `--web.config.file` wants it), and the `Authorization` header value.
+pub const BASIC_AUTH_USER: &str = "admin";
+pub const BASIC_AUTH_PASSWORD: &str = "sloc-test-password";
+pub const BASIC_AUTH_HASH: &str = "$2b$04$znCASLwT.zLW/Yo6TXncj.AqGouqd65U/NNbG9hJT4OAoFLDFW2TC";
+pub const BASIC_AUTH_HEADER: &str = "YWRtaW46c2xvYy10ZXN0LXBhc3N3b3Jk";

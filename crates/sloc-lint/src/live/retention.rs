@@ -1,0 +1,43 @@
+use sloc_diagnostics::{Diagnostic, declare_code};
+use sloc_promql::format_duration;
+use sloc_spec::Spec;
+
+use super::Snapshot;
+
+declare_code! {
+    /// ## What it does
+    /// Reports a server that keeps data for less than the SLO period
+    /// (`--storage.tsdb.retention.time`, from `/api/v1/status/flags`).
+    ///
+    /// ## Why it matters
+    /// The period's error ratio and the remaining budget are computed over data the server has
+    /// already deleted: they describe the retention, not the period.
+    ///
+    /// ## Fix
+    /// Raise the retention to the period or more, or shorten the period.
+    pub CODE = ("C006", "retention-shorter-than-period", Error, "the server keeps less data than the SLO period");
+}
+
+pub(crate) fn run(spec: &Spec, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+    let Some(retention) = snapshot.retention else { return };
+    let period = spec.period();
+    if retention < period {
+        let span = spec.period.as_ref().map_or(spec.service.span.clone(), |p| p.span.clone());
+        out.push(
+            Diagnostic::new(
+                &CODE,
+                span,
+                format!(
+                    "the server keeps {} of data, less than the {} period",
+                    format_duration(retention),
+                    sloc_compiler::window_name(period)
+                ),
+            )
+            .with_label("period longer than the retention")
+            .with_help(format!(
+                "start Prometheus with --storage.tsdb.retention.time={} or more",
+                sloc_compiler::window_name(period)
+            )),
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! `sloc check` against a real Prometheus (Debian's `prometheus`), started by each test on a
+//! free loopback port with its own data directory.
+
+mod common;
+
+use common::prometheus::{Exporter, Prometheus, Setup, write_file};
+use common::{BASIC_AUTH_HASH, BASIC_AUTH_HEADER, BASIC_AUTH_PASSWORD, BASIC_AUTH_USER, root, run, sloc};
+
+fn codes(json: &str) -> Vec<String> {
+    let findings: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    findings.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
+}
+
+const READY_QUERY: &str = "slo:sli_error:ratio_rate5m";
+
+#[test]
+fn the_oneflow_rules_loaded_and_fed_check_clean() {
+    let exporter = Exporter::start();
+    let prometheus = Prometheus::start(Setup {
+        rule_files: vec![root().join("rules/oneflow.rules.yml")],
+        exporter_port: Some(exporter.port),
+        ..Setup::default()
+    });
+    prometheus.wait_for("", None, READY_QUERY);
+    let result = run(&mut sloc(&[
+        "check",
+        "--prometheus",
+        &prometheus.url,
+        "rules/oneflow.slo.yaml",
+        "rules/oneflow.rules.yml",
+    ]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(result.stderr, "no problems in 2 files\n");
+}
+
+#[test]
+fn drift_missing_groups_and_broken_rules_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root().join("rules/oneflow.rules.yml")).unwrap();
+    // The server runs an edited copy: one alert threshold changed, the last group removed.
+    let drifted = original.replacen("> 0.0144", "> 0.02", 1);
+    let cut = drifted.find("  - name: sloc-oneflow-user-experience").unwrap();
+    let served = write_file(dir.path(), "served.yml", &drifted[..cut]);
+    let broken = write_file(
+        dir.path(),
+        "broken.yml",
+        "groups:\n  - name: broken\n    rules:\n      - record: job:up:many\n        expr: oneflow_requests_total + on() oneflow_requests_total\n",
+    );
+    let exporter = Exporter::start();
+    let prometheus = Prometheus::start(Setup {
+        rule_files: vec![served, broken.clone()],
+        exporter_port: Some(exporter.port),
+        ..Setup::default()
+    });
+    prometheus.wait_for("", None, READY_QUERY);
+
+    let result =
+        run(&mut sloc(&["check", "--prometheus", &prometheus.url, "--format", "json", "rules/oneflow.rules.yml"]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let found: Vec<(String, u64)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+        .collect();
+    let line_at = |offset: usize| original[..offset].matches('\n').count() as u64 + 1;
+    let line_of = |needle: &str| line_at(original.find(needle).unwrap());
+    let drift_line = line_at(original[..original.find("> 0.0144").unwrap()].rfind("- alert:").unwrap());
+    assert!(found.contains(&("C002".to_string(), drift_line)), "drift at the alert: {found:?}");
+    let missing_line = line_of("  - name: sloc-oneflow-user-experience");
+    assert!(found.contains(&("C001".to_string(), missing_line)), "the missing group at its name: {found:?}");
+    assert_eq!(found.len(), 2, "{found:?}");
+    let drift = findings.as_array().unwrap().iter().find(|f| f["code"] == "C002").unwrap();
+    assert!(drift["message"].as_str().unwrap().contains("> 0.02"), "{drift}");
+
+    let result =
+        run(&mut sloc(&["check", "--prometheus", &prometheus.url, "--format", "json", broken.to_str().unwrap()]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    assert_eq!(findings[0]["code"], "C003");
+    assert_eq!(findings[0]["line"], 4);
+    assert!(findings[0]["message"].as_str().unwrap().contains("many"), "{}", findings[0]["message"]);
+}
+
+#[test]
+fn short_retention_and_long_scrape_interval_are_reported() {
+    let prometheus = Prometheus::start(Setup {
+        rule_files: vec![root().join("rules/oneflow.rules.yml")],
+        retention: "7d",
+        scrape_interval: "2m",
+        ..Setup::default()
+    });
+    let result =
+        run(&mut sloc(&["check", "--prometheus", &prometheus.url, "--format", "json", "rules/oneflow.slo.yaml"]));
+    let found = codes(&result.stdout);
+    assert!(found.contains(&"C006".to_string()), "{found:?}");
+    assert!(found.contains(&"C007".to_string()), "{found:?}");
+    assert_eq!(result.code, 1);
+    // No exporter: the SLI selectors match nothing.
+    assert!(found.contains(&"C008".to_string()), "{found:?}");
+}
+
+#[test]
+fn route_prefix_and_basic_auth() {
+    let dir = tempfile::tempdir().unwrap();
+    let prometheus = Prometheus::start(Setup {
+        rule_files: vec![root().join("rules/oneflow.rules.yml")],
+        route_prefix: Some("/prom"),
+        basic_auth: Some((BASIC_AUTH_USER, BASIC_AUTH_HASH)),
+        ..Setup::default()
+    });
+    prometheus.wait_for("/prom", Some(BASIC_AUTH_HEADER), "vector(1)");
+    let good = write_file(dir.path(), "good", BASIC_AUTH_PASSWORD);
+    let bad = write_file(dir.path(), "bad", "not-the-password");
+    let url = prometheus.url.clone();
+    assert!(url.ends_with("/prom"));
+
+    let ok = run(&mut sloc(&[
+        "check",
+        "--prometheus",
+        &url,
+        "--basic-auth",
+        BASIC_AUTH_USER,
+        "--password-file",
+        good.to_str().unwrap(),
+        "--verbose",
+        "rules/oneflow.rules.yml",
+    ]));
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 200")), "{}", ok.stderr);
+    assert!(!ok.stderr.contains(BASIC_AUTH_PASSWORD), "the password is never printed");
+
+    let refused = run(&mut sloc(&[
+        "check",
+        "--prometheus",
+        &url,
+        "--basic-auth",
+        BASIC_AUTH_USER,
+        "--password-file",
+        bad.to_str().unwrap(),
+        "--verbose",
+        "rules/oneflow.rules.yml",
+    ]));
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains(&format!("error: {url}/api/v1/rules refused the credentials (HTTP 401)")),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("not-the-password"));
+
+    // The token from an environment variable is sent too, and never shown.
+    let token = run(sloc(&[
+        "check",
+        "--prometheus",
+        &url,
+        "--bearer-token-env",
+        "SLOC_TEST_TOKEN",
+        "-v",
+        "rules/oneflow.rules.yml",
+    ])
+    .env("SLOC_TEST_TOKEN", "secret-token-value"));
+    assert_eq!(token.code, 2, "basic auth is required, so the token is refused: {}", token.stderr);
+    assert!(!token.stderr.contains("secret-token-value"));
+}
+
+#[test]
+fn nothing_listening_is_exit_2_unless_allowed() {
+    let port = common::prometheus::free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let result = run(&mut sloc(&["check", "--prometheus", &url, "--timeout", "2s", "rules/oneflow.slo.yaml"]));
+    assert_eq!(result.code, 2);
+    assert!(result.stderr.starts_with(&format!("error: cannot reach {url}/api/v1/rules: ")), "{}", result.stderr);
+    assert!(result.stderr.to_lowercase().contains("refused"), "{}", result.stderr);
+    let allowed = run(&mut sloc(&["check", "--prometheus", &url, "--allow-unreachable", "rules/oneflow.slo.yaml"]));
+    assert_eq!(allowed.code, 0);
+    assert!(allowed.stderr.starts_with("warning[C011]: cannot reach"), "{}", allowed.stderr);
+}
+
+/// A Mimir-like ruler: the API under `/prometheus`, only for tenant `team-a`, failing its
+/// first request with 503. It has no status endpoints (404), like Mimir.
+#[test]
+fn ruler_with_tenant_header_prefix_and_a_transient_failure() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = requests.clone();
+    let rules = sloc(&["build", "rules/oneflow.slo.yaml"]).output().unwrap();
+    assert!(rules.status.success());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = vec![0u8; 8192];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).to_string();
+            let count = seen.fetch_add(1, Ordering::SeqCst);
+            let tenant = request.lines().any(|l| l.eq_ignore_ascii_case("x-scope-orgid: team-a"));
+            let (status, body) = if count == 0 {
+                ("503 Service Unavailable", "busy".to_string())
+            } else if !tenant {
+                ("401 Unauthorized", "no org id".to_string())
+            } else if request.starts_with("GET /prometheus/api/v1/rules") {
+                ("200 OK", r#"{"status":"success","data":{"groups":[]}}"#.to_string())
+            } else {
+                ("404 Not Found", "not found".to_string())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/prometheus");
+    let result = run(&mut sloc(&[
+        "check",
+        "--prometheus",
+        &url,
+        "--header",
+        "X-Scope-OrgID: team-a",
+        "--verbose",
+        "--format",
+        "json",
+        "rules/oneflow.slo.yaml",
+    ]));
+    assert!(result.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 503")), "{}", result.stderr);
+    assert!(
+        result.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 200")),
+        "retried after the 503: {}",
+        result.stderr
+    );
+    assert!(result.stderr.contains("/api/v1/status/flags -> HTTP 404"), "{}", result.stderr);
+    assert!(!result.stderr.contains("team-a"), "header values are not printed");
+    // Empty ruler: every group is missing, at each objective of the spec.
+    assert_eq!(codes(&result.stdout).iter().filter(|c| *c == "C001").count(), 5, "{}", result.stdout);
+    assert_eq!(result.code, 1);
+}

@@ -1,0 +1,201 @@
+//! A real Prometheus for tests: Debian's `prometheus` on a free loopback port, with its own
+//! data directory, stopped when dropped. And a small exporter serving the OneFlow metrics, so
+//! that the SLIs have real series.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A minimal HTTP GET over a TCP stream: (status, body).
+pub fn http_get(port: u16, path: &str, basic_auth: Option<&str>) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let auth = basic_auth.map_or(String::new(), |a| format!("Authorization: Basic {a}\r\n"));
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{auth}\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map_or(String::new(), |(_, b)| b.to_string());
+    Some((status, body))
+}
+
+/// Serves OneFlow's metrics on a free port until dropped: 100,000 requests/s with 0.01% errors
+/// (a few seconds of it are traffic enough for a 99.9% objective),
+/// a latency histogram with Python-client bucket labels (`le="2.0"`), and costs.
+pub struct Exporter {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl Exporter {
+    pub fn start() -> Exporter {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let started = Instant::now();
+        std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        let mut buf = [0u8; 4096];
+                        let _ = stream.read(&mut buf);
+                        let body = metrics(started.elapsed().as_secs_f64());
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Exporter { port, stop }
+    }
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn metrics(t: f64) -> String {
+    let mut out = String::new();
+    for (provider, share) in [("openai", 0.6), ("anthropic", 0.4)] {
+        let total = (10_000.0 + 100_000.0 * t) * share;
+        let errors = (total * 0.0001).floor();
+        out.push_str(&format!(
+            "oneflow_requests_total{{status=\"success\",provider=\"{provider}\",endpoint=\"/api/v1/completion\"}} {}\n",
+            total - errors
+        ));
+        out.push_str(&format!(
+            "oneflow_requests_total{{status=\"error\",provider=\"{provider}\",endpoint=\"/api/v1/completion\"}} {errors}\n"
+        ));
+        for (le, fraction) in
+            [("0.1", 0.2), ("0.5", 0.6), ("1.0", 0.9), ("2.0", 0.99), ("5.0", 1.0), ("10.0", 1.0), ("+Inf", 1.0)]
+        {
+            out.push_str(&format!(
+                "oneflow_request_duration_seconds_bucket{{provider=\"{provider}\",le=\"{le}\"}} {}\n",
+                (total * fraction).floor()
+            ));
+        }
+        out.push_str(&format!("oneflow_request_duration_seconds_count{{provider=\"{provider}\"}} {}\n", total.floor()));
+        out.push_str(&format!("oneflow_request_duration_seconds_sum{{provider=\"{provider}\"}} {}\n", total * 0.4));
+        out.push_str(&format!("oneflow_total_cost_credits{{provider=\"{provider}\"}} {}\n", total * 0.2));
+    }
+    out
+}
+
+/// How to start a Prometheus.
+#[derive(Default)]
+pub struct Setup<'a> {
+    pub rule_files: Vec<PathBuf>,
+    pub scrape_interval: &'a str,
+    pub retention: &'a str,
+    pub route_prefix: Option<&'a str>,
+    /// `(user, bcrypt hash)` required by `--web.config.file`.
+    pub basic_auth: Option<(&'a str, &'a str)>,
+    pub exporter_port: Option<u16>,
+}
+
+pub struct Prometheus {
+    pub port: u16,
+    child: Child,
+    _dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl Prometheus {
+    pub fn start(setup: Setup) -> Prometheus {
+        super::promtool(); // asserts the prometheus package is installed
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let rule_files: Vec<String> = setup.rule_files.iter().map(|p| format!("  - {}\n", p.display())).collect();
+        let mut config = format!(
+            "global:\n  scrape_interval: {}\n  evaluation_interval: 1s\nrule_files:\n{}",
+            if setup.scrape_interval.is_empty() { "1s" } else { setup.scrape_interval },
+            rule_files.concat()
+        );
+        if let Some(exporter) = setup.exporter_port {
+            config.push_str(&format!("scrape_configs:\n  - job_name: oneflow\n    static_configs:\n      - targets: ['127.0.0.1:{exporter}']\n"));
+        }
+        let config_path = dir.path().join("prometheus.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let mut cmd = Command::new("prometheus");
+        cmd.arg(format!("--config.file={}", config_path.display()))
+            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg(format!(
+                "--storage.tsdb.retention.time={}",
+                if setup.retention.is_empty() { "60d" } else { setup.retention }
+            ))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(prefix) = setup.route_prefix {
+            cmd.arg(format!("--web.route-prefix={prefix}"))
+                .arg(format!("--web.external-url=http://127.0.0.1:{port}{prefix}"));
+        }
+        if let Some((user, hash)) = setup.basic_auth {
+            let web = dir.path().join("web.yml");
+            std::fs::write(&web, format!("basic_auth_users:\n  {user}: '{hash}'\n")).unwrap();
+            cmd.arg(format!("--web.config.file={}", web.display()));
+        }
+        let child = cmd.spawn().expect("prometheus starts");
+        let prefix = setup.route_prefix.unwrap_or("");
+        let p = Prometheus { port, child, _dir: dir, url: format!("http://127.0.0.1:{port}{prefix}") };
+        p.wait_ready(prefix, setup.basic_auth.map(|_| super::BASIC_AUTH_HEADER));
+        p
+    }
+
+    fn wait_ready(&self, prefix: &str, auth: Option<&str>) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some((200, _)) = http_get(self.port, &format!("{prefix}/-/ready"), auth) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("prometheus on port {} was not ready within 60 s", self.port);
+    }
+
+    /// Waits until every rule has been evaluated, and `query` returns a sample.
+    pub fn wait_for(&self, prefix: &str, auth: Option<&str>, query: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let encoded: String = query.bytes().map(|b| format!("%{b:02X}")).collect();
+        while Instant::now() < deadline {
+            let rules_done = http_get(self.port, &format!("{prefix}/api/v1/rules"), auth)
+                .is_some_and(|(s, body)| s == 200 && !body.contains("\"health\":\"unknown\""));
+            let data = http_get(self.port, &format!("{prefix}/api/v1/query?query={encoded}"), auth)
+                .is_some_and(|(s, body)| s == 200 && body.contains("\"value\""));
+            if rules_done && data {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("prometheus on port {} did not evaluate its rules and have `{query}` within 60 s", self.port);
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
