@@ -47,38 +47,73 @@ impl RuleFile {
     pub fn to_yaml(&self, header: &str) -> String {
         let mut e = Emitter::new();
         e.comment(0, header);
-        if self.groups.is_empty() {
-            e.raw(0, false, "groups", "[]");
-            return e.finish();
+        self.write_groups(&mut e, 0);
+        e.finish()
+    }
+
+    /// The groups wrapped in a prometheus-operator `PrometheusRule` manifest.
+    pub fn to_prometheus_rule(&self, header: &str, metadata: &ManifestMetadata) -> String {
+        let mut e = Emitter::new();
+        e.comment(0, header);
+        e.scalar(0, false, "apiVersion", "monitoring.coreos.com/v1");
+        e.scalar(0, false, "kind", "PrometheusRule");
+        e.key(0, false, "metadata");
+        e.scalar(2, false, "name", &metadata.name);
+        if let Some(namespace) = &metadata.namespace {
+            e.scalar(2, false, "namespace", namespace);
         }
-        e.key(0, false, "groups");
-        for group in &self.groups {
-            e.scalar(2, true, "name", &group.name);
-            if let Some(interval) = group.interval {
-                e.scalar(4, false, "interval", &interval.to_string());
+        if !metadata.labels.is_empty() {
+            e.key(2, false, "labels");
+            for (k, v) in &metadata.labels {
+                e.scalar(4, false, k, v);
             }
-            e.key(4, false, "rules");
+        }
+        e.key(0, false, "spec");
+        self.write_groups(&mut e, 2);
+        e.finish()
+    }
+
+    fn write_groups(&self, e: &mut Emitter, indent: usize) {
+        if self.groups.is_empty() {
+            e.raw(indent, false, "groups", "[]");
+            return;
+        }
+        e.key(indent, false, "groups");
+        for group in &self.groups {
+            e.scalar(indent + 2, true, "name", &group.name);
+            if let Some(interval) = group.interval {
+                e.scalar(indent + 4, false, "interval", &interval.to_string());
+            }
+            e.key(indent + 4, false, "rules");
             for rule in &group.rules {
                 match &rule.kind {
-                    RuleKind::Record(name) => e.scalar(6, true, "record", name),
-                    RuleKind::Alert(name) => e.scalar(6, true, "alert", name),
+                    RuleKind::Record(name) => e.scalar(indent + 6, true, "record", name),
+                    RuleKind::Alert(name) => e.scalar(indent + 6, true, "alert", name),
                 }
-                e.scalar(8, false, "expr", &rule.expr);
+                e.scalar(indent + 8, false, "expr", &rule.expr);
                 if let Some(for_) = rule.for_ {
-                    e.scalar(8, false, "for", &for_.to_string());
+                    e.scalar(indent + 8, false, "for", &for_.to_string());
                 }
                 for (key, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
                     if !map.is_empty() {
-                        e.key(8, false, key);
+                        e.key(indent + 8, false, key);
                         for (k, v) in map {
-                            e.scalar(10, false, k, v);
+                            e.scalar(indent + 10, false, k, v);
                         }
                     }
                 }
             }
         }
-        e.finish()
     }
+}
+
+/// `metadata` of a `PrometheusRule` manifest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ManifestMetadata {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// In output order.
+    pub labels: Vec<(String, String)>,
 }
 
 pub mod codes;

@@ -50,8 +50,23 @@ pub struct Spec {
     /// Labels added to every generated series and alert.
     #[serde(default)]
     pub labels: Labels,
+    /// Metadata of the `PrometheusRule` manifest that `sloc build --format prometheus-operator`
+    /// writes. Command-line flags take precedence.
+    pub kubernetes: Option<Kubernetes>,
     /// The objectives.
     pub slos: Vec<Slo>,
+}
+
+/// `metadata` of the generated `PrometheusRule`.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Kubernetes {
+    /// Default: `<service>-slos`.
+    pub name: Option<Spanned<String>>,
+    pub namespace: Option<Spanned<String>>,
+    /// Labels of the manifest, such as the ones a Prometheus' `ruleSelector` matches.
+    #[serde(default)]
+    pub labels: Labels,
 }
 
 impl Spec {

@@ -8,13 +8,14 @@ use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_range
 
 use crate::codes::*;
 use crate::{
-    Alerting, Decimal, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier, WINDOW_PLACEHOLDER,
+    Alerting, Kubernetes, Decimal, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier, WINDOW_PLACEHOLDER,
 };
 
 /// Labels sloc sets on every generated series or alert.
 pub const RESERVED_LABELS: [&str; 3] = ["slo", "service", "severity"];
 
-const SPEC_KEYS: &[&str] = &["service", "period", "interval", "exact", "labels", "slos"];
+const SPEC_KEYS: &[&str] = &["service", "period", "interval", "exact", "labels", "kubernetes", "slos"];
+const KUBERNETES_KEYS: &[&str] = &["name", "namespace", "labels"];
 const SLO_KEYS: &[&str] = &["name", "objective", "description", "group_by", "exact", "traffic", "sli", "alerting"];
 const SLI_KEYS: &[&str] = &["errors", "good", "total", "latency", "threshold", "raw"];
 const LATENCY_KEYS: &[&str] = &["histogram", "threshold", "matchers"];
@@ -284,7 +285,28 @@ impl<'t> Reader<'t> {
             }
         }
         self.duplicate_names(&slos);
-        Some(Spec { service: service?, period, interval, exact, labels, slos })
+        let kubernetes = fields.get("kubernetes").and_then(|n| self.kubernetes(n));
+        Some(Spec { service: service?, period, interval, exact, labels, kubernetes, slos })
+    }
+
+    fn kubernetes(&mut self, node: &Node) -> Option<Kubernetes> {
+        let fields = self.fields(node, "`kubernetes`", KUBERNETES_KEYS)?;
+        let name = fields.get("name").and_then(|n| self.string(n, "the manifest name"));
+        let namespace = fields.get("namespace").and_then(|n| self.string(n, "the namespace"));
+        // Kubernetes label keys (`app.kubernetes.io/part-of`) are not Prometheus label names.
+        let mut labels = Vec::new();
+        match fields.get("labels").map(|n| (n, n.as_map())) {
+            Some((_, Some(entries))) => {
+                for (k, v) in entries {
+                    if let (Some(name), Some(value)) = (self.text(k, "a manifest label name"), self.text(v, "a manifest label value")) {
+                        labels.push(Label { name, value });
+                    }
+                }
+            }
+            Some((n, None)) => self.wrong_type(n, "manifest labels", "a mapping of names to values"),
+            None => {}
+        }
+        Some(Kubernetes { name, namespace, labels: Labels(labels) })
     }
 
     fn duplicate_names(&mut self, slos: &[Slo]) {

@@ -21,9 +21,29 @@ pub struct BuildArgs {
     /// they differ.
     #[arg(long, requires = "output")]
     check: bool,
+    /// What to write: Prometheus rule files, or prometheus-operator `PrometheusRule` manifests.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Prometheus)]
+    format: OutputFormat,
+    /// The manifest's name (default: the spec's `kubernetes.name`, else `<service>-slos`).
+    #[arg(long)]
+    name: Option<String>,
+    /// The manifest's namespace (default: the spec's `kubernetes.namespace`).
+    #[arg(long)]
+    namespace: Option<String>,
+    /// A manifest label, `key=value` (repeatable; added to the spec's `kubernetes.labels`).
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    labels: Vec<String>,
     /// How to print problems in the specs.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    error_format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    /// A Prometheus rule file (`groups:`).
+    Prometheus,
+    /// A `monitoring.coreos.com/v1` `PrometheusRule` manifest.
+    PrometheusOperator,
 }
 
 struct Compiled {
@@ -51,11 +71,20 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
         if let (Some(spec), false) = (spec, has_errors) {
             match sloc_compiler::compile(&spec) {
-                Ok(rules) => compiled.push(Compiled {
-                    spec_path: path.clone(),
-                    groups: rules.groups.iter().map(|g| g.name.clone()).collect(),
-                    yaml: rules.to_yaml(&sloc_compiler::header(&source_name(path))),
-                }),
+                Ok(rules) => {
+                    let header = sloc_compiler::header(&source_name(path));
+                    let yaml = match args.format {
+                        OutputFormat::Prometheus => rules.to_yaml(&header),
+                        OutputFormat::PrometheusOperator => match manifest_metadata(args, &spec) {
+                            Ok(metadata) => rules.to_prometheus_rule(&header, &metadata),
+                            Err(message) => {
+                                out.error(message);
+                                return exit::USAGE;
+                            }
+                        },
+                    };
+                    compiled.push(Compiled { spec_path: path.clone(), groups: rules.groups.iter().map(|g| g.name.clone()).collect(), yaml })
+                }
                 Err(e) => {
                     out.error(e);
                     return exit::USAGE;
@@ -64,7 +93,7 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         }
         reports.push(FileReport::new(file, diagnostics));
     }
-    report::print(out, &reports, args.format, true);
+    report::print(out, &reports, args.error_format, true);
     if report::fails(&reports, Severity::Error) {
         return exit::FINDINGS;
     }
@@ -87,6 +116,29 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
             if args.check { check(&targets, out) } else { write(&targets, out) }
         }
     }
+}
+
+/// The manifest's metadata: flags, then the spec's `kubernetes:` section, then defaults.
+fn manifest_metadata(args: &BuildArgs, spec: &sloc_spec::Spec) -> Result<sloc_rulefile::ManifestMetadata, String> {
+    let k8s = spec.kubernetes.clone().unwrap_or_default();
+    let name = args
+        .name
+        .clone()
+        .or_else(|| k8s.name.map(|n| n.value))
+        .unwrap_or_else(|| format!("{}-slos", spec.service.value.to_lowercase().replace('_', "-")));
+    let namespace = args.namespace.clone().or_else(|| k8s.namespace.map(|n| n.value));
+    let mut labels: Vec<(String, String)> = k8s.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    for label in &args.labels {
+        let Some((k, v)) = label.split_once('=') else {
+            return Err(format!("--label `{label}` is not `key=value`"));
+        };
+        labels.retain(|(existing, _)| existing != k);
+        labels.push((k.to_string(), v.to_string()));
+    }
+    if !labels.iter().any(|(k, _)| k == "app.kubernetes.io/managed-by") {
+        labels.push(("app.kubernetes.io/managed-by".to_string(), "sloc".to_string()));
+    }
+    Ok(sloc_rulefile::ManifestMetadata { name, namespace, labels })
 }
 
 /// The spec's file name, for the generated header: the same output whatever the working

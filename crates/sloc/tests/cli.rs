@@ -120,7 +120,7 @@ fn spec_from_stdin() {
 fn json_and_github_formats_locate_findings() {
     let spec = root().join("fixtures/build-errors/unknown-key.slo.yaml");
     let spec = spec.to_str().unwrap();
-    let result = run(&mut sloc(&["build", spec, "--format", "json"]));
+    let result = run(&mut sloc(&["build", spec, "--error-format", "json"]));
     assert_eq!(result.code, 1);
     let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
     let first = &findings[0];
@@ -128,7 +128,7 @@ fn json_and_github_formats_locate_findings() {
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(4), Some(5)));
     assert_eq!(first["help"], "did you mean `objective`?");
 
-    let result = run(&mut sloc(&["build", spec, "--format", "github"]));
+    let result = run(&mut sloc(&["build", spec, "--error-format", "github"]));
     assert_eq!(result.code, 1);
     let first_line = result.stdout.lines().next().unwrap();
     assert_eq!(
@@ -150,4 +150,21 @@ fn explain_shows_a_codes_documentation() {
     let all = run(&mut sloc(&["explain", "--all"]));
     assert!(all.stdout.lines().count() >= 17, "{}", all.stdout);
     assert_eq!(run(&mut sloc(&["explain", "X999"])).code, 2);
+}
+
+#[test]
+fn prometheus_operator_manifests_lint_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("checkout.yaml");
+    let result = run(&mut sloc(&[
+        "build", &fixture("kubernetes.slo.yaml"), "--format", "prometheus-operator", "--label", "prometheus=main", "-o", out.to_str().unwrap(),
+    ]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let manifest = std::fs::read_to_string(&out).unwrap();
+    let lint = run(&mut sloc(&["lint", "--fail-on", "warning", out.to_str().unwrap()]));
+    assert_eq!((lint.code, lint.stderr.as_str()), (0, ""), "the manifest lints clean");
+    insta::assert_snapshot!(manifest);
+    // Flags win over the spec; the name defaults to `<service>-slos`.
+    let plain = run(&mut sloc(&["build", &fixture("raw.slo.yaml"), "--format", "prometheus-operator", "--namespace", "db"]));
+    assert!(plain.stdout.contains("metadata:\n  name: storage-slos\n  namespace: db\n  labels:\n    app.kubernetes.io/managed-by: sloc\n"), "{}", plain.stdout);
 }
