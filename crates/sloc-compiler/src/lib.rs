@@ -23,6 +23,8 @@ use sloc_promql::{Duration, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
 use sloc_spec::{Decimal, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier};
 
+pub mod unit_tests;
+
 /// The recorded series names. Stable: dashboards and `sloc check` rely on them.
 pub mod names {
     pub const ERRORS_RATE: &str = "slo:sli_errors:rate";

@@ -480,7 +480,7 @@ impl Reader<'_> {
 /// Maps on every core, keeping the order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if items.len() < 64 || threads < 2 {
+    if items.len() < 2 || threads < 2 {
         return items.iter().map(f).collect();
     }
     let chunk = items.len().div_ceil(threads);

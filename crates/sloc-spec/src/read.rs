@@ -8,7 +8,8 @@ use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_range
 
 use crate::codes::*;
 use crate::{
-    Alerting, Kubernetes, Decimal, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier, WINDOW_PLACEHOLDER,
+    Alerting, Decimal, Kubernetes, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier,
+    WINDOW_PLACEHOLDER,
 };
 
 /// Labels sloc sets on every generated series or alert.
@@ -298,7 +299,9 @@ impl<'t> Reader<'t> {
         match fields.get("labels").map(|n| (n, n.as_map())) {
             Some((_, Some(entries))) => {
                 for (k, v) in entries {
-                    if let (Some(name), Some(value)) = (self.text(k, "a manifest label name"), self.text(v, "a manifest label value")) {
+                    if let (Some(name), Some(value)) =
+                        (self.text(k, "a manifest label name"), self.text(v, "a manifest label value"))
+                    {
                         labels.push(Label { name, value });
                     }
                 }

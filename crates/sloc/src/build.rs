@@ -83,7 +83,11 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
                             }
                         },
                     };
-                    compiled.push(Compiled { spec_path: path.clone(), groups: rules.groups.iter().map(|g| g.name.clone()).collect(), yaml })
+                    compiled.push(Compiled {
+                        spec_path: path.clone(),
+                        groups: rules.groups.iter().map(|g| g.name.clone()).collect(),
+                        yaml,
+                    })
                 }
                 Err(e) => {
                     out.error(e);

@@ -12,6 +12,7 @@ mod explain;
 mod files;
 mod lint;
 mod report;
+mod test_cmd;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -59,6 +60,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Lint Prometheus rule files, PrometheusRule manifests and SLO specs.
     Lint(lint::LintArgs),
+    /// Generate promtool unit tests for every objective and tier, and run them.
+    Test(test_cmd::TestArgs),
     /// Compare specs and rule files with what a live Prometheus or ruler runs.
     Check(check::CheckArgs),
     /// Show the documentation of a diagnostic code.
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build::run(&args, &mut out),
         Command::Lint(args) => lint::run(&args, &mut out),
         Command::Check(args) => check::run(&args, &mut out),
+        Command::Test(args) => test_cmd::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
     };
     out.flush();

@@ -157,7 +157,14 @@ fn prometheus_operator_manifests_lint_clean() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("checkout.yaml");
     let result = run(&mut sloc(&[
-        "build", &fixture("kubernetes.slo.yaml"), "--format", "prometheus-operator", "--label", "prometheus=main", "-o", out.to_str().unwrap(),
+        "build",
+        &fixture("kubernetes.slo.yaml"),
+        "--format",
+        "prometheus-operator",
+        "--label",
+        "prometheus=main",
+        "-o",
+        out.to_str().unwrap(),
     ]));
     assert_eq!(result.code, 0, "{}", result.stderr);
     let manifest = std::fs::read_to_string(&out).unwrap();
@@ -165,6 +172,13 @@ fn prometheus_operator_manifests_lint_clean() {
     assert_eq!((lint.code, lint.stderr.as_str()), (0, ""), "the manifest lints clean");
     insta::assert_snapshot!(manifest);
     // Flags win over the spec; the name defaults to `<service>-slos`.
-    let plain = run(&mut sloc(&["build", &fixture("raw.slo.yaml"), "--format", "prometheus-operator", "--namespace", "db"]));
-    assert!(plain.stdout.contains("metadata:\n  name: storage-slos\n  namespace: db\n  labels:\n    app.kubernetes.io/managed-by: sloc\n"), "{}", plain.stdout);
+    let plain =
+        run(&mut sloc(&["build", &fixture("raw.slo.yaml"), "--format", "prometheus-operator", "--namespace", "db"]));
+    assert!(
+        plain.stdout.contains(
+            "metadata:\n  name: storage-slos\n  namespace: db\n  labels:\n    app.kubernetes.io/managed-by: sloc\n"
+        ),
+        "{}",
+        plain.stdout
+    );
 }

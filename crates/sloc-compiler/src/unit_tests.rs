@@ -1,0 +1,355 @@
+//! Generated `promtool test rules` unit tests: for every objective and tier, synthetic series
+//! that burn the budget just above the tier's threshold (the alert fires at the minute the
+//! burn-rate math says, not before, and resolves once the burn stops) and just below it (the
+//! alert stays silent). With `group_by`, one group burns while another stays quiet.
+//!
+//! The timing: after a clean history as long as the long window, a burn at ratio `r` starts at
+//! `t0`. A derived window W reads `r × (t - t0 - 2.5m) / W` (the 5m base rate ramps up over its
+//! window), so the tier's condition holds from `t0 + W × threshold / r + 2.5m` for both windows,
+//! and the alert fires `for` later. The checks allow a margin of `max(4 steps, long / 20)`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use sloc_promql::{Expr, format_duration};
+use sloc_spec::{Query, Sli, Slo, Spec, Tier};
+
+use crate::{BASE_WINDOW, camel_case};
+
+/// One generated test file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitTest {
+    pub slo: String,
+    pub tier: Tier,
+    /// `<slo>.<tier>.test.yml`
+    pub file_name: String,
+    pub yaml: String,
+}
+
+/// The tests of a spec, and the objectives that get none, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitTests {
+    pub tests: Vec<UnitTest>,
+    pub skipped: Vec<(String, String)>,
+}
+
+/// The rule file a test of `slo` loads: that objective's group alone, so that promtool
+/// evaluates no other objective's rules at every step.
+pub fn rules_file_name(slo: &Slo) -> String {
+    format!("{}.rules.yml", slo.name.value)
+}
+
+/// Generates the tests of `spec`. Each loads [`rules_file_name`], next to it.
+pub fn generate(spec: &Spec, source: &str) -> UnitTests {
+    let mut out = UnitTests::default();
+    for slo in &spec.slos {
+        let series = match plan_series(slo) {
+            Ok(s) => s,
+            Err(why) => {
+                out.skipped.push((slo.name.value.clone(), why));
+                continue;
+            }
+        };
+        for tier in Tier::ALL.into_iter().filter(|t| slo.alerting.is_enabled(*t)) {
+            let yaml = tier_test(spec, slo, tier, &series, source, &rules_file_name(slo));
+            out.tests.push(UnitTest {
+                slo: slo.name.value.clone(),
+                tier,
+                file_name: format!("{}.{}.test.yml", slo.name.value, tier.name()),
+                yaml,
+            });
+        }
+    }
+    out
+}
+
+/// How to feed an SLI: counters of good and bad events, or a histogram's threshold bucket and
+/// count.
+#[derive(Debug, Clone)]
+enum SeriesPlan {
+    Counters { bad: Series, good: Series },
+    Histogram { bucket: Series, count: Series },
+}
+
+/// A series: metric name and labels (group labels are added per group).
+#[derive(Debug, Clone)]
+struct Series {
+    metric: String,
+    labels: BTreeMap<String, String>,
+}
+
+fn selector(q: &Query) -> Result<promql_parser::parser::VectorSelector, String> {
+    if !q.is_selector {
+        return Err("its SLI is an expression, which sloc cannot feed with synthetic series".into());
+    }
+    match sloc_promql::parse(q.text.trim()) {
+        Ok(Expr::VectorSelector(vs)) => Ok(vs),
+        _ => Err("its SLI selector does not parse".into()),
+    }
+}
+
+/// A label value that satisfies (or, with `negate`, fails) a matcher.
+fn realize(m: &promql_parser::label::Matcher, negate: bool) -> Option<String> {
+    use promql_parser::label::MatchOp;
+    let regex = |p: &str| regex::Regex::new(&format!("^(?:{p})$")).ok();
+    let candidates: &[&str] = if negate {
+        &["200", "ok", "success", "0", "x", "sloc-other", "500", "error"]
+    } else {
+        &["500", "503", "5xx", "error", "failed", "200", "ok", "success", "1", "0", "x", "sloc-other"]
+    };
+    let accepts = |v: &str| -> bool {
+        match &m.op {
+            MatchOp::Equal => v == m.value,
+            MatchOp::NotEqual => v != m.value,
+            MatchOp::Re(_) => regex(&m.value).is_some_and(|r| r.is_match(v)),
+            MatchOp::NotRe(_) => regex(&m.value).is_some_and(|r| !r.is_match(v)),
+        }
+    };
+    let wanted = |v: &str| accepts(v) != negate;
+    if matches!(m.op, MatchOp::Equal) && !negate {
+        return Some(m.value.clone());
+    }
+    let plain: String = m.value.chars().filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
+    // A string the pattern itself suggests: its first alternative, wildcards filled in.
+    let first = m.value.split('|').next().unwrap_or_default();
+    let suggested =
+        first.replace(".*", "").replace(".+", "x").replace('.', "x").replace(['^', '$', '(', ')', '?', '\\'], "");
+    [plain.as_str(), suggested.as_str()]
+        .into_iter()
+        .chain(candidates.iter().copied())
+        .find(|v| !v.is_empty() && wanted(v))
+        .map(str::to_string)
+}
+
+/// Labels satisfying every matcher of a selector.
+fn satisfy(vs: &promql_parser::parser::VectorSelector) -> Result<Series, String> {
+    let metric = sloc_promql::selector_metric(vs).ok_or("its selector has no metric name")?.to_string();
+    let mut labels = BTreeMap::new();
+    for m in vs.matchers.matchers.iter().filter(|m| m.name != "__name__") {
+        let value = realize(m, false).ok_or_else(|| format!("no label value found for the matcher {m}"))?;
+        labels.insert(m.name.clone(), value);
+    }
+    Ok(Series { metric, labels })
+}
+
+/// The same series made to fail one matcher that `narrow` has and `wide` lacks.
+fn outside(
+    series: &Series,
+    narrow: &promql_parser::parser::VectorSelector,
+    wide: &promql_parser::parser::VectorSelector,
+) -> Result<Series, String> {
+    let extra = narrow
+        .matchers
+        .matchers
+        .iter()
+        .find(|m| m.name != "__name__" && !wide.matchers.matchers.iter().any(|w| w.name == m.name))
+        .ok_or("the narrower selector adds no matcher to tell its events apart")?;
+    let value = realize(extra, true).ok_or_else(|| format!("no label value found outside {extra}"))?;
+    let mut other = series.clone();
+    other.labels.insert(extra.name.clone(), value);
+    Ok(other)
+}
+
+fn plan_series(slo: &Slo) -> Result<SeriesPlan, String> {
+    match &slo.sli {
+        Sli::Errors { errors, total } => {
+            let (e, t) = (selector(errors)?, selector(total)?);
+            let bad = satisfy(&e)?;
+            let good = outside(&satisfy(&t)?, &e, &t)?;
+            Ok(SeriesPlan::Counters { bad, good })
+        }
+        Sli::Good { good, total } => {
+            let (g, t) = (selector(good)?, selector(total)?);
+            let good_series = satisfy(&g)?;
+            let bad = outside(&satisfy(&t)?, &g, &t)?;
+            Ok(SeriesPlan::Counters { bad, good: good_series })
+        }
+        Sli::Latency { latency } => {
+            let matchers = latency.matchers.as_ref().map_or(String::new(), |m| m.text.trim().to_string());
+            let count = satisfy(&selector_of(&format!("{}_count{{{matchers}}}", latency.histogram.value))?)?;
+            let mut bucket =
+                Series { metric: format!("{}_bucket", latency.histogram.value), labels: count.labels.clone() };
+            let seconds = latency.threshold.value.millis() as f64 / 1000.0;
+            bucket.labels.insert("le".into(), format!("{seconds}"));
+            Ok(SeriesPlan::Histogram { bucket, count })
+        }
+        Sli::Threshold { .. } => {
+            Err("time-slice SLIs read an arbitrary expression, which sloc cannot feed with synthetic series".into())
+        }
+        Sli::Raw { .. } => {
+            Err("raw SLIs read an arbitrary expression, which sloc cannot feed with synthetic series".into())
+        }
+    }
+}
+
+fn selector_of(text: &str) -> Result<promql_parser::parser::VectorSelector, String> {
+    match sloc_promql::parse(&text.replace("{}", "")) {
+        Ok(Expr::VectorSelector(vs)) => Ok(vs),
+        _ => Err("the histogram selector does not parse".into()),
+    }
+}
+
+/// Minutes, as promtool durations.
+fn at(minutes: f64) -> String {
+    format_duration(sloc_promql::Duration((minutes.max(0.0) * 60_000.0).round() as u64))
+}
+
+/// A counter's values in promtool's expanding notation: `segments` of (increase per step,
+/// steps), starting from 0.
+fn counter(segments: &[(f64, u64)]) -> String {
+    let mut parts = Vec::new();
+    let mut value = 0.0;
+    for (i, &(rate, steps)) in segments.iter().enumerate() {
+        if steps == 0 {
+            continue;
+        }
+        let (start, n) = if i == 0 { (0.0, steps - 1) } else { (value + rate, steps - 1) };
+        parts.push(format!("{}+{}x{n}", number(start), number(rate)));
+        value = start + rate * n as f64;
+    }
+    parts.join(" ")
+}
+
+fn number(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn series_name(s: &Series, group: &[(String, String)]) -> String {
+    let mut labels = s.labels.clone();
+    labels.extend(group.iter().cloned());
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", sloc_promql::quote_string(v))).collect();
+    format!("{}{{{}}}", s.metric, inner.join(","))
+}
+
+/// The `ALERTS` series of a firing tier, for a group.
+fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier, group: &[(String, String)]) -> String {
+    let name = slo.alerting.name.as_ref().map_or_else(
+        || format!("{}{}ErrorBudgetBurn", camel_case(&spec.service.value), camel_case(&slo.name.value)),
+        |n| n.value.clone(),
+    );
+    let mut labels: BTreeMap<String, String> = BTreeMap::new();
+    labels.insert("alertname".into(), name);
+    labels.insert("alertstate".into(), "firing".into());
+    labels.insert("service".into(), spec.service.value.clone());
+    labels.insert("slo".into(), slo.name.value.clone());
+    labels.insert("severity".into(), tier.name().into());
+    labels.extend(spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    labels.extend(slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    labels.extend(group.iter().cloned());
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", sloc_promql::quote_string(v))).collect();
+    format!("ALERTS{{{}}}", inner.join(","))
+}
+
+/// Events per step in every generated series group. Counts are whole numbers, which f64
+/// holds exactly: fractional increments accumulate rounding error in promtool's expansion,
+/// and a next segment starting a hair below the last value reads as a counter reset.
+const EVENTS_PER_STEP: f64 = 1_000_000.0;
+
+fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &str, rules_file: &str) -> String {
+    let policy = tier.policy();
+    let threshold = (policy.factor(spec.period()) * slo.error_budget()).to_f64();
+    let minutes = |d: sloc_promql::Duration| d.millis() as f64 / 60_000.0;
+    let (long, short, for_) = (minutes(policy.long), minutes(policy.short), minutes(slo.alerting.for_duration(tier)));
+    // Info's 3-day window at a 2-minute step keeps promtool's run to seconds.
+    let step: f64 = if long > 24.0 * 60.0 { 2.0 } else { 1.0 };
+    let lag = minutes(BASE_WINDOW) / 2.0;
+    let history = long;
+    let margin = (4.0 * step).max(long / 20.0);
+    let groups: Vec<Vec<(String, String)>> = if slo.group_by.is_empty() {
+        vec![Vec::new()]
+    } else {
+        ["burning", "quiet"]
+            .iter()
+            .map(|v| slo.group_by.iter().map(|g| (g.value.clone(), (*v).to_string())).collect())
+            .collect()
+    };
+
+    let above = (threshold * 1.1).min(1.0);
+    let onset = |r: f64, window: f64| window * threshold / r + lag;
+    let fires = history + onset(above, long).max(onset(above, short)) + for_;
+    let stop = fires + margin + step;
+    let resolved = stop + short * (1.0 - threshold / above) + lag + (4.0 * step).max(short / 10.0);
+    let below = threshold * 0.9;
+    let quiet_until = history + long + for_ + margin;
+
+    let mut y = String::new();
+    let _ = writeln!(y, "# Generated by `sloc test` from {source}: the {} tier of `{}`.", tier.name(), slo.name.value);
+    let _ = writeln!(
+        y,
+        "# It fires above an error ratio of {} ({}x the {}% budget) over {} and {}, after `for: {}`.",
+        number(threshold),
+        policy.factor(spec.period()),
+        slo.error_budget().mul_ratio(100, 1),
+        format_duration(policy.long),
+        format_duration(policy.short),
+        format_duration(slo.alerting.for_duration(tier))
+    );
+    let _ = writeln!(y, "rule_files:\n  - {rules_file}\nevaluation_interval: {}\ntests:", at(step));
+    let steps = |m: f64| (m / step).round() as u64;
+    for (case, ratio, until) in [("above", above, resolved + step), ("below", below, quiet_until + step)] {
+        let burn_steps = if case == "above" { steps(stop) - steps(history) } else { steps(until) - steps(history) };
+        let rest = steps(until) - steps(history) - burn_steps;
+        let per_step = EVENTS_PER_STEP;
+        let _ = writeln!(
+            y,
+            "  # {case}: a burn at {}x the threshold from {} on{}.",
+            if case == "above" { "1.1" } else { "0.9" },
+            at(history),
+            if groups.len() > 1 { ", in the first group only" } else { "" }
+        );
+        let _ = writeln!(y, "  - interval: {}\n    input_series:", at(step));
+        for (gi, group) in groups.iter().enumerate() {
+            let r = if gi == 0 { ratio } else { 0.0 };
+            let bad_per_step = (per_step * r).round();
+            let bad = counter(&[(0.0, steps(history) + 1), (bad_per_step, burn_steps), (0.0, rest)]);
+            let good =
+                counter(&[(per_step, steps(history) + 1), (per_step - bad_per_step, burn_steps), (per_step, rest)]);
+            let total = counter(&[(per_step, steps(history) + 1 + burn_steps + rest)]);
+            let pairs = match series {
+                SeriesPlan::Counters { bad: b, good: g } => {
+                    [(series_name(b, group), bad), (series_name(g, group), good)]
+                }
+                SeriesPlan::Histogram { bucket, count } => {
+                    [(series_name(bucket, group), good), (series_name(count, group), total)]
+                }
+            };
+            for (name, values) in pairs {
+                let _ = writeln!(y, "      - series: '{name}'\n        values: '{values}'");
+            }
+        }
+        let query = format!(
+            "ALERTS{{alertstate=\"firing\",service={},slo={},severity=\"{}\"}}",
+            sloc_promql::quote_string(&spec.service.value),
+            sloc_promql::quote_string(&slo.name.value),
+            tier.name()
+        );
+        let firing = alert_labels(spec, slo, tier, &groups[0]);
+        let _ = writeln!(y, "    promql_expr_test:");
+        let checks: Vec<(f64, bool)> = if case == "above" {
+            vec![((fires - margin).floor(), false), ((fires + margin).ceil(), true), (resolved.ceil(), false)]
+        } else {
+            vec![(history + long / 2.0, false), (quiet_until, false)]
+        };
+        for (time, expect_firing) in checks {
+            let _ = writeln!(y, "      - expr: '{query}'\n        eval_time: {}", at(time));
+            if expect_firing {
+                let _ = writeln!(y, "        exp_samples:\n          - labels: '{firing}'\n            value: 1");
+            } else {
+                let _ = writeln!(y, "        exp_samples: []");
+            }
+        }
+    }
+    y
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_in_promtool_notation() {
+        assert_eq!(counter(&[(0.0, 3), (2.5, 2), (0.0, 2)]), "0+0x2 2.5+2.5x1 5+0x1");
+        assert_eq!(number(0.1 + 0.2), "0.3");
+    }
+}

@@ -1,0 +1,159 @@
+//! `sloc test`: generated promtool unit tests for every objective and tier, run with promtool.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clap::Args;
+use sloc_diagnostics::{FileReport, Severity};
+
+use crate::files::{Input, read_input, write_atomically};
+use crate::{Format, Output, exit, report};
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// SLO specs.
+    #[arg(required = true, value_name = "SPEC")]
+    specs: Vec<PathBuf>,
+    /// Write the compiled rules and the test files to this directory, to commit them and run
+    /// them in your own CI (`promtool test rules DIR/*.test.yml`).
+    #[arg(long, value_name = "DIR")]
+    emit: Option<PathBuf>,
+    /// How to print problems in the specs.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    error_format: Format,
+}
+
+pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
+    let promtool = Command::new("promtool").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !promtool && args.emit.is_none() {
+        out.error(
+            "promtool is not on the PATH: install it (Debian package `prometheus`), or write the tests with --emit DIR",
+        );
+        return exit::USAGE;
+    }
+    let temporary;
+    let dir: &Path = match &args.emit {
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                out.error(format!("cannot create {}: {}", crate::shown(dir), crate::files::io_reason(&e)));
+                return exit::USAGE;
+            }
+            dir
+        }
+        None => match tempfile::tempdir() {
+            Ok(t) => {
+                temporary = t;
+                temporary.path()
+            }
+            Err(e) => {
+                out.error(format!("cannot create a temporary directory: {e}"));
+                return exit::USAGE;
+            }
+        },
+    };
+    let mut reports = Vec::new();
+    let mut written: Vec<(String, String, PathBuf)> = Vec::new();
+    for path in &args.specs {
+        let file = match read_input(path) {
+            Ok(Input::Text(file)) => file,
+            Ok(Input::Invalid(file, d)) => {
+                reports.push(FileReport::new(file, vec![*d]));
+                continue;
+            }
+            Err(message) => {
+                out.error(message);
+                return exit::USAGE;
+            }
+        };
+        let (spec, diagnostics) = sloc_spec::parse_spec(&file.text);
+        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+        reports.push(FileReport::new(file, diagnostics));
+        let Some(spec) = spec.filter(|_| !has_errors) else { continue };
+        let source = path.file_name().map_or_else(|| "standard input".into(), |n| n.to_string_lossy().into_owned());
+        let stem = source.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".slo").to_string();
+        let rules = match sloc_compiler::compile(&spec) {
+            Ok(r) => r,
+            Err(e) => {
+                out.error(e);
+                return exit::USAGE;
+            }
+        };
+        let header = sloc_compiler::header(&source);
+        let generated = sloc_compiler::unit_tests::generate(&spec, &source);
+        let spec_dir = dir.join(&stem);
+        // One rule file per objective: each test loads its own objective's group only.
+        let mut files: Vec<(PathBuf, String)> = spec
+            .slos
+            .iter()
+            .zip(&rules.groups)
+            .map(|(slo, group)| {
+                let single = sloc_rulefile::RuleFile { groups: vec![group.clone()] };
+                (spec_dir.join(sloc_compiler::unit_tests::rules_file_name(slo)), single.to_yaml(&header))
+            })
+            .collect();
+        files.extend(generated.tests.iter().map(|t| (spec_dir.join(&t.file_name), t.yaml.clone())));
+        if let Err(e) = std::fs::create_dir_all(&spec_dir) {
+            out.error(format!("cannot create {}: {}", crate::shown(&spec_dir), crate::files::io_reason(&e)));
+            return exit::USAGE;
+        }
+        for (path, text) in &files {
+            if let Err(message) = write_atomically(path, text) {
+                out.error(message);
+                return exit::USAGE;
+            }
+        }
+        for (slo, why) in generated.skipped {
+            out.stderr.push_str(&format!("skipped {source} {slo}: {why}\n"));
+        }
+        written.extend(
+            generated
+                .tests
+                .into_iter()
+                .map(|t| (source.clone(), format!("{} {}", t.slo, t.tier.name()), spec_dir.join(t.file_name))),
+        );
+    }
+    report::print(out, &reports, args.error_format, true);
+    if report::fails(&reports, Severity::Error) {
+        return exit::FINDINGS;
+    }
+    if !promtool {
+        out.stderr.push_str(&format!(
+            "wrote {} tests to {}; promtool is not on the PATH to run them\n",
+            written.len(),
+            crate::shown(dir)
+        ));
+        return exit::OK;
+    }
+    let (mut passed, mut failed) = (0, 0);
+    // promtool runs on every core; results are reported in order.
+    let runs = sloc_rulefile::parallel_map(&written, |(_, _, path)| {
+        Command::new("promtool")
+            .arg("test")
+            .arg("rules")
+            .arg(path.file_name().unwrap_or_default())
+            .current_dir(path.parent().unwrap_or(dir))
+            .output()
+    });
+    for ((source, name, path), run) in written.iter().zip(runs) {
+        match run {
+            Ok(o) if o.status.success() => {
+                passed += 1;
+                out.stdout.push_str(&format!("PASS {source} {name}\n"));
+            }
+            Ok(o) => {
+                failed += 1;
+                out.stdout.push_str(&format!(
+                    "FAIL {source} {name} ({})\n{}",
+                    crate::shown(path),
+                    String::from_utf8_lossy(&o.stdout)
+                ));
+            }
+            Err(e) => {
+                out.error(format!("cannot run promtool: {e}"));
+                return exit::USAGE;
+            }
+        }
+    }
+    out.stdout.push_str(&format!("{passed} passed, {failed} failed\n"));
+    if failed > 0 { exit::FINDINGS } else { exit::OK }
+}

@@ -1,0 +1,71 @@
+//! `sloc test` on every fixture spec: the generated promtool tests pass on the compiled rules,
+//! and fail on wrong ones.
+
+mod common;
+
+use common::{promtool, root, run, sloc};
+
+fn fixture_specs() -> Vec<String> {
+    let mut specs = vec!["rules/oneflow.slo.yaml".to_string()];
+    for dir in ["fixtures/build", "fixtures/promtool"] {
+        let mut found: Vec<String> = std::fs::read_dir(root().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".slo.yaml"))
+            .map(|p| p.strip_prefix(root()).unwrap().to_str().unwrap().to_string())
+            .collect();
+        found.sort();
+        specs.extend(found);
+    }
+    specs
+}
+
+#[test]
+fn generated_tests_pass_for_every_fixture_spec() {
+    let specs = fixture_specs();
+    let mut args = vec!["test"];
+    args.extend(specs.iter().map(String::as_str));
+    let result = run(&mut sloc(&args));
+    assert_eq!(result.code, 0, "{}{}", result.stdout, result.stderr);
+    let passed = result.stdout.lines().filter(|l| l.starts_with("PASS ")).count();
+    assert!(!result.stdout.contains("FAIL"), "{}", result.stdout);
+    assert!(result.stdout.ends_with(&format!("{passed} passed, 0 failed\n")), "{}", result.stdout);
+    // Objectives whose SLI is an arbitrary expression cannot be fed synthetic series.
+    let mut skipped: Vec<&str> = result.stderr.lines().filter(|l| l.starts_with("skipped ")).collect();
+    skipped.sort();
+    assert_eq!(
+        skipped,
+        [
+            "skipped expressions.slo.yaml availability: its SLI is an expression, which sloc cannot feed with synthetic series",
+            "skipped oneflow.slo.yaml cost-efficiency: time-slice SLIs read an arbitrary expression, which sloc cannot feed with synthetic series",
+            "skipped raw.slo.yaml durability: raw SLIs read an arbitrary expression, which sloc cannot feed with synthetic series",
+            "skipped threshold.slo.yaml consumer-health: time-slice SLIs read an arbitrary expression, which sloc cannot feed with synthetic series",
+        ]
+    );
+    // Every other objective gets one test per enabled tier (overrides.slo.yaml disables info).
+    assert!(passed >= 40, "{passed} tests");
+    assert!(
+        result.stdout.contains("PASS overrides.slo.yaml availability critical\n")
+            && !result.stdout.contains("overrides.slo.yaml availability info")
+    );
+    assert!(result.stdout.contains("PASS group-by.slo.yaml provider-errors critical\n"));
+}
+
+#[test]
+fn emitted_tests_are_committable_and_fail_on_wrong_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let result =
+        run(&mut sloc(&["test", "fixtures/promtool/availability.slo.yaml", "--emit", dir.path().to_str().unwrap()]));
+    assert_eq!(result.code, 0, "{}{}", result.stdout, result.stderr);
+    let out = dir.path().join("availability");
+    let critical = std::fs::read_to_string(out.join("availability.critical.test.yml")).unwrap();
+    insta::assert_snapshot!(critical);
+    // The same test on rules whose critical threshold is doubled must fail.
+    let rules = out.join("availability.rules.yml");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    assert!(text.contains("> 0.0144"));
+    std::fs::write(&rules, text.replace("> 0.0144", "> 0.0288")).unwrap();
+    let failing =
+        promtool().args(["test", "rules", "availability.critical.test.yml"]).current_dir(&out).output().unwrap();
+    assert!(!failing.status.success(), "a generated test must catch a wrong threshold");
+}
