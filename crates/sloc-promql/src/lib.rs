@@ -57,8 +57,9 @@ pub fn parse_lean(text: &str) -> Result<LeanExpr, ParseError> {
     let rewritten = rewrite_raw_strings(text);
     let source = rewritten.as_deref().unwrap_or(text);
     // `=~` becomes `= ` and `!~` becomes `!=`: the same length, so offsets hold.
+    check_duration_sizes(text)?;
     let (equalised, quoted) = equalise_regex_matchers(source);
-    let ast = pp::parse(&equalised).map_err(|message| ParseError { span: locate_error(text, &message), message })?;
+    let ast = guarded_parse(&equalised).map_err(|message| ParseError { span: locate_error(text, &message), message })?;
     let mut regex_matchers = Vec::with_capacity(quoted.len());
     for (label, negated, quoted) in quoted {
         let Ok(pattern) = promql_parser::util::unquote_string(&quoted) else {
@@ -118,9 +119,44 @@ fn restore_regex_matchers(expr: &mut Expr, regexes: &[RegexMatcher]) {
     });
 }
 
+/// promql-parser panics on some inputs (a range of `[99999999999999999999]` overflows its
+/// float-seconds conversion). A panic in the parser becomes a parse error, never a crash.
+fn guarded_parse(text: &str) -> Result<Expr, String> {
+    std::panic::catch_unwind(|| pp::parse(text))
+        .unwrap_or_else(|_| Err("the PromQL parser failed on this expression (a promql-parser bug)".to_string()))
+}
+
+/// The longest duration sloc accepts in an expression: ten thousand years.
+const MAX_DURATION_SECONDS: f64 = 10_000.0 * 365.0 * 86_400.0;
+
+/// Rejects ranges, steps and offsets too large for any duration type, before the parser
+/// overflows on them.
+fn check_duration_sizes(text: &str) -> Result<(), ParseError> {
+    let tokens = tokenize(text);
+    for (i, t) in tokens.iter().enumerate() {
+        if t.kind != TokenKind::Number || i == 0 {
+            continue;
+        }
+        let before = &text[tokens[i - 1].span.clone()];
+        if !matches!(before, "[" | ":") && !before.eq_ignore_ascii_case("offset") && before != "-" {
+            continue;
+        }
+        let written = &text[t.span.clone()];
+        let too_large = match written.parse::<f64>() {
+            Ok(seconds) => !seconds.is_finite() || seconds > MAX_DURATION_SECONDS,
+            Err(_) => parse_duration(written).is_err_and(|e| e.contains("too large"))
+                || parse_duration(written).is_ok_and(|d| d.millis() as f64 / 1000.0 > MAX_DURATION_SECONDS),
+        };
+        if too_large {
+            return Err(ParseError { message: format!("duration `{written}` is too large"), span: t.span.clone() });
+        }
+    }
+    Ok(())
+}
+
 fn slow_path_error(original: &str) -> ParseError {
     let rewritten = rewrite_raw_strings(original);
-    let message = match pp::parse(rewritten.as_deref().unwrap_or(original)) {
+    let message = match guarded_parse(rewritten.as_deref().unwrap_or(original)) {
         Err(m) => m,
         Ok(_) => "invalid string literal".to_string(),
     };
@@ -304,7 +340,7 @@ fn shortest_prefix_with(text: &str, tokens: &[Token], message: &str) -> Option<u
 fn parse_prefix(text: &str, end: usize) -> Result<Expr, String> {
     let prefix = &text[..end];
     let rewritten = rewrite_raw_strings(prefix);
-    pp::parse(rewritten.as_deref().unwrap_or(prefix))
+    guarded_parse(rewritten.as_deref().unwrap_or(prefix))
 }
 
 /// For grammar errors: the token after the last prefix that is not itself a grammar error
@@ -441,6 +477,18 @@ mod tests {
         let err = parse("x{a=~\"(\"}").unwrap_err();
         assert!(err.message.starts_with("illegal regex for ("), "{}", err.message);
         assert_eq!(&"x{a=~\"(\"}"[err.span], "\"(\"");
+    }
+
+    #[test]
+    fn huge_durations_are_errors_not_panics() {
+        // Found by `cargo fuzz run spec`: promql-parser overflows converting float seconds.
+        let text = format!("rate(x[{}])", "2".repeat(80));
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("too large"), "{}", e.message);
+        assert_eq!(&text[e.span], "2".repeat(80));
+        assert!(parse("rate(x[99999999999999y])").is_err());
+        assert!(parse("x offset 1e308").is_err());
+        assert!(parse("rate(x[5m])").is_ok() && parse("x offset -5m").is_ok());
     }
 
     #[test]
