@@ -59,7 +59,8 @@ pub fn parse_lean(text: &str) -> Result<LeanExpr, ParseError> {
     // `=~` becomes `= ` and `!~` becomes `!=`: the same length, so offsets hold.
     check_duration_sizes(text)?;
     let (equalised, quoted) = equalise_regex_matchers(source);
-    let ast = guarded_parse(&equalised).map_err(|message| ParseError { span: locate_error(text, &message), message })?;
+    let ast =
+        guarded_parse(&equalised).map_err(|message| ParseError { span: locate_error(text, &message), message })?;
     let mut regex_matchers = Vec::with_capacity(quoted.len());
     for (label, negated, quoted) in quoted {
         let Ok(pattern) = promql_parser::util::unquote_string(&quoted) else {
@@ -144,8 +145,10 @@ fn check_duration_sizes(text: &str) -> Result<(), ParseError> {
         let written = &text[t.span.clone()];
         let too_large = match written.parse::<f64>() {
             Ok(seconds) => !seconds.is_finite() || seconds > MAX_DURATION_SECONDS,
-            Err(_) => parse_duration(written).is_err_and(|e| e.contains("too large"))
-                || parse_duration(written).is_ok_and(|d| d.millis() as f64 / 1000.0 > MAX_DURATION_SECONDS),
+            Err(_) => {
+                parse_duration(written).is_err_and(|e| e.contains("too large"))
+                    || parse_duration(written).is_ok_and(|d| d.millis() as f64 / 1000.0 > MAX_DURATION_SECONDS)
+            }
         };
         if too_large {
             return Err(ParseError { message: format!("duration `{written}` is too large"), span: t.span.clone() });

@@ -18,8 +18,8 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "FILE|DIR")]
     output: Option<PathBuf>,
     /// Compare with the files already written instead of writing; print a diff and exit 1 when
-    /// they differ.
-    #[arg(long, requires = "output")]
+    /// they differ. Without -o, each spec `x.slo.yaml` is compared with `x.rules.yml` beside it.
+    #[arg(long)]
     check: bool,
     /// What to write: Prometheus rule files, or prometheus-operator `PrometheusRule` manifests.
     #[arg(long, value_enum, default_value_t = OutputFormat::Prometheus)]
@@ -105,6 +105,13 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         return code;
     }
     match &args.output {
+        None if args.check => {
+            let beside = compiled
+                .iter()
+                .map(|c| (c.spec_path.with_file_name(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.yaml.clone()))
+                .collect::<Vec<_>>();
+            check(&beside, out)
+        }
         None => {
             out.stdout.push_str(&merged(&compiled));
             exit::OK

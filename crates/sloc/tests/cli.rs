@@ -65,6 +65,18 @@ fn check_reports_stale_files_with_a_diff_and_writes_nothing() {
 }
 
 #[test]
+fn check_without_output_compares_the_rule_file_beside_the_spec() {
+    let result = run(&mut sloc(&["build", "--check", "rules/oneflow.slo.yaml"]));
+    assert_eq!((result.code, result.stdout.as_str()), (0, ""), "rules/oneflow.rules.yml is fresh: {}", result.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("raw.slo.yaml");
+    std::fs::copy(fixture("raw.slo.yaml"), &spec).unwrap();
+    let result = run(&mut sloc(&["build", "--check", spec.to_str().unwrap()]));
+    assert_eq!(result.code, 1, "raw.rules.yml is missing beside it");
+    assert!(result.stdout.contains(&format!("{}/raw.rules.yml (on disk)", dir.path().display())), "{}", result.stdout);
+}
+
+#[test]
 fn io_problems_exit_2_with_the_path_and_the_cause() {
     let result = run(&mut sloc(&["build", "no/such/spec.slo.yaml"]));
     assert_eq!(result.code, 2);
@@ -84,7 +96,7 @@ fn usage_errors_exit_2() {
     assert_eq!(run(&mut sloc(&["build"])).code, 2);
     assert_eq!(run(&mut sloc(&["build", "--no-such-flag", "x"])).code, 2);
     assert_eq!(run(&mut sloc(&["frobnicate"])).code, 2);
-    assert_eq!(run(&mut sloc(&["build", "x", "--check"])).code, 2, "--check needs -o");
+    assert_eq!(run(&mut sloc(&["build", "x.slo.yaml", "--check"])).code, 2, "a missing spec");
 }
 
 #[test]
