@@ -3,7 +3,7 @@
 //! - `codegen [--check]`: regenerate the committed generated files (the spec's JSON Schema, the
 //!   compiled OneFlow example, the code reference); `--check` fails when one is stale.
 //! - `ci`: everything CI runs: formatting, clippy, the generated-file check and every test,
-//!   after installing promtool and prometheus when they are missing.
+//!   after installing promtool and prometheus (Debian) and pre-commit (PyPI) when missing.
 //! - `bench`: timings, side by side with promtool where there is a peer.
 //! - `fuzz [SECONDS]`: each cargo-fuzz target for SECONDS (default 60), seeded with the fixtures.
 
@@ -74,8 +74,22 @@ fn ensure_prometheus() -> Result<()> {
     Ok(())
 }
 
+/// The pre-commit framework, for the hook tests, from PyPI.
+fn ensure_pre_commit() -> Result<()> {
+    if have("pre-commit") {
+        return Ok(());
+    }
+    let python = if have("python3") { "python3" } else { "python" };
+    run(python, &["-m", "pip", "install", "--quiet", "pre-commit"])?;
+    if !have("pre-commit") {
+        bail!("pip installed pre-commit but it is not on the PATH: add pip's script directory to PATH");
+    }
+    Ok(())
+}
+
 fn ci() -> Result<()> {
     ensure_prometheus()?;
+    ensure_pre_commit()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     codegen::run(codegen::Mode::Check)?;

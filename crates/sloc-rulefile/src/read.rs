@@ -106,19 +106,35 @@ pub fn read_rule_documents(text: &str, docs: &[Node]) -> (Vec<ParsedGroup>, Vec<
                         .with_label("no spec"),
                 ),
             },
-            DocumentKind::Other => reader.push(
-                Diagnostic::new(
-                    &STRUCTURE,
-                    doc.span.start..doc.span.start,
-                    "this document is neither a rule file (`groups:`), a PrometheusRule nor an SLO spec",
-                )
-                .with_help("rule files start with `groups:`; SLO specs with `service:` and `slos:`"),
-            ),
+            // Other YAML (CI configs, other manifests) is not sloc's to judge, unless it looks
+            // like a rule file gone wrong.
+            DocumentKind::Other => {
+                if let Some((key, suggestion)) = rule_file_lookalike(doc) {
+                    reader.push(
+                        Diagnostic::new(
+                            &STRUCTURE,
+                            key.span.clone(),
+                            "this looks like a rule file, but it has no `groups:`",
+                        )
+                        .with_label("not a rule file key")
+                        .with_help(format!("did you mean `{suggestion}`?")),
+                    );
+                }
+            }
         }
     }
     reader.parse_pending(&mut groups);
     reader.duplicates(&groups);
     (groups, reader.diagnostics)
+}
+
+/// A top-level key of a document that is almost `groups` (or `rules:` written at the top).
+fn rule_file_lookalike(doc: &Node) -> Option<(&Node, &'static str)> {
+    doc.as_map()?.iter().map(|(k, _)| k).find_map(|k| {
+        let name = k.as_scalar_text()?;
+        let suggestion = sloc_yaml::did_you_mean(name, &["groups"]).or((name == "rules").then_some("groups"))?;
+        Some((k, suggestion))
+    })
 }
 
 struct Reader<'t> {

@@ -23,6 +23,15 @@ fn clean_files_print_nothing_and_exit_0() {
 }
 
 #[test]
+fn other_yaml_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "compose.yml", "services:\n  web:\n    image: nginx\n");
+    let ci = write(dir.path(), ".gitlab-ci.yml", "stages: [test]\n");
+    let result = run(&mut sloc(&["lint", "--fail-on", "info", &file, &ci]));
+    assert_eq!((result.code, result.stderr.as_str()), (0, ""));
+}
+
+#[test]
 fn fail_on_sets_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "w.yml", WARNING_ONLY);
@@ -65,9 +74,14 @@ fn prometheus_rule_manifests_point_into_the_original_file() {
     assert!(codes.contains(&"L009"), "{}", result.stdout);
     let nan = findings.as_array().unwrap().iter().find(|f| f["code"] == "L009").unwrap();
     assert_eq!((nan["line"].as_u64(), nan["column"].as_u64()), (Some(16), Some(20)), "line 16 of the file, at `==`");
-    let structure =
-        findings.as_array().unwrap().iter().find(|f| f["code"] == "R010").expect("the ConfigMap is reported");
-    assert_eq!(structure["line"], 1);
+    assert!(!codes.contains(&"R010"), "the ConfigMap beside the PrometheusRule is not sloc's to judge");
+    let typo = write(dir.path(), "typo.yml", "grups:\n  - name: a\n    rules: []\n");
+    let result = run(&mut sloc(&["lint", "--format", "json", &typo]));
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    assert_eq!(
+        (findings[0]["code"].as_str(), findings[0]["help"].as_str()),
+        (Some("R010"), Some("did you mean `groups`?"))
+    );
 }
 
 #[test]

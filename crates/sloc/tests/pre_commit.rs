@@ -1,0 +1,93 @@
+//! The hooks of `.pre-commit-hooks.yaml`, run by the real `pre-commit` framework (PyPI) in a
+//! temporary git repository: a broken spec or a stale rule file is refused with its located
+//! diagnostic, a good commit passes.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::root;
+
+fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("git").args(args).current_dir(dir).output().expect("git runs")
+}
+
+#[test]
+fn pre_commit_refuses_broken_specs_and_stale_rules() {
+    let found = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(found, "pre-commit is not on the PATH: `pip install pre-commit` (cargo xtask ci does)");
+    let head = git(&root(), &["rev-parse", "HEAD"]);
+    assert!(head.status.success(), "the sloc checkout is a git repository");
+    let rev = String::from_utf8(head.stdout).unwrap().trim().to_string();
+
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    for args in [
+        &["init", "-q"][..],
+        &["config", "user.email", "ci@example.com"],
+        &["config", "user.name", "CI"],
+        &["config", "commit.gpgsign", "false"],
+    ] {
+        assert!(git(&repo, args).status.success());
+    }
+    std::fs::write(
+        repo.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: sloc-lint\n      - id: sloc-build-check\n",
+            root().display()
+        ),
+    )
+    .unwrap();
+    let sloc_dir = Path::new(env!("CARGO_BIN_EXE_sloc")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", sloc_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let commit = |message: &str| {
+        let add = git(&repo, &["add", "-A"]);
+        assert!(add.status.success());
+        Command::new("git")
+            .args(["commit", "-q", "-m", message])
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let install = Command::new("pre-commit")
+        .arg("install")
+        .current_dir(&repo)
+        .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+
+    // A broken spec: refused, with the located diagnostic.
+    std::fs::write(repo.join("api.slo.yaml"), "service: api\nslos:\n  - name: availability\n    objectve: 99.9\n")
+        .unwrap();
+    let refused = commit("broken spec");
+    let output = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
+    assert!(!refused.status.success(), "{output}");
+    assert!(output.contains("api.slo.yaml:4:5"), "the diagnostic is located: {output}");
+    assert!(output.contains("did you mean `objective`?"), "{output}");
+
+    // A good spec whose rule file is missing: refused by the stale-output hook, with a diff.
+    let spec = "service: api\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      errors: http_requests_total{job=\"api\",code=~\"5..\"}\n      total: http_requests_total{job=\"api\"}\n";
+    std::fs::write(repo.join("api.slo.yaml"), spec).unwrap();
+    let stale = commit("no rules yet");
+    let output = format!("{}{}", String::from_utf8_lossy(&stale.stdout), String::from_utf8_lossy(&stale.stderr));
+    assert!(!stale.status.success(), "{output}");
+    assert!(output.contains("api.rules.yml (from spec)") && output.contains("out of date"), "{output}");
+
+    // With the generated rules beside it: the commit passes.
+    let built = Command::new(env!("CARGO_BIN_EXE_sloc"))
+        .args(["build", "api.slo.yaml", "-o", "api.rules.yml"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let passed = commit("spec and rules");
+    let output = format!("{}{}", String::from_utf8_lossy(&passed.stdout), String::from_utf8_lossy(&passed.stderr));
+    assert!(passed.status.success(), "{output}");
+    assert!(output.contains("sloc lint") && output.contains("Passed"), "{output}");
+}
