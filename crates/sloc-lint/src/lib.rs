@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use sloc_diagnostics::{Code, Diagnostic, FileReport, SourceFile, YAML_SYNTAX};
 use sloc_promql::Locator;
-use sloc_rulefile::{ParsedExpr, ParsedGroup, ParsedRule};
+use sloc_rulefile::{ParsedExpr, ParsedGroup, ParsedRule, parallel_map};
 use sloc_spec::Spec;
 
 pub mod checks;
@@ -131,18 +131,4 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
     }
     out.groups = groups;
     out
-}
-
-/// Maps on every core, keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if items.len() < 2 || threads < 2 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|c| scope.spawn(|| c.iter().map(&f).collect::<Vec<_>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
 }

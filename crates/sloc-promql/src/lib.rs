@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 pub use promql_parser::parser::Expr;
+pub use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self as pp};
 
 mod duration;
@@ -255,16 +256,7 @@ fn rewrite_raw_strings(text: &str) -> Option<String> {
         if token.kind == TokenKind::String && text[token.span.clone()].starts_with('`') {
             out.push_str(&text[last..token.span.start]);
             let inner = &text[token.span.start + 1..token.span.end.saturating_sub(1).max(token.span.start + 1)];
-            out.push('"');
-            for c in inner.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '"' => out.push_str("\\\""),
-                    '\n' => out.push_str("\\n"),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
+            out.push_str(&quote_string(inner));
             last = token.span.end;
         }
     }

@@ -183,6 +183,20 @@ declare_code! {
     pub THRESHOLD_BOUND = ("S014", "threshold-bound", Error, "a threshold SLI without exactly one bound");
 }
 
+declare_code! {
+    /// ## What it does
+    /// Reports an SLI expression that does not evaluate to an instant vector: a range vector
+    /// (`errors_total[$window]`), a number or a string.
+    ///
+    /// ## Why it matters
+    /// sloc records each SLI expression at every window and divides, sums and compares the
+    /// results; only instant vectors can be recorded and combined so.
+    ///
+    /// ## Fix
+    /// Wrap ranges in a function: `sum(rate(errors_total[$window]))`.
+    pub SLI_NOT_VECTOR = ("S015", "sli-not-instant-vector", Error, "an SLI expression that is not an instant vector");
+}
+
 /// Every code of the spec reader.
 pub static SPEC_CODES: &[&Code] = &[
     &UNKNOWN_KEY,
@@ -199,4 +213,5 @@ pub static SPEC_CODES: &[&Code] = &[
     &INVALID_LABEL_NAME,
     &MISSING_WINDOW,
     &THRESHOLD_BOUND,
+    &SLI_NOT_VECTOR,
 ];

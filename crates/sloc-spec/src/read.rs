@@ -553,6 +553,24 @@ impl<'t> Reader<'t> {
     fn query(&mut self, node: &Node, what: &str) -> Option<Query> {
         let text = self.string(node, what)?;
         let expr = self.parse_promql(node, &text.value)?;
+        let kind = match expr.value_type() {
+            sloc_promql::ValueType::Vector => None,
+            sloc_promql::ValueType::Matrix => Some("a range vector"),
+            sloc_promql::ValueType::Scalar => Some("a number"),
+            sloc_promql::ValueType::String => Some("a string"),
+        };
+        if let Some(kind) = kind {
+            self.push(
+                Diagnostic::new(
+                    &SLI_NOT_VECTOR,
+                    node.span.clone(),
+                    format!("the {what} is {kind}, not an instant vector"),
+                )
+                .with_label(kind)
+                .with_help("wrap ranges in a function such as sum(rate(errors_total[$window]))"),
+            );
+            return None;
+        }
         let is_selector = matches!(expr, Expr::VectorSelector(_)) && !text.value.contains(WINDOW_PLACEHOLDER);
         Some(Query { text: text.value, node: node.clone(), is_selector })
     }

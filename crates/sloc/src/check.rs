@@ -8,7 +8,7 @@ use sloc_client::{Client, ClientConfig, ClientError, Secret};
 use sloc_diagnostics::{Diagnostic, FileReport, Severity};
 use sloc_lint::live::{ExpectedGroup, LiveFile, Snapshot};
 
-use crate::files::{Input, io_reason, read_input};
+use crate::files::{io_reason, read_or_report};
 use crate::{Format, Output, exit, report};
 
 #[derive(Debug, Args)]
@@ -156,13 +156,7 @@ fn read_files(paths: &[PathBuf]) -> Result<(Vec<LiveFile>, Vec<FileReport>), Str
     let mut files = Vec::new();
     let mut reports = Vec::new();
     for path in paths {
-        let file = match read_input(path)? {
-            Input::Text(file) => file,
-            Input::Invalid(file, d) => {
-                reports.push(FileReport::new(file, vec![*d]));
-                continue;
-            }
-        };
+        let Some(file) = read_or_report(path, &mut reports)? else { continue };
         // The file's own problems, as `sloc lint` reports them (errors only: advice is lint's).
         let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).remove(0);
         let errors: Vec<Diagnostic> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();

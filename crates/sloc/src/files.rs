@@ -7,12 +7,12 @@ use sloc_diagnostics::{Diagnostic, SourceFile, decode_input};
 
 /// A file's bytes decoded as text, or a located diagnostic for unreadable content. IO errors
 /// (missing file, permissions) are returned as messages: they are usage problems, exit 2.
-pub enum Input {
+enum Input {
     Text(SourceFile),
     Invalid(SourceFile, Box<Diagnostic>),
 }
 
-pub fn read_input(path: &Path) -> Result<Input, String> {
+fn read_input(path: &Path) -> Result<Input, String> {
     let name = crate::shown(path);
     let bytes = if name == "-" {
         let mut buf = Vec::new();
@@ -25,6 +25,21 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
     Ok(match decode_input(&bytes) {
         Ok(text) => Input::Text(SourceFile::new(name, text)),
         Err(d) => Input::Invalid(SourceFile::new(name, ""), d),
+    })
+}
+
+/// Reads a file named on the command line. Unreadable content (binary, not UTF-8, empty) is a
+/// located finding added to `reports`, and `Ok(None)`; an IO problem is an `Err` (exit 2).
+pub fn read_or_report(
+    path: &Path,
+    reports: &mut Vec<sloc_diagnostics::FileReport>,
+) -> Result<Option<SourceFile>, String> {
+    Ok(match read_input(path)? {
+        Input::Text(file) => Some(file),
+        Input::Invalid(file, d) => {
+            reports.push(sloc_diagnostics::FileReport::new(file, vec![*d]));
+            None
+        }
     })
 }
 

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use sloc_diagnostics::{FileReport, Severity};
+use sloc_diagnostics::Severity;
 use sloc_lint::Config;
 
-use crate::files::{Input, io_reason, read_input};
+use crate::files::{io_reason, read_or_report};
 use crate::{Format, Output, exit, report};
 
 #[derive(Debug, Args)]
@@ -52,9 +52,9 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
     let mut sources = Vec::new();
     let mut unreadable = Vec::new();
     for path in &files {
-        match read_input(path) {
-            Ok(Input::Text(file)) => sources.push(file),
-            Ok(Input::Invalid(file, d)) => unreadable.push(FileReport::new(file, vec![*d])),
+        match read_or_report(path, &mut unreadable) {
+            Ok(Some(file)) => sources.push(file),
+            Ok(None) => {}
             Err(message) => {
                 out.error(message);
                 return exit::USAGE;

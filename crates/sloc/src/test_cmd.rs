@@ -6,7 +6,7 @@ use std::process::Command;
 use clap::Args;
 use sloc_diagnostics::{FileReport, Severity};
 
-use crate::files::{Input, read_input, write_atomically};
+use crate::files::{read_or_report, write_atomically};
 use crate::{Format, Output, exit, report};
 
 #[derive(Debug, Args)]
@@ -54,12 +54,9 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
     let mut reports = Vec::new();
     let mut written: Vec<(String, String, PathBuf)> = Vec::new();
     for path in &args.specs {
-        let file = match read_input(path) {
-            Ok(Input::Text(file)) => file,
-            Ok(Input::Invalid(file, d)) => {
-                reports.push(FileReport::new(file, vec![*d]));
-                continue;
-            }
+        let file = match read_or_report(path, &mut reports) {
+            Ok(Some(file)) => file,
+            Ok(None) => continue,
             Err(message) => {
                 out.error(message);
                 return exit::USAGE;
