@@ -238,7 +238,13 @@ impl<'a> SloCompiler<'a> {
         let bad = match (&threshold.below, &threshold.above) {
             (Some(below), _) => format!("({value}) >= bool {}", below.value),
             (None, Some(above)) => format!("({value}) <= bool {}", above.value),
-            (None, None) => unreachable_bound(),
+            (None, None) => {
+                return Err(InternalError {
+                    slo: self.slo.name.value.clone(),
+                    expr: value,
+                    message: "a threshold SLI without a bound passed validation".into(),
+                });
+            }
         };
         self.record(names::BAD_SLICES.to_string(), &bad)?;
         self.record(names::SLICES.to_string(), &format!("({value}) >= bool -Inf"))?;
@@ -339,11 +345,6 @@ impl<'a> SloCompiler<'a> {
             meaning = policy.meaning,
         )
     }
-}
-
-fn unreachable_bound() -> String {
-    // The spec reader guarantees exactly one bound; an impossible comparison keeps this total.
-    "vector(0) > 1".to_string()
 }
 
 fn round_to_minutes(d: Duration) -> Duration {

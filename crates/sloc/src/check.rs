@@ -160,7 +160,7 @@ fn read_files(paths: &[PathBuf]) -> Result<(Vec<LiveFile>, Vec<FileReport>), Str
         // The file's own problems, as `sloc lint` reports them (errors only: advice is lint's).
         let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).remove(0);
         let errors: Vec<Diagnostic> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
-        let docs = sloc_yaml_documents(&file.text);
+        let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
         let live = if docs.first().is_some_and(sloc_spec::is_spec) {
             let (spec, _) = sloc_spec::parse_spec(&file.text);
             let groups = match spec.as_ref().filter(|_| errors.is_empty()).map(sloc_compiler::compile) {
@@ -181,10 +181,6 @@ fn read_files(paths: &[PathBuf]) -> Result<(Vec<LiveFile>, Vec<FileReport>), Str
         files.push(live);
     }
     Ok((files, reports))
-}
-
-fn sloc_yaml_documents(text: &str) -> Vec<sloc_yaml::Node> {
-    sloc_yaml::parse_documents(text).unwrap_or_default()
 }
 
 /// Asks the server what the checks need. The rules are required; the status endpoints are

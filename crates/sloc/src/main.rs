@@ -1,7 +1,6 @@
 //! `sloc`: the command-line tool. The only crate that prints or exits.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -120,6 +119,3 @@ impl Output {
 pub fn shown(path: &std::path::Path) -> String {
     path.display().to_string()
 }
-
-/// Paths from the command line.
-pub type Paths = Vec<PathBuf>;
