@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use sloc_diagnostics::{FileReport, Severity};
+use sloc_diagnostics::Severity;
 
-use crate::files::{read_or_report, write_atomically};
+use crate::files::{read_spec, source_name, spec_stem, write_atomically};
 use crate::{Format, Output, exit, report};
 
 #[derive(Debug, Args)]
@@ -56,17 +56,14 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
     let mut reports = Vec::new();
     let mut compiled = Vec::new();
     for path in &args.specs {
-        let file = match read_or_report(path, &mut reports) {
-            Ok(Some(file)) => file,
-            Ok(None) => continue,
+        let spec = match read_spec(path, &mut reports) {
+            Ok(spec) => spec,
             Err(message) => {
                 out.error(message);
                 return exit::USAGE;
             }
         };
-        let (spec, diagnostics) = sloc_spec::parse_spec(&file.text);
-        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-        if let (Some(spec), false) = (spec, has_errors) {
+        if let Some(spec) = spec {
             match sloc_compiler::compile(&spec) {
                 Ok(rules) => {
                     let header = sloc_compiler::header(&source_name(path));
@@ -92,7 +89,6 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
                 }
             }
         }
-        reports.push(FileReport::new(file, diagnostics));
     }
     report::print(out, &reports, args.error_format, true);
     if report::fails(&reports, Severity::Error) {
@@ -149,15 +145,6 @@ fn manifest_metadata(args: &BuildArgs, spec: &sloc_spec::Spec) -> Result<sloc_ru
     Ok(sloc_rulefile::ManifestMetadata { name, namespace, labels })
 }
 
-/// The spec's file name, for the generated header: the same output whatever the working
-/// directory.
-fn source_name(path: &Path) -> String {
-    match path.file_name() {
-        Some(name) if path.as_os_str() != "-" => name.to_string_lossy().into_owned(),
-        _ => "standard input".to_string(),
-    }
-}
-
 /// Two specs generating the same group would overwrite each other's rules in Prometheus.
 fn clashing_groups(compiled: &[Compiled], out: &mut Output) -> Option<u8> {
     for (i, a) in compiled.iter().enumerate() {
@@ -208,19 +195,6 @@ fn targets(target: &Path, compiled: &[Compiled]) -> Result<Vec<(PathBuf, String)
         .iter()
         .map(|c| (target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.yaml.clone()))
         .collect())
-}
-
-/// `oneflow.slo.yaml` → `oneflow`.
-fn spec_stem(path: &Path) -> String {
-    let name = path.file_name().map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
-    let mut stem = name.as_str();
-    for suffix in [".yaml", ".yml"] {
-        stem = stem.strip_suffix(suffix).unwrap_or(stem);
-    }
-    for suffix in [".slo", ".slos", ".spec"] {
-        stem = stem.strip_suffix(suffix).unwrap_or(stem);
-    }
-    stem.to_string()
 }
 
 fn write(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {

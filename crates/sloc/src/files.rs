@@ -43,6 +43,41 @@ pub fn read_or_report(
     })
 }
 
+/// Reads and validates an SLO spec named on the command line. Its findings go to `reports`;
+/// the spec comes back only when it has no errors.
+pub fn read_spec(
+    path: &Path,
+    reports: &mut Vec<sloc_diagnostics::FileReport>,
+) -> Result<Option<sloc_spec::Spec>, String> {
+    let Some(file) = read_or_report(path, reports)? else { return Ok(None) };
+    let (spec, diagnostics) = sloc_spec::parse_spec(&file.text);
+    let has_errors = diagnostics.iter().any(|d| d.severity == sloc_diagnostics::Severity::Error);
+    reports.push(sloc_diagnostics::FileReport::new(file, diagnostics));
+    Ok(spec.filter(|_| !has_errors))
+}
+
+/// The spec's file name, for generated headers: the same output whatever the working
+/// directory.
+pub fn source_name(path: &Path) -> String {
+    match path.file_name() {
+        Some(name) if path.as_os_str() != "-" => name.to_string_lossy().into_owned(),
+        _ => "standard input".to_string(),
+    }
+}
+
+/// `oneflow.slo.yaml` → `oneflow`.
+pub fn spec_stem(path: &Path) -> String {
+    let name = source_name(path);
+    let mut stem = name.as_str();
+    for suffix in [".yaml", ".yml"] {
+        stem = stem.strip_suffix(suffix).unwrap_or(stem);
+    }
+    for suffix in [".slo", ".slos", ".spec"] {
+        stem = stem.strip_suffix(suffix).unwrap_or(stem);
+    }
+    stem.to_string()
+}
+
 /// Writes through a temporary file in the same directory and renames it over the target, so
 /// the target is never half-written.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {

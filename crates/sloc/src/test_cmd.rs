@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clap::Args;
-use sloc_diagnostics::{FileReport, Severity};
+use sloc_diagnostics::Severity;
 
-use crate::files::{read_or_report, write_atomically};
+use crate::files::{read_spec, source_name, spec_stem, write_atomically};
 use crate::{Format, Output, exit, report};
 
 #[derive(Debug, Args)]
@@ -54,20 +54,15 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
     let mut reports = Vec::new();
     let mut written: Vec<(String, String, PathBuf)> = Vec::new();
     for path in &args.specs {
-        let file = match read_or_report(path, &mut reports) {
-            Ok(Some(file)) => file,
+        let spec = match read_spec(path, &mut reports) {
+            Ok(Some(spec)) => spec,
             Ok(None) => continue,
             Err(message) => {
                 out.error(message);
                 return exit::USAGE;
             }
         };
-        let (spec, diagnostics) = sloc_spec::parse_spec(&file.text);
-        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-        reports.push(FileReport::new(file, diagnostics));
-        let Some(spec) = spec.filter(|_| !has_errors) else { continue };
-        let source = path.file_name().map_or_else(|| "standard input".into(), |n| n.to_string_lossy().into_owned());
-        let stem = source.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".slo").to_string();
+        let (source, stem) = (source_name(path), spec_stem(path));
         let rules = match sloc_compiler::compile(&spec) {
             Ok(r) => r,
             Err(e) => {

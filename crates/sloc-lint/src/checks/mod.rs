@@ -63,7 +63,7 @@ pub static SPEC_CHECKS: &[SpecCheck] = &[
     SpecCheck { code: &one_failure_pages::CODE, run: one_failure_pages::run },
 ];
 
-use promql_parser::parser::{Call, Expr};
+use promql_parser::parser::{Call, Expr, MatrixSelector};
 
 /// Every function call of an expression, with its index among calls of the same name (to find
 /// its span with [`sloc_promql::Locator::calls`]).
@@ -78,6 +78,19 @@ pub(crate) fn calls(expr: &Expr) -> Vec<(&Call, usize)> {
         }
     });
     out
+}
+
+/// Calls of the functions in `names` over a range selector (`rate(x[5m])`), each with its
+/// index among calls of the same name.
+pub(crate) fn range_calls<'a>(expr: &'a Expr, names: &[&str]) -> Vec<(&'a Call, &'a MatrixSelector, usize)> {
+    calls(expr)
+        .into_iter()
+        .filter(|(call, _)| names.contains(&call.func.name))
+        .filter_map(|(call, k)| match call.args.args.first().map(|a| unparen(a)) {
+            Some(Expr::MatrixSelector(m)) => Some((call, m, k)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Removes parentheses around an expression.

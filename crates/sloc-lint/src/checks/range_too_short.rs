@@ -1,4 +1,3 @@
-use promql_parser::parser::Expr;
 use sloc_diagnostics::{Diagnostic, declare_code};
 use sloc_promql::format_duration;
 
@@ -28,11 +27,7 @@ const RANGE_FUNCTIONS: [&str; 8] = ["rate", "irate", "increase", "delta", "idelt
 pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let Some((expr, locator)) = cx.expr() else { return };
     let minimum = cx.config.scrape_interval.millis() * 4;
-    for (call, k) in super::calls(&expr.ast) {
-        if !RANGE_FUNCTIONS.contains(&call.func.name) {
-            continue;
-        }
-        let Some(Expr::MatrixSelector(m)) = call.args.args.first().map(|a| super::unparen(a)) else { continue };
+    for (call, m, k) in super::range_calls(&expr.ast, &RANGE_FUNCTIONS) {
         let range = m.range.as_millis() as u64;
         if range >= minimum {
             continue;

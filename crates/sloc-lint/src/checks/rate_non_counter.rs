@@ -1,4 +1,3 @@
-use promql_parser::parser::Expr;
 use sloc_diagnostics::{Diagnostic, declare_code};
 use sloc_promql::selector_metric;
 
@@ -29,11 +28,7 @@ const COUNTER_SUFFIXES: [&str; 4] = ["_total", "_count", "_sum", "_bucket"];
 
 pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let Some((expr, locator)) = cx.expr() else { return };
-    for (call, k) in super::calls(&expr.ast) {
-        if !COUNTER_FUNCTIONS.contains(&call.func.name) {
-            continue;
-        }
-        let Some(Expr::MatrixSelector(m)) = call.args.args.first().map(|a| super::unparen(a)) else { continue };
+    for (call, m, k) in super::range_calls(&expr.ast, &COUNTER_FUNCTIONS) {
         let Some(metric) = selector_metric(&m.vs) else { continue };
         if metric.contains(':') || COUNTER_SUFFIXES.iter().any(|s| metric.ends_with(s)) {
             continue;
