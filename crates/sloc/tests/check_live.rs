@@ -197,7 +197,8 @@ fn ruler_with_tenant_header_prefix_and_a_transient_failure() {
             let n = stream.read(&mut buf).unwrap_or(0);
             let request = String::from_utf8_lossy(&buf[..n]).to_string();
             let count = seen.fetch_add(1, Ordering::SeqCst);
-            let tenant = request.lines().any(|l| l.eq_ignore_ascii_case("x-scope-orgid: team-a"));
+            let tenant = request.lines().any(|l| l.eq_ignore_ascii_case("x-scope-orgid: team-a"))
+                && request.lines().any(|l| l.eq_ignore_ascii_case("authorization: bearer ruler-token-value"));
             let (status, body) = if count == 0 {
                 ("503 Service Unavailable", "busy".to_string())
             } else if !tenant {
@@ -215,12 +216,16 @@ fn ruler_with_tenant_header_prefix_and_a_transient_failure() {
         }
     });
     let url = format!("http://127.0.0.1:{port}/prometheus");
+    let dir = tempfile::tempdir().unwrap();
+    let token = write_file(dir.path(), "token", "ruler-token-value\n");
     let result = run(&mut sloc(&[
         "check",
         "--prometheus",
         &url,
         "--header",
         "X-Scope-OrgID: team-a",
+        "--bearer-token-file",
+        token.to_str().unwrap(),
         "--verbose",
         "--format",
         "json",
@@ -234,7 +239,41 @@ fn ruler_with_tenant_header_prefix_and_a_transient_failure() {
     );
     assert!(result.stderr.contains("/api/v1/status/flags -> HTTP 404"), "{}", result.stderr);
     assert!(!result.stderr.contains("team-a"), "header values are not printed");
+    assert!(!result.stderr.contains("ruler-token-value"), "the token is not printed");
     // Empty ruler: every group is missing, at each objective of the spec.
     assert_eq!(codes(&result.stdout).iter().filter(|c| *c == "C001").count(), 5, "{}", result.stdout);
     assert_eq!(result.code, 1);
+}
+
+#[test]
+fn tls_with_a_custom_ca_or_insecure() {
+    let prometheus = Prometheus::start(Setup {
+        rule_files: vec![root().join("rules/oneflow.rules.yml")],
+        tls: true,
+        ..Setup::default()
+    });
+    assert!(prometheus.url.starts_with("https://"));
+    let ca = root().join("fixtures/tls/ca.crt");
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", "--prometheus", &prometheus.url, "--format", "json", "--timeout", "5s"];
+        args.extend(extra);
+        args.push("rules/oneflow.rules.yml");
+        run(&mut sloc(&args))
+    };
+    let untrusted = check(&[]);
+    assert_eq!(untrusted.code, 2, "{}", untrusted.stderr);
+    assert!(
+        untrusted.stderr.contains(&format!("cannot reach {}/api/v1/rules", prometheus.url)),
+        "{}",
+        untrusted.stderr
+    );
+    assert!(
+        untrusted.stderr.to_lowercase().contains("certificate"),
+        "the cause names the certificate: {}",
+        untrusted.stderr
+    );
+    let trusted = check(&["--ca-file", ca.to_str().unwrap()]);
+    assert_eq!((trusted.code, trusted.stdout.trim()), (0, "[]"), "{}", trusted.stderr);
+    let insecure = check(&["--insecure"]);
+    assert_eq!((insecure.code, insecure.stdout.trim()), (0, "[]"), "{}", insecure.stderr);
 }

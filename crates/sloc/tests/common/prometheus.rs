@@ -107,6 +107,8 @@ pub struct Setup<'a> {
     /// `(user, bcrypt hash)` required by `--web.config.file`.
     pub basic_auth: Option<(&'a str, &'a str)>,
     pub exporter_port: Option<u16>,
+    /// Serve HTTPS with `fixtures/tls/localhost.{crt,key}`.
+    pub tls: bool,
 }
 
 pub struct Prometheus {
@@ -146,15 +148,32 @@ impl Prometheus {
             cmd.arg(format!("--web.route-prefix={prefix}"))
                 .arg(format!("--web.external-url=http://127.0.0.1:{port}{prefix}"));
         }
+        let mut web_config = String::new();
         if let Some((user, hash)) = setup.basic_auth {
+            web_config.push_str(&format!("basic_auth_users:\n  {user}: '{hash}'\n"));
+        }
+        if setup.tls {
+            let tls = super::root().join("fixtures/tls");
+            web_config.push_str(&format!(
+                "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+                tls.join("localhost.crt").display(),
+                tls.join("localhost.key").display()
+            ));
+        }
+        if !web_config.is_empty() {
             let web = dir.path().join("web.yml");
-            std::fs::write(&web, format!("basic_auth_users:\n  {user}: '{hash}'\n")).unwrap();
+            std::fs::write(&web, web_config).unwrap();
             cmd.arg(format!("--web.config.file={}", web.display()));
         }
         let child = cmd.spawn().expect("prometheus starts");
         let prefix = setup.route_prefix.unwrap_or("");
-        let p = Prometheus { port, child, _dir: dir, url: format!("http://127.0.0.1:{port}{prefix}") };
-        p.wait_ready(prefix, setup.basic_auth.map(|_| super::BASIC_AUTH_HEADER));
+        let scheme = if setup.tls { "https" } else { "http" };
+        let p = Prometheus { port, child, _dir: dir, url: format!("{scheme}://127.0.0.1:{port}{prefix}") };
+        if setup.tls {
+            p.wait_listening();
+        } else {
+            p.wait_ready(prefix, setup.basic_auth.map(|_| super::BASIC_AUTH_HEADER));
+        }
         p
     }
 
@@ -167,6 +186,16 @@ impl Prometheus {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("prometheus on port {} was not ready within 60 s", self.port);
+    }
+
+    /// For TLS servers, which the plain-HTTP probe cannot ask: the port accepts connections.
+    fn wait_listening(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "prometheus on port {} did not listen within 60 s", self.port);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_secs(2));
     }
 
     /// Waits until every rule has been evaluated, and `query` returns a sample.
