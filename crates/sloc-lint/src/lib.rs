@@ -78,7 +78,9 @@ pub fn lint(files: &[SourceFile], config: &Config) -> Vec<FileReport> {
         .zip(analysed)
         .zip(diagnostics)
         .map(|((file, analysed), diagnostics)| {
-            let kept = suppress::apply(&file.text, &analysed.rule_spans, diagnostics, config);
+            let rule_spans: Vec<Range<usize>> =
+                analysed.groups.iter().flat_map(|g| &g.rules).map(|r| r.span.clone()).collect();
+            let kept = suppress::apply(&file.text, &rule_spans, diagnostics, config);
             FileReport::new(file.clone(), kept)
         })
         .collect()
@@ -87,13 +89,12 @@ pub fn lint(files: &[SourceFile], config: &Config) -> Vec<FileReport> {
 /// One file, read and checked.
 struct Analysed {
     groups: Vec<ParsedGroup>,
-    rule_spans: Vec<Range<usize>>,
     diagnostics: Vec<Diagnostic>,
 }
 
 fn analyse(file: &SourceFile, config: &Config) -> Analysed {
     let text: &str = &file.text;
-    let mut out = Analysed { groups: Vec::new(), rule_spans: Vec::new(), diagnostics: Vec::new() };
+    let mut out = Analysed { groups: Vec::new(), diagnostics: Vec::new() };
     let docs = match sloc_yaml::parse_documents(text) {
         Ok(docs) => docs,
         Err(e) => {
@@ -116,19 +117,24 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
         return out;
     }
     let (groups, diagnostics) = sloc_rulefile::read_rule_documents(text, &docs);
+    drop(docs);
     out.diagnostics = diagnostics;
     let enabled: Vec<&checks::RuleCheck> =
         checks::RULE_CHECKS.iter().filter(|c| !config.is_disabled(c.code.code)).collect();
-    for group in &groups {
-        for rule in &group.rules {
-            let expr = rule.expr.as_ref().map(|e| (e, Locator::new(e.text())));
-            let cx = RuleContext { text, group, rule, config, expr };
-            for check in &enabled {
-                (check.run)(&cx, &mut out.diagnostics);
-            }
-            out.rule_spans.push(rule.span.clone());
+    let rules: Vec<(&ParsedGroup, &ParsedRule)> =
+        groups.iter().flat_map(|g| g.rules.iter().map(move |r| (g, r))).collect();
+    // Checks of one rule are independent of every other rule's: run them on every core.
+    let findings = parallel_map(&rules, |&(group, rule)| {
+        let expr = rule.expr.as_ref().map(|e| (e, Locator::new(e.text())));
+        let cx = RuleContext { text, group, rule, config, expr };
+        let mut found = Vec::new();
+        for check in &enabled {
+            (check.run)(&cx, &mut found);
         }
-    }
+        found
+    });
+    drop(rules);
+    out.diagnostics.extend(findings.into_iter().flatten());
     out.groups = groups;
     out
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use sloc_diagnostics::Severity;
+use sloc_rulefile::{ManifestMetadata, RuleFile};
 
 use crate::files::{read_spec, source_name, spec_stem, write_atomically};
 use crate::{Format, Output, exit, report};
@@ -48,8 +49,20 @@ enum OutputFormat {
 
 struct Compiled {
     spec_path: PathBuf,
-    yaml: String,
-    groups: Vec<String>,
+    rules: RuleFile,
+    /// Set for `--format prometheus-operator`.
+    manifest: Option<ManifestMetadata>,
+}
+
+impl Compiled {
+    /// The file written for this spec.
+    fn render(&self) -> String {
+        let header = sloc_compiler::header(&source_name(&self.spec_path));
+        match &self.manifest {
+            None => self.rules.to_yaml(&header),
+            Some(metadata) => self.rules.to_prometheus_rule(&header, metadata),
+        }
+    }
 }
 
 pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
@@ -64,25 +77,18 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
             }
         };
         if let Some(spec) = spec {
+            let manifest = match args.format {
+                OutputFormat::Prometheus => None,
+                OutputFormat::PrometheusOperator => match manifest_metadata(args, &spec) {
+                    Ok(metadata) => Some(metadata),
+                    Err(message) => {
+                        out.error(message);
+                        return exit::USAGE;
+                    }
+                },
+            };
             match sloc_compiler::compile(&spec) {
-                Ok(rules) => {
-                    let header = sloc_compiler::header(&source_name(path));
-                    let yaml = match args.format {
-                        OutputFormat::Prometheus => rules.to_yaml(&header),
-                        OutputFormat::PrometheusOperator => match manifest_metadata(args, &spec) {
-                            Ok(metadata) => rules.to_prometheus_rule(&header, &metadata),
-                            Err(message) => {
-                                out.error(message);
-                                return exit::USAGE;
-                            }
-                        },
-                    };
-                    compiled.push(Compiled {
-                        spec_path: path.clone(),
-                        groups: rules.groups.iter().map(|g| g.name.clone()).collect(),
-                        yaml,
-                    })
-                }
+                Ok(rules) => compiled.push(Compiled { spec_path: path.clone(), rules, manifest }),
                 Err(e) => {
                     out.error(e);
                     return exit::USAGE;
@@ -101,12 +107,12 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         None if args.check => {
             let beside = compiled
                 .iter()
-                .map(|c| (c.spec_path.with_file_name(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.yaml.clone()))
+                .map(|c| (c.spec_path.with_file_name(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.render()))
                 .collect::<Vec<_>>();
             check(&beside, out)
         }
         None => {
-            out.stdout.push_str(&merged(&compiled));
+            out.stdout.push_str(&to_stdout(&compiled));
             exit::OK
         }
         Some(target) => {
@@ -123,7 +129,7 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
 }
 
 /// The manifest's metadata: flags, then the spec's `kubernetes:` section, then defaults.
-fn manifest_metadata(args: &BuildArgs, spec: &sloc_spec::Spec) -> Result<sloc_rulefile::ManifestMetadata, String> {
+fn manifest_metadata(args: &BuildArgs, spec: &sloc_spec::Spec) -> Result<ManifestMetadata, String> {
     let k8s = spec.kubernetes.clone().unwrap_or_default();
     let name = args
         .name
@@ -142,14 +148,15 @@ fn manifest_metadata(args: &BuildArgs, spec: &sloc_spec::Spec) -> Result<sloc_ru
     if !labels.iter().any(|(k, _)| k == "app.kubernetes.io/managed-by") {
         labels.push(("app.kubernetes.io/managed-by".to_string(), "sloc".to_string()));
     }
-    Ok(sloc_rulefile::ManifestMetadata { name, namespace, labels })
+    Ok(ManifestMetadata { name, namespace, labels })
 }
 
 /// Two specs generating the same group would overwrite each other's rules in Prometheus.
 fn clashing_groups(compiled: &[Compiled], out: &mut Output) -> Option<u8> {
     for (i, a) in compiled.iter().enumerate() {
         for b in &compiled[..i] {
-            if let Some(g) = a.groups.iter().find(|g| b.groups.contains(g)) {
+            let clash = a.rules.groups.iter().find(|g| b.rules.groups.iter().any(|h| h.name == g.name));
+            if let Some(g) = clash.map(|g| &g.name) {
                 out.error(format!(
                     "{} and {} both generate the rule group `{g}`: give them different services or objective names",
                     crate::shown(&b.spec_path),
@@ -162,22 +169,18 @@ fn clashing_groups(compiled: &[Compiled], out: &mut Output) -> Option<u8> {
     None
 }
 
-/// Several specs on standard output: one rule file with every group.
-fn merged(compiled: &[Compiled]) -> String {
+/// Several specs on standard output: one rule file with every group, or one manifest per
+/// spec in a multi-document stream.
+fn to_stdout(compiled: &[Compiled]) -> String {
     match compiled {
-        [one] => one.yaml.clone(),
+        [one] => one.render(),
+        many if many.iter().any(|c| c.manifest.is_some()) => {
+            many.iter().map(Compiled::render).collect::<Vec<_>>().join("---\n")
+        }
         many => {
-            let mut text = String::new();
-            for (i, c) in many.iter().enumerate() {
-                // Keep the first file's header and `groups:` key, then only the group entries.
-                let body = if i == 0 {
-                    c.yaml.as_str()
-                } else {
-                    c.yaml.split_once("\ngroups:\n").map_or("", |(_, rest)| rest)
-                };
-                text.push_str(body);
-            }
-            text
+            let sources: Vec<String> = many.iter().map(|c| source_name(&c.spec_path)).collect();
+            let groups = many.iter().flat_map(|c| c.rules.groups.iter().cloned()).collect();
+            RuleFile { groups }.to_yaml(&sloc_compiler::header(&sources.join(", ")))
         }
     }
 }
@@ -185,16 +188,13 @@ fn merged(compiled: &[Compiled]) -> String {
 fn targets(target: &Path, compiled: &[Compiled]) -> Result<Vec<(PathBuf, String)>, String> {
     let is_dir = target.is_dir() || compiled.len() > 1 || target.as_os_str().to_string_lossy().ends_with('/');
     if !is_dir {
-        return Ok(compiled.iter().map(|c| (target.to_path_buf(), c.yaml.clone())).collect());
+        return Ok(compiled.iter().map(|c| (target.to_path_buf(), c.render())).collect());
     }
     if !target.exists() {
         std::fs::create_dir_all(target)
             .map_err(|e| format!("cannot create {}: {}", crate::shown(target), crate::files::io_reason(&e)))?;
     }
-    Ok(compiled
-        .iter()
-        .map(|c| (target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.yaml.clone()))
-        .collect())
+    Ok(compiled.iter().map(|c| (target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.render())).collect())
 }
 
 fn write(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {

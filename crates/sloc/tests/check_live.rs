@@ -115,33 +115,27 @@ fn route_prefix_and_basic_auth() {
     let bad = write_file(dir.path(), "bad", "not-the-password");
     let url = prometheus.url.clone();
     assert!(url.ends_with("/prom"));
+    let check_with_password = |file: &std::path::Path| {
+        let file = file.to_str().unwrap();
+        run(&mut sloc(&[
+            "check",
+            "--prometheus",
+            &url,
+            "--basic-auth",
+            BASIC_AUTH_USER,
+            "--password-file",
+            file,
+            "--verbose",
+            "rules/oneflow.rules.yml",
+        ]))
+    };
 
-    let ok = run(&mut sloc(&[
-        "check",
-        "--prometheus",
-        &url,
-        "--basic-auth",
-        BASIC_AUTH_USER,
-        "--password-file",
-        good.to_str().unwrap(),
-        "--verbose",
-        "rules/oneflow.rules.yml",
-    ]));
+    let ok = check_with_password(&good);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     assert!(ok.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 200")), "{}", ok.stderr);
     assert!(!ok.stderr.contains(BASIC_AUTH_PASSWORD), "the password is never printed");
 
-    let refused = run(&mut sloc(&[
-        "check",
-        "--prometheus",
-        &url,
-        "--basic-auth",
-        BASIC_AUTH_USER,
-        "--password-file",
-        bad.to_str().unwrap(),
-        "--verbose",
-        "rules/oneflow.rules.yml",
-    ]));
+    let refused = check_with_password(&bad);
     assert_eq!(refused.code, 2);
     assert!(
         refused.stderr.contains(&format!("error: {url}/api/v1/rules refused the credentials (HTTP 401)")),

@@ -69,3 +69,24 @@ fn emitted_tests_are_committable_and_fail_on_wrong_rules() {
         promtool().args(["test", "rules", "availability.critical.test.yml"]).current_dir(&out).output().unwrap();
     assert!(!failing.status.success(), "a generated test must catch a wrong threshold");
 }
+
+#[test]
+fn without_promtool_the_tests_can_still_be_emitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_path = || {
+        let mut cmd = sloc(&["test", "fixtures/promtool/availability.slo.yaml"]);
+        cmd.env("PATH", dir.path());
+        cmd
+    };
+    let refused = run(&mut no_path());
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("promtool is not on the PATH"), "{}", refused.stderr);
+    let out = dir.path().join("emitted");
+    let emitted = run(no_path().args(["--emit", out.to_str().unwrap()]));
+    assert_eq!(emitted.code, 0, "{}", emitted.stderr);
+    assert!(emitted.stderr.contains("wrote 3 tests to"), "{}", emitted.stderr);
+    assert!(
+        out.join("availability/availability.critical.test.yml").exists()
+            && out.join("availability/availability.rules.yml").exists()
+    );
+}
