@@ -59,17 +59,22 @@ fn code_reference() -> String {
          # sloc diagnostic codes\n\n\
          `sloc explain CODE` shows one of these in the terminal. Suppress a code on one rule with a\n\
          `# sloc disable CODE` comment on or above it, in a whole file with `# sloc disable-file CODE`,\n\
-         everywhere with `disable = [\"CODE\"]` in `sloc.toml`.\n\n\
-         | code | name | severity | what it reports |\n|---|---|---|---|\n",
+         everywhere with `disable = [\"CODE\"]` in `sloc.toml`; names work wherever codes do.\n\n\
+         *Shown*: `always` for what Prometheus refuses and sloc's own inputs; `default` for checks\n\
+         shown by default; `style` for checks only counted in one line unless enabled\n\
+         (`--enable style`, or `enable = [\"CODE\"]` in `sloc.toml`). Each check's *Default*\n\
+         section says why.\n\n\
+         | code | name | severity | shown | what it reports |\n|---|---|---|---|---|\n",
     );
     let codes = sloc_lint::all_codes();
     for c in &codes {
         text.push_str(&format!(
-            "| [{}](#{}) | `{}` | {} | {} |\n",
+            "| [{}](#{}) | `{}` | {} | {} | {} |\n",
             c.code,
             c.code.to_lowercase(),
             c.name,
             c.severity,
+            sloc_lint::shown_by_default(c.code),
             c.summary
         ));
     }

@@ -1,10 +1,12 @@
-//! Lint configuration, read from `sloc.toml`:
+//! Lint configuration, read from `sloc.toml`; codes may be written as codes or names:
 //!
 //! ```toml
-//! scrape_interval = "30s"      # for range-too-short (default 1m, Prometheus' default)
+//! scrape_interval = "30s"      # enables range-too-short (L002) with this interval
 //! disable = ["L012"]           # codes never reported
+//! enable = ["style"]           # show style checks (all, or by code or name)
+//! lint_fatal = true            # duplicate rules (R009) are errors, as `promtool --lint-fatal`
 //! [severity]                   # per-code severity overrides
-//! L001 = "error"
+//! rate-non-counter = "error"
 //! ```
 
 use std::collections::BTreeMap;
@@ -13,17 +15,21 @@ use serde::Deserialize;
 use sloc_diagnostics::Severity;
 use sloc_promql::{Duration, parse_duration};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub scrape_interval: Duration,
-    pub disabled: Vec<String>,
-    pub severity: BTreeMap<String, Severity>,
-}
+use crate::checks::{CheckSet, set_of};
 
-impl Default for Config {
-    fn default() -> Self {
-        Self { scrape_interval: Duration::from_secs(60), disabled: Vec::new(), severity: BTreeMap::new() }
-    }
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    /// The scrape interval of the targets; range-too-short runs only when it is known.
+    pub scrape_interval: Option<Duration>,
+    /// Codes never reported.
+    pub disabled: Vec<&'static str>,
+    /// Style codes shown rather than counted.
+    pub enabled: Vec<&'static str>,
+    /// Every style check shown.
+    pub enable_style: bool,
+    /// promtool's `--lint-fatal`: its lint findings (duplicate rules) are errors.
+    pub lint_fatal: bool,
+    pub severity: BTreeMap<&'static str, Severity>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,58 +39,109 @@ struct ConfigFile {
     #[serde(default)]
     disable: Vec<String>,
     #[serde(default)]
+    enable: Vec<String>,
+    #[serde(default)]
+    lint_fatal: bool,
+    #[serde(default)]
     severity: BTreeMap<String, String>,
 }
 
+/// Turns a code or a name into the code (`rate-non-counter` → `L001`); `None` when unknown.
+pub type Resolve<'a> = &'a dyn Fn(&str) -> Option<&'static str>;
+
 impl Config {
-    /// Parses `sloc.toml` text. `known` tells valid codes; errors name the key and the reason.
-    pub fn parse(text: &str, known: impl Fn(&str) -> bool) -> Result<Config, String> {
+    /// Parses `sloc.toml` text. Errors name the key and the reason.
+    pub fn parse(text: &str, resolve: Resolve) -> Result<Config, String> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
-        let mut config = Config::default();
+        let mut config = Config { lint_fatal: file.lint_fatal, ..Config::default() };
         if let Some(interval) = file.scrape_interval {
-            config.scrape_interval = match parse_duration(&interval) {
+            config.scrape_interval = Some(match parse_duration(&interval) {
                 Ok(d) if !d.is_zero() => d,
                 Ok(_) => return Err("scrape_interval must be longer than 0".into()),
                 Err(e) => return Err(format!("scrape_interval: {e}")),
-            };
+            });
         }
-        for code in &file.disable {
-            if !known(code) {
-                return Err(format!("disable: unknown code `{code}` (`sloc explain --all` lists them)"));
-            }
-        }
-        config.disabled = file.disable;
+        config.disable(&file.disable, resolve).map_err(|e| format!("disable: {e}"))?;
+        config.enable(&file.enable, resolve).map_err(|e| format!("enable: {e}"))?;
         for (code, severity) in file.severity {
-            if !known(&code) {
-                return Err(format!("severity: unknown code `{code}` (`sloc explain --all` lists them)"));
-            }
+            let found = resolve(&code).ok_or_else(|| format!("severity: {}", unknown(&code)))?;
             let Some(s) = Severity::parse(&severity) else {
                 return Err(format!("severity.{code}: `{severity}` is not one of info, warning, error"));
             };
-            config.severity.insert(code, s);
+            config.severity.insert(found, s);
         }
         Ok(config)
     }
 
-    pub fn is_disabled(&self, code: &str) -> bool {
-        self.disabled.iter().any(|c| c == code)
+    /// Adds codes (or names) never to report.
+    pub fn disable(&mut self, codes: &[String], resolve: Resolve) -> Result<(), String> {
+        for code in codes {
+            self.disabled.push(resolve(code).ok_or_else(|| unknown(code))?);
+        }
+        Ok(())
     }
+
+    /// Shows style checks: `style` (or `all`) for every one, or codes and names.
+    pub fn enable(&mut self, codes: &[String], resolve: Resolve) -> Result<(), String> {
+        for code in codes {
+            if code == "style" || code == "all" {
+                self.enable_style = true;
+            } else {
+                self.enabled.push(resolve(code).ok_or_else(|| unknown(code))?);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_disabled(&self, code: &str) -> bool {
+        self.disabled.contains(&code)
+    }
+
+    /// Is a finding of this code shown (rather than counted as a hidden style finding)?
+    pub fn shows(&self, code: &str) -> bool {
+        set_of(code) == CheckSet::Default || self.enable_style || self.enabled.contains(&code)
+    }
+
+    /// The severity of a code's findings under this configuration.
+    pub fn severity_of(&self, code: &sloc_diagnostics::Code) -> Severity {
+        if let Some(s) = self.severity.get(code.code) {
+            return *s;
+        }
+        if self.lint_fatal && code.code == sloc_rulefile::codes::DUPLICATE_RULE.code {
+            return Severity::Error;
+        }
+        code.severity
+    }
+}
+
+fn unknown(code: &str) -> String {
+    format!("unknown code `{code}` (`sloc explain --all` lists codes and names)")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn resolve(code: &str) -> Option<&'static str> {
+        crate::find_code(code).map(|c| c.code)
+    }
+
     #[test]
     fn reads_and_validates() {
-        let known = |c: &str| c.starts_with('L');
-        let c = Config::parse("scrape_interval = \"30s\"\ndisable = [\"L012\"]\n[severity]\nL001 = \"error\"\n", known)
-            .unwrap();
-        assert_eq!(c.scrape_interval, Duration::from_secs(30));
-        assert!(c.is_disabled("L012"));
-        assert_eq!(c.severity["L001"], Severity::Error);
-        assert!(Config::parse("disable = [\"Z9\"]", known).unwrap_err().contains("unknown code `Z9`"));
-        assert!(Config::parse("scrape = 1", known).unwrap_err().contains("unknown field"));
-        assert!(Config::parse("[severity]\nL001 = \"fatal\"", known).unwrap_err().contains("not one of"));
+        let c = Config::parse(
+            "scrape_interval = \"30s\"\ndisable = [\"L012\", \"rate-non-counter\"]\nenable = [\"redundant-for-zero\"]\n[severity]\nrange-too-short = \"error\"\n",
+            &resolve,
+        )
+        .unwrap();
+        assert_eq!(c.scrape_interval, Some(Duration::from_secs(30)));
+        assert!(c.is_disabled("L012") && c.is_disabled("L001"));
+        assert!(c.shows("L010") && !c.shows("L012"));
+        assert_eq!(c.severity["L002"], Severity::Error);
+        assert!(Config::parse("disable = [\"Z9\"]", &resolve).unwrap_err().contains("unknown code `Z9`"));
+        assert!(Config::parse("scrape = 1", &resolve).unwrap_err().contains("unknown field"));
+        assert!(Config::parse("[severity]\nL001 = \"fatal\"", &resolve).unwrap_err().contains("not one of"));
+        let fatal = Config::parse("lint_fatal = true", &resolve).unwrap();
+        assert_eq!(fatal.severity_of(&sloc_rulefile::codes::DUPLICATE_RULE), Severity::Error);
+        assert_eq!(Config::default().severity_of(&sloc_rulefile::codes::DUPLICATE_RULE), Severity::Warning);
     }
 }

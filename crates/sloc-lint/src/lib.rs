@@ -16,7 +16,7 @@ mod config;
 pub mod live;
 mod suppress;
 
-pub use config::Config;
+pub use config::{Config, Resolve};
 
 /// Every code sloc can report, in `sloc explain --all` order.
 pub fn all_codes() -> Vec<&'static Code> {
@@ -31,8 +31,27 @@ pub fn all_codes() -> Vec<&'static Code> {
     codes
 }
 
+/// A code by its code (`L001`, any case) or its name (`rate-non-counter`).
 pub fn find_code(code: &str) -> Option<&'static Code> {
     all_codes().into_iter().find(|c| c.code.eq_ignore_ascii_case(code) || c.name == code)
+}
+
+/// When a code's findings are shown without configuration, for the code reference.
+pub fn shown_by_default(code: &str) -> &'static str {
+    let is_check =
+        checks::RULE_CHECKS.iter().map(|c| c.code.code).chain(checks::SPEC_CHECKS.iter().map(|c| c.code.code));
+    if code == checks::range_too_short::CODE.code {
+        "with `scrape_interval`"
+    } else if is_check.clone().any(|c| c == code) {
+        checks::set_of(code).name()
+    } else {
+        "always"
+    }
+}
+
+/// [`find_code`] as [`config::Resolve`] wants it.
+pub fn resolve_code(code: &str) -> Option<&'static str> {
+    find_code(code).map(|c| c.code)
 }
 
 /// What a check of one rule sees.
@@ -66,24 +85,41 @@ pub struct SpecContext<'a> {
     pub config: &'a Config,
 }
 
-/// Lints files. Reports come back in input order, findings sorted by position.
-pub fn lint(files: &[SourceFile], config: &Config) -> Vec<FileReport> {
+/// What [`lint`] found.
+#[derive(Debug)]
+pub struct LintResult {
+    /// One report per file, in input order, findings sorted by position.
+    pub reports: Vec<FileReport>,
+    /// Style findings not shown (see [`checks::CheckSet::Style`]), by code.
+    pub hidden: std::collections::BTreeMap<&'static str, usize>,
+}
+
+/// Lints files.
+pub fn lint(files: &[SourceFile], config: &Config) -> LintResult {
     let analysed: Vec<Analysed> = parallel_map(files, |file| analyse(file, config));
     let mut diagnostics: Vec<Vec<Diagnostic>> = analysed.iter().map(|a| a.diagnostics.clone()).collect();
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     let groups: Vec<&[ParsedGroup]> = analysed.iter().map(|a| a.groups.as_slice()).collect();
     checks::duplicate_series::across_files(&names, &groups, &mut diagnostics);
-    files
+    let mut hidden = std::collections::BTreeMap::new();
+    let reports = files
         .iter()
         .zip(analysed)
         .zip(diagnostics)
         .map(|((file, analysed), diagnostics)| {
             let rule_spans: Vec<Range<usize>> =
                 analysed.groups.iter().flat_map(|g| &g.rules).map(|r| r.span.clone()).collect();
-            let kept = suppress::apply(&file.text, &rule_spans, diagnostics, config);
-            FileReport::new(file.clone(), kept)
+            let (shown, style): (Vec<Diagnostic>, Vec<Diagnostic>) =
+                suppress::apply(&file.text, &rule_spans, diagnostics, config)
+                    .into_iter()
+                    .partition(|d| config.shows(d.code.code));
+            for d in style {
+                *hidden.entry(d.code.code).or_insert(0) += 1;
+            }
+            FileReport::new(file.clone(), shown)
         })
-        .collect()
+        .collect();
+    LintResult { reports, hidden }
 }
 
 /// One file, read and checked.
@@ -119,6 +155,7 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
     let (groups, diagnostics) = sloc_rulefile::read_rule_documents(text, &docs);
     drop(docs);
     out.diagnostics = diagnostics;
+    out.diagnostics.extend(sloc_rulefile::duplicate_rules(&groups, config.lint_fatal));
     let enabled: Vec<&checks::RuleCheck> =
         checks::RULE_CHECKS.iter().filter(|c| !config.is_disabled(c.code.code)).collect();
     let rules: Vec<(&ParsedGroup, &ParsedRule)> =

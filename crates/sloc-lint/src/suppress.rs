@@ -24,7 +24,7 @@ declare_code! {
     /// ## Fix
     /// Use a code listed by `sloc explain --all`. Several codes are separated by commas:
     /// `# sloc disable L001, L012`.
-    pub UNKNOWN_CODE = ("X001", "unknown-suppression", Error, "a suppression comment naming an unknown code");
+    pub UNKNOWN_CODE = ("X001", "unknown-suppression", Warning, "a suppression comment naming an unknown code");
 }
 
 struct Directive {
@@ -57,9 +57,7 @@ pub(crate) fn apply(
         .collect();
     kept.append(&mut unknown);
     for d in &mut kept {
-        if let Some(severity) = config.severity.get(d.code.code) {
-            d.severity = *severity;
-        }
+        d.severity = config.severity_of(d.code);
     }
     kept
 }

@@ -101,7 +101,15 @@ declare_code! {
     ///
     /// ## Fix
     /// Remove one, or give them different labels.
-    pub DUPLICATE_RULE = ("R009", "duplicate-rule", Error, "the same rule twice in one file");
+    ///
+    /// ## Default
+    /// A warning, as promtool prints it (exit 0); an error with `--lint-fatal` or `lint_fatal =
+    /// true` in `sloc.toml`, as `promtool check rules --lint-fatal`. Without it, sloc does not
+    /// report a pair that aggregates `by` a label it selects with values that cannot overlap
+    /// (`sum by (code) (increase(x{code=~"2.."}[1h]))` and the same for `"5.."`): the two write
+    /// different series, as kube-prometheus' `code_verb:apiserver_request_total:increase1h`
+    /// does on purpose. With `--lint-fatal` every pair is reported, as promtool does.
+    pub DUPLICATE_RULE = ("R009", "duplicate-rule", Warning, "the same rule twice in one file");
 }
 
 declare_code! {

@@ -118,9 +118,13 @@ pub struct ManifestMetadata {
 
 pub mod codes;
 mod loaded;
+mod outputs;
 mod read;
 mod template;
 
 pub use loaded::{LoadedGroup, LoadedRule};
-pub use read::{DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, document_kind, parallel_map, read_rule_documents};
+pub use read::{
+    DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, document_kind, duplicate_rules, parallel_map,
+    read_rule_documents,
+};
 pub use template::{TemplateError, check_template};

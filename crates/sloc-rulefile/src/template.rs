@@ -67,9 +67,16 @@ pub struct TemplateError {
     pub span: Range<usize>,
 }
 
+/// The variables Prometheus declares before an alert's template (`$` is Go's own).
+const PREDEFINED_VARIABLES: &[&str] = &["$", "$labels", "$externalLabels", "$externalURL", "$value"];
+
 /// Checks a template; returns the first problem, as Go's parser does.
 pub fn check_template(text: &str) -> Result<(), TemplateError> {
     let mut blocks: Vec<(&str, Range<usize>)> = Vec::new();
+    // Go's parser rejects a variable that is not declared: the predefined ones, then those
+    // the template declares (`$x := ...`), visible until the `{{end}}` of their block.
+    let mut variables: Vec<&str> = PREDEFINED_VARIABLES.to_vec();
+    let mut scopes: Vec<usize> = Vec::new();
     let mut at = 0;
     while let Some(found) = text[at..].find("{{") {
         let open = at + found;
@@ -103,6 +110,11 @@ pub fn check_template(text: &str) -> Result<(), TemplateError> {
         let first = words.first().copied().unwrap_or_default();
         if OPENERS.contains(&first) {
             blocks.push((first, action.clone()));
+            scopes.push(variables.len());
+            if matches!(first, "define" | "block") {
+                // A named template starts with only `$` defined.
+                variables.push("\0");
+            }
         } else if first == "end" {
             if blocks.pop().is_none() {
                 return Err(TemplateError {
@@ -110,6 +122,7 @@ pub fn check_template(text: &str) -> Result<(), TemplateError> {
                     span: action,
                 });
             }
+            variables.truncate(scopes.pop().unwrap_or(PREDEFINED_VARIABLES.len()));
         } else if first == "else" && !matches!(blocks.last(), Some(("if" | "range" | "with", _))) {
             return Err(TemplateError {
                 message: "unexpected {{else}} outside {{if}}, {{range}} or {{with}}".into(),
@@ -124,6 +137,7 @@ pub fn check_template(text: &str) -> Result<(), TemplateError> {
                 return Err(TemplateError { message: format!("function \"{word}\" not defined"), span: action });
             }
         }
+        check_variables(&words, &mut variables).map_err(|message| TemplateError { message, span: action.clone() })?;
     }
     if let Some((name, span)) = blocks.pop() {
         return Err(TemplateError {
@@ -132,6 +146,42 @@ pub fn check_template(text: &str) -> Result<(), TemplateError> {
         });
     }
     Ok(())
+}
+
+/// Declares the variables an action declares and rejects those it uses undeclared.
+fn check_variables<'t>(words: &[&'t str], variables: &mut Vec<&'t str>) -> Result<(), String> {
+    let is_declared = |variables: &[&str], name: &str| {
+        // Variables after a `define` marker belong to that template, which sees only `$`.
+        let visible = match variables.iter().rposition(|v| *v == "\0") {
+            Some(marker) => &variables[marker + 1..],
+            None => variables,
+        };
+        name == "$" || visible.contains(&name)
+    };
+    let skip = usize::from(words.first().is_some_and(|w| matches!(*w, "if" | "range" | "with" | "else")));
+    let skip = skip + usize::from(words.get(1).is_some_and(|w| *w == "if" || *w == "with") && skip == 1);
+    let leading: Vec<&str> =
+        words[skip.min(words.len())..].iter().take_while(|w| w.starts_with('$')).copied().collect();
+    let assigns = words.get(skip + leading.len()).copied();
+    let declared = if matches!(assigns, Some(":=")) { leading.len() } else { 0 };
+    for (i, word) in words.iter().enumerate() {
+        let Some(name) = variable_name(word) else { continue };
+        if i >= skip && i < skip + declared {
+            continue;
+        }
+        if !is_declared(variables, name) {
+            return Err(format!("undefined variable \"{name}\""));
+        }
+    }
+    variables.extend(leading.iter().take(declared).filter_map(|w| variable_name(w)));
+    Ok(())
+}
+
+/// `$labels.instance` → `$labels`; a word that is not a variable → `None`.
+fn variable_name(word: &str) -> Option<&str> {
+    let rest = word.strip_prefix('$')?;
+    let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    Some(&word[..1 + len])
 }
 
 type CloseResult = Result<Option<(usize, usize)>, (String, Range<usize>)>;
@@ -186,8 +236,10 @@ fn words(body: &str) -> Vec<&str> {
             continue;
         }
         let start = i;
-        if c == b'|' || c == b'(' {
+        if c == b'|' || c == b'(' || c == b'=' {
             i += 1;
+        } else if c == b':' && bytes.get(i + 1) == Some(&b'=') {
+            i += 2;
         } else if c == b'"' || c == b'`' || c == b'\'' {
             i += 1;
             while i < bytes.len() && bytes[i] != c {
@@ -198,7 +250,11 @@ fn words(body: &str) -> Vec<&str> {
             }
             i = (i + 1).min(bytes.len());
         } else {
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !b"|()".contains(&bytes[i]) {
+            while i < bytes.len()
+                && !bytes[i].is_ascii_whitespace()
+                && !b"|()=".contains(&bytes[i])
+                && (bytes[i] != b':' || bytes.get(i + 1) != Some(&b'='))
+            {
                 i += 1;
             }
         }
@@ -222,6 +278,12 @@ mod tests {
             "{{/* a comment */}}x",
             "{{ printf \"%.2f\" $value }}",
             "{{ with $x := 1 }}{{ $x }}{{ end }}",
+            "{{ $x := 1 }}{{ $x = 2 }}{{ $x }}",
+            "{{ range $i, $e := query \"up\" }}{{ $i }}{{ $e.Value }}{{ end }}",
+            "{{ $externalLabels.cluster }} {{ $externalURL }} {{ $.Labels }}",
+            "{{ if $value }}{{ $v := 1 }}{{ else }}{{ $v }}{{ end }}",
+            "{{ \"$notavar\" }}",
+            "{{$x:=1}}{{$x}}",
             "}} alone",
         ] {
             assert_eq!(check_template(ok), Ok(()), "{ok}");
@@ -238,6 +300,10 @@ mod tests {
             ("{{ $value | nosuch }}", "function \"nosuch\" not defined"),
             ("{{ }}", "missing value"),
             ("{{ \"open }}", "unterminated"),
+            ("{{ $label.instance }} is down", "undefined variable \"$label\""),
+            ("{{ if $x }}{{ end }}", "undefined variable \"$x\""),
+            ("{{ with $x := 1 }}{{ end }}{{ $x }}", "undefined variable \"$x\""),
+            ("{{ $y = 2 }}", "undefined variable \"$y\""),
         ] {
             let err = check_template(bad).unwrap_err();
             assert!(err.message.contains(message), "{bad}: {}", err.message);

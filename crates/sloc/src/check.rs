@@ -158,7 +158,7 @@ fn read_files(paths: &[PathBuf]) -> Result<(Vec<LiveFile>, Vec<FileReport>), Str
     for path in paths {
         let Some(file) = read_or_report(path, &mut reports)? else { continue };
         // The file's own problems, as `sloc lint` reports them (errors only: advice is lint's).
-        let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).remove(0);
+        let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
         let errors: Vec<Diagnostic> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
         let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
         let live = if docs.first().is_some_and(sloc_spec::is_spec) {

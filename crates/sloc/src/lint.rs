@@ -24,6 +24,16 @@ pub struct LintArgs {
     /// The configuration file. Default: the nearest `sloc.toml` in this directory or above.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Show a style check's findings (a code or a name; `style` for all), which are otherwise
+    /// only counted. Repeatable; adds to `enable` in `sloc.toml`.
+    #[arg(long, value_name = "CODE")]
+    enable: Vec<String>,
+    /// Never report a code (a code or a name). Repeatable; adds to `disable` in `sloc.toml`.
+    #[arg(long, value_name = "CODE")]
+    disable: Vec<String>,
+    /// Duplicate rules (R009) are errors, as with `promtool check rules --lint-fatal`.
+    #[arg(long)]
+    lint_fatal: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,7 +44,7 @@ pub enum FailOn {
 }
 
 pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
-    let config = match load_config(args.config.as_deref()) {
+    let config = match load_config(args) {
         Ok(c) => c,
         Err(message) => {
             out.error(message);
@@ -61,10 +71,20 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
             }
         }
     }
-    let mut reports = sloc_lint::lint(&sources, &config);
+    let result = sloc_lint::lint(&sources, &config);
+    let mut reports = result.reports;
     reports.extend(unreadable);
     reports.sort_by(|a, b| a.file.name.cmp(&b.file.name));
     report::print(out, &reports, args.format, true);
+    if args.format == Format::Human && !result.hidden.is_empty() {
+        let total: usize = result.hidden.values().sum();
+        let by_code: Vec<String> = result.hidden.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
+        out.stderr.push_str(&format!(
+            "{total} style finding{} not shown ({}): `--enable style` shows them\n",
+            if total == 1 { "" } else { "s" },
+            by_code.join(", ")
+        ));
+    }
     if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
 }
 
@@ -92,21 +112,31 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
-    let path = match explicit {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let Ok(cwd) = std::env::current_dir() else { return Ok(Config::default()) };
-            match cwd.ancestors().map(|d| d.join("sloc.toml")).find(|p| p.is_file()) {
-                Some(found) => found,
-                None => return Ok(Config::default()),
-            }
+/// `sloc.toml` (given, or the nearest), then the flags over it.
+fn load_config(args: &LintArgs) -> Result<Config, String> {
+    let mut config = match config_path(args.config.as_deref()) {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {}", crate::shown(&path), io_reason(&e)))?;
+            Config::parse(&text, &sloc_lint::resolve_code)
+                .map_err(|e| format!("invalid {}: {e}", crate::shown(&path)))?
         }
+        None => Config::default(),
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {}", crate::shown(&path), io_reason(&e)))?;
-    Config::parse(&text, |code| sloc_lint::find_code(code).is_some())
-        .map_err(|e| format!("invalid {}: {e}", crate::shown(&path)))
+    config.enable(&args.enable, &sloc_lint::resolve_code).map_err(|e| format!("--enable: {e}"))?;
+    config.disable(&args.disable, &sloc_lint::resolve_code).map_err(|e| format!("--disable: {e}"))?;
+    config.lint_fatal |= args.lint_fatal;
+    Ok(config)
+}
+
+fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let cwd = std::env::current_dir().ok()?;
+            cwd.ancestors().map(|d| d.join("sloc.toml")).find(|p| p.is_file())
+        }
+    }
 }
 
 impl FailOn {

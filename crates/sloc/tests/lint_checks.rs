@@ -19,14 +19,24 @@ fn each_check_on_its_fixture() {
     insta::glob!("../../../fixtures/lint", "*.yaml", |path| {
         let relative = path.strip_prefix(root()).unwrap().to_str().unwrap().to_string();
         let code = path.file_stem().unwrap().to_str().unwrap().to_string();
-        let json = run(&mut sloc(&["lint", "--fail-on", "info", "--format", "json", &relative]));
+        // Style checks are shown, and a check that needs configuration gets `<CODE>.sloc.toml`.
+        let config = path.with_file_name(format!("{code}.sloc.toml"));
+        let config = config.exists().then(|| config.strip_prefix(root()).unwrap().to_str().unwrap().to_string());
+        let lint = |format: &str| {
+            let mut args = vec!["lint", "--fail-on", "info", "--enable", "style", "--format", format, &relative];
+            if let Some(config) = &config {
+                args.extend(["--config", config]);
+            }
+            run(&mut sloc(&args))
+        };
+        let json = lint("json");
         let expected: Vec<String> = match code.as_str() {
             // The misspelt code suppresses nothing, so L001 stays; L012 is suppressed.
             "X001" => vec!["L001".into(), "X001".into()],
             _ => vec![code.clone()],
         };
         assert_eq!(codes_in(&json.stdout), expected, "{relative}");
-        let human = run(&mut sloc(&["lint", "--fail-on", "info", &relative]));
+        let human = lint("human");
         assert_eq!(human.code, 1);
         insta::assert_snapshot!(human.transcript());
     });

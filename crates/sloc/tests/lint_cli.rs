@@ -13,8 +13,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
-const WARNING_ONLY: &str =
-    "groups:\n  - name: g\n    rules:\n      - record: http_rate\n        expr: sum(rate(http_requests_total[5m]))\n";
+const WARNING_ONLY: &str = "groups:\n  - name: g\n    rules:\n      - record: job:memory:rate5m\n        expr: sum(rate(process_resident_memory_bytes[5m]))\n";
 
 #[test]
 fn clean_files_print_nothing_and_exit_0() {
@@ -46,7 +45,7 @@ fn fail_on_sets_the_threshold() {
 fn directories_are_searched_honouring_gitignore() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a/rules.yml", WARNING_ONLY);
-    write(dir.path(), "a/b/more.yaml", &WARNING_ONLY.replace("http_rate", "other_rate"));
+    write(dir.path(), "a/b/more.yaml", &WARNING_ONLY.replace("job:memory", "job:other"));
     write(dir.path(), "a/notes.txt", "not yaml");
     write(dir.path(), "a/generated/skip.yml", "groups: [");
     write(dir.path(), "a/.gitignore", "generated/\n");
@@ -92,13 +91,13 @@ fn standard_input() {
     cmd.stdin(std::fs::File::open(&file).unwrap());
     let result = run(&mut cmd);
     assert_eq!(result.code, 1);
-    assert!(result.stderr.contains("[-:4:17]"), "{}", result.stderr);
+    assert!(result.stderr.contains("[-:5:19]"), "{}", result.stderr);
 }
 
 #[test]
 fn sarif_is_valid_code_scanning_input() {
     let result = run(&mut sloc(&["lint", "--format", "sarif", "fixtures/lint/L003.yaml"]));
-    assert_eq!(result.code, 1);
+    assert_eq!(result.code, 0, "lint checks warn; only what promtool refuses is an error");
     let sarif: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let run0 = &sarif["runs"][0];
@@ -111,7 +110,7 @@ fn sarif_is_valid_code_scanning_input() {
     );
     let result0 = &run0["results"][0];
     assert_eq!(result0["ruleId"], "L003");
-    assert_eq!(result0["level"], "error");
+    assert_eq!(result0["level"], "warning");
     let region = &result0["locations"][0]["physicalLocation"]["region"];
     assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(6), Some(15)));
     assert_eq!(result0["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "fixtures/lint/L003.yaml");
@@ -119,7 +118,14 @@ fn sarif_is_valid_code_scanning_input() {
 
 #[test]
 fn github_annotations() {
-    let result = run(&mut sloc(&["lint", "--format", "github", "fixtures/lint/L002.yaml"]));
+    let result = run(&mut sloc(&[
+        "lint",
+        "--format",
+        "github",
+        "--config",
+        "fixtures/lint/L002.sloc.toml",
+        "fixtures/lint/L002.yaml",
+    ]));
     assert!(result.stdout.starts_with("::warning file=fixtures/lint/L002.yaml,line=6,col=29,"), "{}", result.stdout);
     assert!(result.stdout.contains("title=L002 range-too-short::"), "{}", result.stdout);
 }
@@ -146,32 +152,77 @@ fn config_file_sets_scrape_interval_disabled_codes_and_severities() {
             .map(|f| format!("{}:{}", f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
             .collect::<Vec<_>>()
     };
-    assert_eq!(codes(&[]), ["L012:warning", "L002:warning"]);
-    // Found in the working directory.
-    write(dir.path(), "sloc.toml", "scrape_interval = \"15s\"\ndisable = [\"L012\"]\n");
-    assert_eq!(codes(&[]), Vec::<String>::new(), "1m is 4 scrapes of 15s; L012 is disabled");
-    write(dir.path(), "other.toml", "[severity]\nL012 = \"error\"\n");
+    assert_eq!(codes(&[]), Vec::<String>::new(), "L012 is a style check; L002 needs a scrape interval");
+    assert_eq!(codes(&["--enable", "recording-rule-name"]), ["L012:warning"], "a style check by name");
+    assert_eq!(codes(&["--enable", "style"]), ["L012:warning"]);
+    // Found in the working directory; names work everywhere a code does.
+    write(
+        dir.path(),
+        "sloc.toml",
+        "scrape_interval = \"30s\"\nenable = [\"style\"]\n[severity]\nrange-too-short = \"error\"\n",
+    );
+    assert_eq!(codes(&[]), ["L012:warning", "L002:error"], "1m is 2 scrapes of 30s");
+    assert_eq!(codes(&["--disable", "L012"]), ["L002:error"]);
+    write(
+        dir.path(),
+        "other.toml",
+        "disable = [\"range-too-short\"]\nenable = [\"L012\"]\n[severity]\nL012 = \"error\"\n",
+    );
     let other = dir.path().join("other.toml");
-    assert_eq!(codes(&["--config", other.to_str().unwrap()]), ["L012:error", "L002:warning"]);
+    assert_eq!(codes(&["--config", other.to_str().unwrap()]), ["L012:error"]);
     write(dir.path(), "bad.toml", "disable = [\"L999\"]\n");
     let bad = dir.path().join("bad.toml");
     let result = run(sloc(&["lint", "--config", bad.to_str().unwrap(), &file]).current_dir(dir.path()));
     assert_eq!(result.code, 2);
     assert!(result.stderr.contains("unknown code `L999`"), "{}", result.stderr);
+    let result = run(sloc(&["lint", "--enable", "no-such-check", &file]).current_dir(dir.path()));
+    assert_eq!(result.code, 2);
+    assert!(result.stderr.contains("--enable: unknown code `no-such-check`"), "{}", result.stderr);
+}
+
+#[test]
+fn style_findings_are_counted_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "groups:\n  - name: g\n    rules:\n      - record: a_rate\n        expr: rate(x_total[5m])\n      - alert: Down\n        expr: up == 0\n        for: 0m\n        labels: {severity: page}\n";
+    let file = write(dir.path(), "s.yml", text);
+    let result = run(&mut sloc(&["lint", &file]));
+    assert_eq!(result.code, 0);
+    assert_eq!(result.stderr, "3 style findings not shown (L006 ×1, L010 ×1, L012 ×1): `--enable style` shows them\n");
+    let json = run(&mut sloc(&["lint", "--format", "json", &file]));
+    assert_eq!(json.stdout.trim(), "[]");
+}
+
+#[test]
+fn lint_fatal_makes_duplicate_rules_errors_as_promtool_does() {
+    let plain = run(&mut sloc(&["lint", "fixtures/parity/lint-duplicate-rules.yml"]));
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(plain.stderr.contains("R009(duplicate-rule)") && plain.stderr.contains("1 warning"), "{}", plain.stderr);
+    let fatal = run(&mut sloc(&["lint", "--lint-fatal", "fixtures/parity/lint-duplicate-rules.yml"]));
+    assert_eq!(fatal.code, 1);
+    assert!(fatal.stderr.contains("1 error"), "{}", fatal.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sloc.toml", "lint_fatal = true\n");
+    let path = root().join("fixtures/parity/lint-disjoint-duplicates.yml");
+    assert_eq!(run(&mut sloc(&["lint", path.to_str().unwrap()])).code, 0, "disjoint series are not reported");
+    let from_config = run(sloc(&["lint", path.to_str().unwrap()]).current_dir(dir.path()));
+    assert_eq!(from_config.code, 1, "{}", from_config.stderr);
+    assert_eq!(from_config.stderr.matches("R009(duplicate-rule)").count(), 3);
 }
 
 #[test]
 fn suppression_comments() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "groups:\n  - name: g\n    rules:\n      # sloc disable L012\n      - record: a_rate\n        expr: rate(x_total[1m])\n      - record: b_rate  # sloc disable L002\n        expr: rate(x_total[1m])\n      - record: c_rate\n        expr: rate(x_total[1m])\n";
+    let text = "groups:\n  - name: g\n    rules:\n      # sloc disable L012\n      - record: a_rate\n        expr: rate(x_total[1m])\n      - record: b_rate  # sloc disable range-too-short\n        expr: rate(x_total[1m])\n      - record: c_rate\n        expr: rate(x_total[1m])\n";
+    write(dir.path(), "sloc.toml", "scrape_interval = \"1m\"\nenable = [\"style\"]\n");
     let file = write(dir.path(), "s.yml", text);
-    let result = run(&mut sloc(&["lint", "--format", "json", "--fail-on", "info", &file]));
+    let lint = |file: &str| run(sloc(&["lint", "--format", "json", "--fail-on", "info", file]).current_dir(dir.path()));
+    let result = lint(&file);
     let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
     let got: Vec<String> =
         findings.as_array().unwrap().iter().map(|f| format!("{}@{}", f["code"].as_str().unwrap(), f["line"])).collect();
     assert_eq!(got, ["L002@6", "L012@7", "L012@9", "L002@10"]);
-    let file_wide = write(dir.path(), "f.yml", &format!("# sloc disable-file L002, L012\n{text}"));
-    let result = run(&mut sloc(&["lint", "--format", "json", "--fail-on", "info", &file_wide]));
+    let file_wide = write(dir.path(), "f.yml", &format!("# sloc disable-file L002, recording-rule-name\n{text}"));
+    let result = lint(&file_wide);
     assert_eq!(result.stdout.trim(), "[]");
 }
 

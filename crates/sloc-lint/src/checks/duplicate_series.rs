@@ -14,7 +14,11 @@ declare_code! {
     ///
     /// ## Fix
     /// Keep one definition, or tell them apart with a label.
-    pub CODE = ("L011", "duplicate-series", Error, "the same recorded series defined in two files");
+    ///
+    /// ## Default
+    /// On: two files recording the same series overwrite each other's samples; no public file
+    /// measured does it.
+    pub CODE = ("L011", "duplicate-series", Warning, "the same recorded series defined in two files");
 }
 
 /// A per-rule pass has nothing to do: this check needs every file.

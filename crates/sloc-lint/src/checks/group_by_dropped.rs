@@ -17,6 +17,9 @@ declare_code! {
     /// ## Fix
     /// Keep the labels in the expression: `sum by (provider) (rate(...[$window]))`, or give a
     /// plain selector and let sloc aggregate.
+    ///
+    /// ## Default
+    /// On (specs only): sloc's own format; the objective would silently cover every group at once.
     pub CODE = ("O005", "group-by-dropped", Error, "the SLI aggregates a group_by label away");
 }
 

@@ -17,6 +17,10 @@ declare_code! {
     /// ## Fix
     /// Group both sides by the same labels, or say how to match with `on(...)` and
     /// `group_left`.
+    ///
+    /// ## Default
+    /// On: a division of differently grouped aggregations yields nothing or the wrong series; it
+    /// did not fire on the public files measured.
     pub CODE = ("L004", "mismatched-grouping", Warning, "a division of aggregations grouped by different labels");
 }
 

@@ -13,7 +13,10 @@ declare_code! {
     ///
     /// ## Fix
     /// `x != x` selects NaN samples; `x == x` drops them.
-    pub CODE = ("L009", "nan-comparison", Error, "a comparison with NaN");
+    ///
+    /// ## Default
+    /// On: a comparison with NaN is always false; it cannot be intended.
+    pub CODE = ("L009", "nan-comparison", Warning, "a comparison with NaN");
 }
 
 fn is_nan(e: &Expr) -> bool {

@@ -22,6 +22,9 @@ declare_code! {
     /// ## Fix
     /// Lower the objective, lengthen the period, add synthetic traffic, or group low-traffic
     /// services into one objective.
+    ///
+    /// ## Default
+    /// On (specs only): computed from the spec's expected `traffic`.
     pub CODE = ("O006", "one-failure-pages", Warning, "one failed event is enough to page");
 }
 

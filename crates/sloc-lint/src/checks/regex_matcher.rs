@@ -19,6 +19,10 @@ declare_code! {
     ///
     /// ## Fix
     /// `up{job="api"} == 0`.
+    ///
+    /// ## Default
+    /// Style, counted but not shown unless enabled: an anchored or literal regex works; it is only
+    /// longer than it needs to be.
     pub CODE = ("L008", "regex-matcher", Warning, "a regex matcher that is a plain string or carries ^...$");
 }
 

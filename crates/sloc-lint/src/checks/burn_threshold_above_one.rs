@@ -16,7 +16,11 @@ declare_code! {
     ///
     /// ## Fix
     /// Drop the tier or lower its factor so that factor × budget is below 1.
-    pub CODE = ("O001", "burn-threshold-above-one", Error, "a burn-rate alert whose threshold is 100 % errors or more");
+    ///
+    /// ## Default
+    /// On: it reports only what is recognisably a burn-rate condition (a recorded error ratio or an
+    /// errors/total division), never a plain threshold such as `probe_duration_seconds > 1`.
+    pub CODE = ("O001", "burn-threshold-above-one", Warning, "a burn-rate alert whose threshold is 100 % errors or more");
 }
 
 pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
@@ -40,7 +44,7 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 &CODE,
                 cx.in_file(span),
                 format!(
-                    "`{metric}` is an error ratio, at most 1, but the alert needs more than {}",
+                    "an error ratio of `{metric}` is at most 1, but the alert needs more than {}",
                     super::show_number(threshold)
                 ),
             )

@@ -15,6 +15,11 @@ declare_code! {
     /// labels:
     ///   severity: warning
     /// ```
+    ///
+    /// ## Default
+    /// On: routing by severity is how the OneFlow stack (and most Alertmanager setups) pages,
+    /// tickets or reviews; every alert in the public rule files measured carries one, so a missing
+    /// one is a mistake.
     pub CODE = ("L005", "alert-without-severity", Warning, "an alert without a severity label");
 }
 

@@ -19,7 +19,10 @@ declare_code! {
     ///
     /// ## Fix
     /// Move the value into an annotation.
-    pub CODE = ("L007", "value-in-alert-labels", Error, "the alert value in an alert label");
+    ///
+    /// ## Default
+    /// On: each new value makes a new alert, which resets `for` and floods notifications.
+    pub CODE = ("L007", "value-in-alert-labels", Warning, "the alert value in an alert label");
 }
 
 pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {

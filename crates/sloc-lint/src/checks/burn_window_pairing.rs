@@ -17,6 +17,10 @@ declare_code! {
     ///
     /// ## Fix
     /// Pair 1h with 5m, 6h with 30m, 3d with 6h.
+    ///
+    /// ## Default
+    /// On: recognised only on `error_ratio_long > t and error_ratio_short > t` conditions of the
+    /// same series.
     pub CODE = ("O002", "burn-window-pairing", Warning, "a burn-rate alert whose short window is not about long/12");
 }
 

@@ -13,6 +13,11 @@ declare_code! {
     ///
     /// ## Fix
     /// `instance_path:requests:rate5m`, `job:request_latency_seconds:p99`.
+    ///
+    /// ## Default
+    /// Style, counted but not shown unless enabled: the `level:metric:operations` convention is not
+    /// universal (Thanos and kube-prometheus record names with an empty level or two parts: 30 of
+    /// 30 recording rules measured).
     pub CODE = ("L012", "recording-rule-name", Warning, "a recording rule name outside level:metric:operations");
 }
 

@@ -14,6 +14,9 @@ declare_code! {
     ///
     /// ## Fix
     /// Use a longer period (7d or more), or disable the critical tier.
+    ///
+    /// ## Default
+    /// On (specs only).
     pub CODE = ("O003", "paging-factor-below-one", Warning, "a paging tier with a burn factor below 1");
 }
 

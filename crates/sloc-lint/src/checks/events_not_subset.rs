@@ -18,6 +18,9 @@ declare_code! {
     /// ## Fix
     /// Repeat total's matchers in errors and add the one that selects bad events:
     /// `errors: requests_total{job="api",code=~"5.."}`.
+    ///
+    /// ## Default
+    /// On (specs only): sloc's own format, where the spec states the intent.
     pub CODE = ("O004", "events-not-subset", Warning, "errors or good events are not a subset of total");
 }
 

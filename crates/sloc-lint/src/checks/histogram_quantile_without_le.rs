@@ -19,7 +19,10 @@ declare_code! {
     ///
     /// ## Fix
     /// Keep `le`: `sum by (job, le) (...)`.
-    pub CODE = ("L003", "histogram-quantile-without-le", Error, "histogram_quantile over an aggregation that drops le");
+    ///
+    /// ## Default
+    /// On: the result is always empty; no false finding is possible on a valid aggregation.
+    pub CODE = ("L003", "histogram-quantile-without-le", Warning, "histogram_quantile over an aggregation that drops le");
 }
 
 pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {

@@ -12,6 +12,10 @@ declare_code! {
     ///
     /// ## Fix
     /// Remove it, or give the duration the alert should wait.
+    ///
+    /// ## Default
+    /// Style, counted but not shown unless enabled: `for: 0m` is written on purpose by many public
+    /// files (34 of 126 alerts measured), and removing it changes nothing.
     pub CODE = ("L010", "redundant-for-zero", Info, "for: 0s, the default");
 }
 
