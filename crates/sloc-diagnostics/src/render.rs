@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode,
+    SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use crate::{Diagnostic, FileReport, Severity};
@@ -29,7 +32,11 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
     for report in reports {
         let source = NamedSource::new(report.file.name.clone(), report.file.text.to_string()).with_language("yaml");
         for diagnostic in &report.diagnostics {
-            let adapter = MietteAdapter { diagnostic, source: &source };
+            let clipped = ClippedSource::new(&report.file, diagnostic);
+            let adapter = match &clipped {
+                Some(c) => MietteAdapter { diagnostic, source: c, spans: c.spans.clone() },
+                None => MietteAdapter { diagnostic, source: &source, spans: spans_of(diagnostic) },
+            };
             if handler.render_report(&mut out, &adapter).is_err() {
                 // Rendering into a String cannot fail; keep a plain line if it ever does.
                 let (line, col) = report.file.line_col(diagnostic.span.start);
@@ -64,7 +71,133 @@ fn plural(n: usize) -> &'static str {
 
 struct MietteAdapter<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a NamedSource<String>,
+    source: &'a dyn SourceCode,
+    /// The primary span, then the related ones, in `source`'s offsets.
+    spans: Vec<std::ops::Range<usize>>,
+}
+
+fn spans_of(d: &Diagnostic) -> Vec<std::ops::Range<usize>> {
+    std::iter::once(d.span.clone()).chain(d.related.iter().map(|(span, _)| span.clone())).collect()
+}
+
+/// Lines longer than this are shown as a window around the finding.
+const MAX_SHOWN_LINE: usize = 160;
+/// Characters kept on each side of a finding on a long line.
+const WINDOW_MARGIN: usize = 60;
+
+/// The file with every long line cut to a window, for a finding on or near a long line (a
+/// 55,000-character expression must not print a 55,000-column caret line). Line numbers stay;
+/// the header's column is the real one.
+struct ClippedSource {
+    name: String,
+    text: String,
+    spans: Vec<std::ops::Range<usize>>,
+    /// The primary span in `text`, and its real 0-based line and column.
+    primary: (std::ops::Range<usize>, usize, usize),
+}
+
+impl ClippedSource {
+    fn new(file: &crate::SourceFile, d: &Diagnostic) -> Option<Self> {
+        let original = spans_of(d);
+        let text: &str = &file.text;
+        let line_of = |offset: usize| {
+            let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            start..end
+        };
+        // Only the lines around a finding matter to miette's snippet.
+        let long = |r: &std::ops::Range<usize>| r.end - r.start > MAX_SHOWN_LINE;
+        let near = original.iter().any(|span| {
+            let line = line_of(span.start);
+            let before = line.start.checked_sub(1).map(&line_of);
+            let after = (line.end < text.len()).then(|| line_of(line.end + 1));
+            long(&line) || before.as_ref().is_some_and(long) || after.as_ref().is_some_and(long)
+        });
+        if !near {
+            return None;
+        }
+        // Cut every long line: around the first finding that starts on it, else its start.
+        let mut out = String::with_capacity(text.len().min(1 << 20));
+        let mut map: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+        let mut start = 0;
+        while start <= text.len() {
+            let line = line_of(start);
+            let (keep, lead, tail) = if long(&line) {
+                let anchor = original.iter().map(|s| s.start).find(|s| line.contains(s) || *s == line.end);
+                let from = anchor.map_or(line.start, |a| a.saturating_sub(WINDOW_MARGIN).max(line.start));
+                let to = (from + 2 * WINDOW_MARGIN + 20).min(line.end);
+                let (from, to) = (floor_char(text, from), floor_char(text, to));
+                (from..to, from > line.start, to < line.end)
+            } else {
+                (line.clone(), false, false)
+            };
+            if lead {
+                out.push('…');
+            }
+            map.push((keep.clone(), out.len()));
+            out.push_str(&text[keep.clone()]);
+            if tail {
+                out.push('…');
+            }
+            if line.end < text.len() {
+                out.push('\n');
+            }
+            start = line.end + 1;
+        }
+        let translate = |offset: usize| {
+            map.iter()
+                .find(|(keep, _)| keep.contains(&offset) || keep.end == offset)
+                .map(|(keep, at)| at + offset - keep.start)
+                .or_else(|| {
+                    map.iter().rev().find(|(keep, _)| keep.start <= offset).map(|(keep, at)| at + keep.end - keep.start)
+                })
+                .unwrap_or(0)
+        };
+        let spans: Vec<std::ops::Range<usize>> = original
+            .iter()
+            .map(|span| {
+                let start = translate(span.start);
+                let end = translate(span.end).max(start).min(start + 2 * WINDOW_MARGIN);
+                start..floor_char(&out, end)
+            })
+            .collect();
+        let (line, column) = file.line_col(d.span.start);
+        Some(Self { name: file.name.clone(), text: out, primary: (spans[0].clone(), line - 1, column - 1), spans })
+    }
+}
+
+fn floor_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+impl SourceCode for ClippedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let (primary, line, column) = &self.primary;
+        let is_primary = span.offset() == primary.start && span.len() == primary.len();
+        let (line, column) = if is_primary && context_lines_before == 0 && context_lines_after == 0 {
+            (*line, *column)
+        } else {
+            (inner.line(), inner.column())
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for MietteAdapter<'_> {
@@ -104,9 +237,12 @@ impl miette::Diagnostic for MietteAdapter<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
-        let primary = LabeledSpan::new_primary_with_span(d.label.clone(), to_source_span(&d.span));
-        let related =
-            d.related.iter().map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), to_source_span(span)));
+        let primary = LabeledSpan::new_primary_with_span(d.label.clone(), to_source_span(&self.spans[0]));
+        let related = d
+            .related
+            .iter()
+            .zip(&self.spans[1..])
+            .map(|((_, label), span)| LabeledSpan::new_with_span(Some(label.clone()), to_source_span(span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }

@@ -8,6 +8,7 @@ pub use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self as pp};
 
 mod duration;
+mod grammar;
 mod locate;
 mod tokens;
 
@@ -57,11 +58,17 @@ pub struct RegexMatcher {
 pub fn parse_lean(text: &str) -> Result<LeanExpr, ParseError> {
     let rewritten = rewrite_raw_strings(text);
     let source = rewritten.as_deref().unwrap_or(text);
+    check_literals(text)?;
+    let (keywords_renamed, renamed) = rename_contextual_keywords(source);
+    let source = keywords_renamed.as_deref().unwrap_or(source);
     // `=~` becomes `= ` and `!~` becomes `!=`: the same length, so offsets hold.
-    check_duration_sizes(text)?;
     let (equalised, quoted) = equalise_regex_matchers(source);
-    let ast =
-        guarded_parse(&equalised).map_err(|message| ParseError { span: locate_error(text, &message), message })?;
+    let mut ast = guarded_parse(&equalised).map_err(|message| located_error(text, message))?;
+    if renamed {
+        restore_contextual_keywords(&mut ast);
+    }
+    check_empty_selectors(text)?;
+    check_scalar_arguments(text, &ast)?;
     let mut regex_matchers = Vec::with_capacity(quoted.len());
     for (label, negated, quoted) in quoted {
         let Ok(pattern) = promql_parser::util::unquote_string(&quoted) else {
@@ -131,22 +138,45 @@ fn guarded_parse(text: &str) -> Result<Expr, String> {
 /// The longest duration sloc accepts in an expression: ten thousand years.
 const MAX_DURATION_SECONDS: f64 = 10_000.0 * 365.0 * 86_400.0;
 
-/// Rejects ranges, steps and offsets too large for any duration type, before the parser
-/// overflows on them.
-fn check_duration_sizes(text: &str) -> Result<(), ParseError> {
+/// What promql-parser gets wrong about literals, checked on the tokens before it parses:
+/// - ranges, steps and offsets too large for any duration type (the parser overflows);
+/// - numbers beyond a float64 (`1e400`), which Prometheus refuses ("value out of range")
+///   and promql-parser reads as infinity;
+/// - `@` timestamps beyond an int64 of seconds, which Prometheus refuses.
+fn check_literals(text: &str) -> Result<(), ParseError> {
     let tokens = tokenize(text);
     for (i, t) in tokens.iter().enumerate() {
-        if t.kind != TokenKind::Number || i == 0 {
-            continue;
-        }
-        let before = &text[tokens[i - 1].span.clone()];
-        if !matches!(before, "[" | ":") && !before.eq_ignore_ascii_case("offset") && before != "-" {
+        if t.kind != TokenKind::Number {
             continue;
         }
         let written = &text[t.span.clone()];
-        let too_large = match written.parse::<f64>() {
-            Ok(seconds) => !seconds.is_finite() || seconds > MAX_DURATION_SECONDS,
-            Err(_) => {
+        let before = if i == 0 { "" } else { &text[tokens[i - 1].span.clone()] };
+        let signed_before = match before {
+            "-" | "+" if i >= 2 => &text[tokens[i - 2].span.clone()],
+            _ => before,
+        };
+        let float = written.parse::<f64>().ok();
+        if signed_before == "@"
+            && let Some(seconds) = float
+            && !(seconds < 9.223_372_036_854_775e18 && seconds > -9.223_372_036_854_775e18)
+        {
+            return Err(ParseError {
+                message: format!("timestamp out of bounds for @ modifier: {written}"),
+                span: t.span.clone(),
+            });
+        }
+        if float.is_some_and(f64::is_infinite) {
+            return Err(ParseError {
+                message: format!("error parsing number `{written}`: value out of range of a float64"),
+                span: t.span.clone(),
+            });
+        }
+        if !matches!(before, "[" | ":") && !signed_before.eq_ignore_ascii_case("offset") {
+            continue;
+        }
+        let too_large = match float {
+            Some(seconds) => !seconds.is_finite() || seconds > MAX_DURATION_SECONDS,
+            None => {
                 parse_duration(written).is_err_and(|e| e.contains("too large"))
                     || parse_duration(written).is_ok_and(|d| d.millis() as f64 / 1000.0 > MAX_DURATION_SECONDS)
             }
@@ -158,13 +188,112 @@ fn check_duration_sizes(text: &str) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// `anchored` and `smoothed` are keywords of promql-parser (Prometheus 3's experimental range
+/// modifiers, as in `x[5m] anchored`) but, as in Prometheus, ordinary metric names anywhere
+/// else (`anchored{job="test"}`). Elsewhere they are renamed, same length, before parsing and
+/// restored in the AST after.
+const CONTEXTUAL_KEYWORDS: [(&str, &str); 2] = [("anchored", "_sloc_a_"), ("smoothed", "_sloc_s_")];
+
+fn rename_contextual_keywords(text: &str) -> (Option<String>, bool) {
+    if !CONTEXTUAL_KEYWORDS.iter().any(|(k, _)| text.contains(k)) {
+        return (None, false);
+    }
+    let tokens = tokenize(text);
+    let mut out = text.to_string();
+    let mut renamed = false;
+    for (i, t) in tokens.iter().enumerate() {
+        let word = &text[t.span.clone()];
+        let Some((_, placeholder)) = CONTEXTUAL_KEYWORDS.iter().find(|(k, _)| *k == word) else { continue };
+        let after_range = i > 0 && &text[tokens[i - 1].span.clone()] == "]";
+        if t.kind == TokenKind::Ident && !after_range {
+            out.replace_range(t.span.clone(), placeholder);
+            renamed = true;
+        }
+    }
+    (renamed.then_some(out), renamed)
+}
+
+fn restore_contextual_keywords(expr: &mut Expr) {
+    fn restore(name: &mut Option<String>) {
+        if let Some(n) = name
+            && let Some((keyword, _)) = CONTEXTUAL_KEYWORDS.iter().find(|(_, p)| p == n)
+        {
+            *n = keyword.to_string();
+        }
+    }
+    match expr {
+        Expr::VectorSelector(vs) => restore(&mut vs.name),
+        Expr::MatrixSelector(ms) => restore(&mut ms.vs.name),
+        Expr::Aggregate(a) => {
+            if let Some(p) = &mut a.param {
+                restore_contextual_keywords(p);
+            }
+            restore_contextual_keywords(&mut a.expr);
+        }
+        Expr::Unary(u) => restore_contextual_keywords(&mut u.expr),
+        Expr::Binary(b) => {
+            restore_contextual_keywords(&mut b.lhs);
+            restore_contextual_keywords(&mut b.rhs);
+        }
+        Expr::Paren(p) => restore_contextual_keywords(&mut p.expr),
+        Expr::Subquery(sq) => restore_contextual_keywords(&mut sq.expr),
+        Expr::Call(c) => c.args.args.iter_mut().for_each(|a| restore_contextual_keywords(a)),
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
+}
+
 fn slow_path_error(original: &str) -> ParseError {
     let rewritten = rewrite_raw_strings(original);
     let message = match guarded_parse(rewritten.as_deref().unwrap_or(original)) {
         Err(m) => m,
         Ok(_) => "invalid string literal".to_string(),
     };
-    ParseError { span: locate_error(original, &message), message }
+    located_error(original, message)
+}
+
+/// promql-parser accepts a scalar where `exp`, `ln`, `log2` and `log10` take an instant
+/// vector when the scalar is NaN, infinite or (for logarithms) not positive (`exp(+Inf)`);
+/// Prometheus refuses every scalar there.
+fn check_scalar_arguments(text: &str, ast: &Expr) -> Result<(), ParseError> {
+    let mut found = None;
+    visit(ast, &mut |e| {
+        if let Expr::Call(c) = e
+            && found.is_none()
+            && matches!(c.func.name, "exp" | "ln" | "log2" | "log10")
+            && c.args.args.first().is_some_and(|a| a.value_type() == ValueType::Scalar)
+        {
+            found = Some(c.func.name);
+        }
+    });
+    let Some(name) = found else { return Ok(()) };
+    let tokens = tokenize(text);
+    let span = tokens
+        .windows(2)
+        .find(|w| &text[w[0].span.clone()] == name && &text[w[1].span.clone()] == "(")
+        .map_or(0..text.len(), |w| w[0].span.clone());
+    Err(ParseError { message: format!("expected type instant vector in call to function '{name}', got scalar"), span })
+}
+
+/// promql-parser accepts a selector without a metric name whose matchers all match the empty
+/// string (`{x=~".*"}`); Prometheus refuses it, since it would select every series.
+fn check_empty_selectors(text: &str) -> Result<(), ParseError> {
+    if !text.contains('{') {
+        return Ok(());
+    }
+    let tokens = tokenize(text);
+    let nameless = tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| &text[t.span.clone()] == "{" && (i == 0 || tokens[i - 1].kind != TokenKind::Ident));
+    if !nameless {
+        return Ok(());
+    }
+    match grammar::first_error(text, &tokens) {
+        Ok(Some(e)) if e.message.starts_with("vector selector must contain") => {
+            Err(ParseError { message: e.message, span: e.span })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn find_quoted(original: &str, quoted: &str) -> std::ops::Range<usize> {
@@ -264,92 +393,68 @@ fn rewrite_raw_strings(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Finds where in `text` an error message of promql-parser points.
-fn locate_error(text: &str, message: &str) -> Range<usize> {
+/// Places an error of promql-parser in `text`, and says what was expected where the parser
+/// only says "invalid promql query". Linear in the length of the text: the parser's AST and
+/// errors carry no positions, so the tokens and [`grammar`] find the place.
+fn located_error(text: &str, message: String) -> ParseError {
     let tokens = tokenize(text);
     let whole = 0..text.trim_end().len().max(1).min(text.len());
+    let at = |span: Range<usize>, message: String| ParseError { message, span };
     if text.trim().is_empty() {
-        return 0..text.len();
+        return at(0..text.len(), message);
     }
     if let Some(t) = tokens.iter().find(|t| t.kind == TokenKind::Unterminated) {
-        return t.span.start..t.span.start + 1;
+        return at(t.span.start..t.span.start + 1, message);
     }
-    if let Some(seq) = quoted_between(message, "unknown escape sequence '", "'") {
+    if let Some(seq) = quoted_between(&message, "unknown escape sequence '", "'") {
         let needle = format!("\\{seq}");
         if let Some(t) = tokens.iter().find(|t| t.kind == TokenKind::String && text[t.span.clone()].contains(&needle)) {
-            let at = t.span.start + text[t.span.clone()].find(&needle).unwrap_or(0);
-            return at..at + needle.len();
+            let start = t.span.start + text[t.span.clone()].find(&needle).unwrap_or(0);
+            return at(start..start + needle.len(), message);
         }
     }
     if let Some(bad) = message.strip_prefix("bad number or duration syntax: ")
-        && let Some(at) = text.find(bad.trim())
+        && let Some(start) = text.find(bad.trim())
     {
-        return at..at + bad.trim().len().max(1);
+        let end = start + bad.trim().len().max(1);
+        return at(start..end, message);
     }
     if (message.contains("unclosed left parenthesis")
         || message.contains("unclosed left bracket")
         || message.contains("unclosed left brace"))
         && let Some(span) = tokens::unmatched_open(&tokens, text)
     {
-        return span;
+        return at(span, message);
     }
     if message.contains("unexpected right")
         && let Some(span) = tokens::unmatched_close(&tokens, text)
     {
-        return span;
+        return at(span, message);
     }
-    // Errors that name a function, aggregation or label: point at the first such identifier
-    // inside the shortest prefix that already produces the same error.
-    let named = quoted_between(message, "'", "'").filter(|n| !n.is_empty());
-    let prefix_end = shortest_prefix_with(text, &tokens, message);
-    if let Some(name) = named {
-        let limit = prefix_end.unwrap_or(text.len());
-        if let Some(t) = tokens.iter().rev().filter(|t| t.span.end <= limit).find(|t| &text[t.span.clone()] == name) {
-            return t.span.clone();
+    if let Ok(Some(e)) = grammar::first_error(text, &tokens) {
+        // The parser's grammar errors say only "invalid promql query": the recogniser's
+        // message says what was found and what was expected.
+        let generic = message == "invalid promql query" || message.starts_with("unexpected");
+        let same_meaning = e.message.starts_with("vector selector") && message.starts_with("vector selector");
+        if generic || same_meaning {
+            return at(e.span, e.message);
         }
     }
-    if (message == "invalid promql query" || message.starts_with("unexpected"))
-        && let Some(span) = first_offending_token(text, &tokens)
-    {
-        return span;
+    // Errors that name a function, aggregation or label: the first call or use of that name.
+    if let Some(name) = quoted_between(&message, "'", "'").filter(|n| !n.is_empty()) {
+        let called = |i: usize| tokens.get(i + 1).is_some_and(|n| &text[n.span.clone()] == "(");
+        let named: Vec<usize> = (0..tokens.len()).filter(|&i| &text[tokens[i].span.clone()] == name).collect();
+        if let Some(&i) = named.iter().find(|&&i| called(i)).or(named.first()) {
+            return at(tokens[i].span.clone(), message);
+        }
     }
-    if let Some(end) = prefix_end
-        && let Some(t) = tokens.iter().rev().find(|t| t.span.end <= end)
-    {
-        return t.span.clone();
-    }
-    whole
+    at(whole, message)
 }
 
 fn quoted_between<'a>(message: &'a str, open: &str, close: &str) -> Option<&'a str> {
     let start = message.find(open)? + open.len();
     let len = message[start..].find(close)?;
     Some(&message[start..start + len])
-}
-
-/// The end of the shortest token prefix whose parse fails with `message`.
-fn shortest_prefix_with(text: &str, tokens: &[Token], message: &str) -> Option<usize> {
-    tokens.iter().map(|t| t.span.end).find(|&end| matches!(parse_prefix(text, end), Err(m) if m == message))
-}
-
-fn parse_prefix(text: &str, end: usize) -> Result<Expr, String> {
-    let prefix = &text[..end];
-    let rewritten = rewrite_raw_strings(prefix);
-    guarded_parse(rewritten.as_deref().unwrap_or(prefix))
-}
-
-/// For grammar errors: the token after the last prefix that is not itself a grammar error
-/// (a prefix may be incomplete, like `sum(`, without being wrong).
-fn first_offending_token(text: &str, tokens: &[Token]) -> Option<Range<usize>> {
-    let mut offending = None;
-    for (i, t) in tokens.iter().enumerate() {
-        let result = parse_prefix(text, t.span.end);
-        let broken = matches!(&result, Err(m) if m == "invalid promql query");
-        if !broken {
-            offending = tokens.get(i + 1).map(|n| n.span.clone());
-        }
-    }
-    offending.or_else(|| tokens.first().map(|t| t.span.clone()))
 }
 
 /// Every vector selector of an expression, in source order.
@@ -484,6 +589,31 @@ mod tests {
         assert!(parse("rate(x[99999999999999y])").is_err());
         assert!(parse("x offset 1e308").is_err());
         assert!(parse("rate(x[5m])").is_ok() && parse("x offset -5m").is_ok());
+    }
+
+    #[test]
+    fn prometheus_verdicts_where_promql_parser_differs() {
+        // Found by running Prometheus' parser test inputs through promtool and sloc.
+        for (text, message) in [
+            ("1e400", "value out of range"),
+            ("foo @ 9223372036854775807", "timestamp out of bounds"),
+            ("x @ -9.3e18", "timestamp out of bounds"),
+            ("{x=~\".*\"}", "at least one non-empty matcher"),
+            ("{x=\"\",y=~\".?\"}", "at least one non-empty matcher"),
+            ("exp(+Inf)", "expected type instant vector"),
+            ("ln(0) + x", "expected type instant vector"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.message.contains(message), "{text}: {}", e.message);
+        }
+        for ok in
+            ["anchored{job=\"test\"}", "smoothed", "rate(anchored[5m]) / smoothed", "{x!=\"\"}", "x @ 1.5e18", "-1e300"]
+        {
+            assert!(parse(ok).is_ok(), "{ok}: {:?}", parse(ok).err());
+        }
+        assert!(parse(&"9".repeat(400)).unwrap_err().message.contains("value out of range"));
+        let anchored = parse("sum(rate(anchored{a=\"b\"}[5m]))").unwrap();
+        assert_eq!(canonical(&anchored), "sum(rate(anchored{a=\"b\"}[5m]))");
     }
 
     #[test]

@@ -260,3 +260,27 @@ fn explain_lists_every_code_and_the_reference_is_generated() {
         "docs/codes.md documents every code (`cargo xtask codegen`)"
     );
 }
+
+/// Prometheus' parser test of a 55,000-character expression and a 25,000-deep nesting: linear
+/// work, the error where promtool puts it, and a report that shows a window of the long line.
+#[test]
+fn pathological_expressions_are_located_and_shown_in_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule =
+        |expr: String| format!("groups:\n  - name: g\n    rules:\n      - record: x\n        expr: \"{expr}\"\n");
+    let chain = write(dir.path(), "chain.yml", &rule(format!("({}){}", "-{}-1".repeat(10_000), "[1m:]".repeat(1000))));
+    let nested = write(dir.path(), "nested.yml", &rule(format!("{}a +{}", "(".repeat(25_000), ")".repeat(25_000))));
+    for (file, column, message) in [
+        (&chain, 18, "vector selector must contain at least one non-empty matcher"),
+        (&nested, 25_019, "unexpected \")\"; expected an expression"),
+    ] {
+        let json = run(&mut sloc(&["lint", "--format", "json", file]));
+        let findings: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        assert_eq!((findings[0]["line"].as_u64(), findings[0]["column"].as_u64()), (Some(5), Some(column)));
+        assert!(findings[0]["message"].as_str().unwrap().ends_with(message), "{}", findings[0]["message"]);
+        let human = run(&mut sloc(&["lint", file]));
+        let widest = human.stderr.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest < 200, "a line of {widest} characters in:\n{}", human.stderr);
+        assert!(human.stderr.contains(&format!("[{file}:5:{column}]")), "{}", human.stderr);
+    }
+}
