@@ -293,13 +293,18 @@ impl<'a> SloCompiler<'a> {
             let expr = self.canonical(&expr)?;
             let mut labels =
                 vec![("severity".to_string(), tier.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
-            labels.extend(self.spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-            labels.extend(slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            override_pairs(&mut labels, self.spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            override_pairs(&mut labels, slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
             let mut annotations = vec![
                 ("summary".to_string(), self.summary(tier, factor)),
                 ("description".to_string(), self.description(tier, factor, budget)),
             ];
-            annotations.extend(slo.alerting.annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            // A user's `summary` or `description` replaces the generated one: Prometheus
+            // refuses an alert with a key twice.
+            override_pairs(
+                &mut annotations,
+                slo.alerting.annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+            );
             self.rules.push(Rule {
                 kind: RuleKind::Alert(alert_name.clone()),
                 expr,
@@ -402,6 +407,16 @@ pub fn camel_case(name: &str) -> String {
             chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
         })
         .collect()
+}
+
+/// Adds key-value pairs, a later value replacing an earlier one of the same key in place.
+fn override_pairs(pairs: &mut Vec<(String, String)>, more: impl IntoIterator<Item = (String, String)>) {
+    for (key, value) in more {
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some(existing) => existing.1 = value,
+            None => pairs.push((key, value)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -210,6 +210,11 @@ fn counter(segments: &[(f64, u64)]) -> String {
     parts.join(" ")
 }
 
+/// A YAML scalar for any text (label values may hold quotes), quoted by the project's writer.
+fn quote(text: &str) -> String {
+    sloc_yaml::quote_if_needed(text)
+}
+
 fn number(x: f64) -> String {
     let s = format!("{x:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -315,7 +320,7 @@ fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &s
                 }
             };
             for (name, values) in pairs {
-                let _ = writeln!(y, "      - series: '{name}'\n        values: '{values}'");
+                let _ = writeln!(y, "      - series: {}\n        values: {}", quote(&name), quote(&values));
             }
         }
         let query = format!(
@@ -332,9 +337,10 @@ fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &s
             vec![(history + long / 2.0, false), (quiet_until, false)]
         };
         for (time, expect_firing) in checks {
-            let _ = writeln!(y, "      - expr: '{query}'\n        eval_time: {}", at(time));
+            let _ = writeln!(y, "      - expr: {}\n        eval_time: {}", quote(&query), at(time));
             if expect_firing {
-                let _ = writeln!(y, "        exp_samples:\n          - labels: '{firing}'\n            value: 1");
+                let _ =
+                    writeln!(y, "        exp_samples:\n          - labels: {}\n            value: 1", quote(&firing));
             } else {
                 let _ = writeln!(y, "        exp_samples: []");
             }

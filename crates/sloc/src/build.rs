@@ -116,7 +116,7 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
             exit::OK
         }
         Some(target) => {
-            let targets = match targets(target, &compiled) {
+            let targets = match targets(target, &compiled).and_then(|t| guard_targets(&compiled, t, &args.specs)) {
                 Ok(t) => t,
                 Err(message) => {
                     out.error(message);
@@ -195,6 +195,46 @@ fn targets(target: &Path, compiled: &[Compiled]) -> Result<Vec<(PathBuf, String)
             .map_err(|e| format!("cannot create {}: {}", crate::shown(target), crate::files::io_reason(&e)))?;
     }
     Ok(compiled.iter().map(|c| (target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.render())).collect())
+}
+
+/// Refuses outputs that would lose data: two specs written to one file (one team's rules would
+/// vanish), or an output that is one of the inputs (the spec would be overwritten).
+fn guard_targets(
+    compiled: &[Compiled],
+    targets: Vec<(PathBuf, String)>,
+    inputs: &[PathBuf],
+) -> Result<Vec<(PathBuf, String)>, String> {
+    let identity = |p: &Path| -> PathBuf {
+        // A file that does not exist yet: its directory's canonical path and its name.
+        std::fs::canonicalize(p).unwrap_or_else(|_| {
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            dir.join(p.file_name().unwrap_or_default())
+        })
+    };
+    let inputs: Vec<(PathBuf, &PathBuf)> =
+        inputs.iter().filter(|p| p.as_os_str() != "-").map(|p| (identity(p), p)).collect();
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    for ((target, _), c) in targets.iter().zip(compiled) {
+        let id = identity(target);
+        if let Some((_, input)) = inputs.iter().find(|(i, _)| *i == id) {
+            return Err(format!(
+                "the output {} is the input {}: refusing to overwrite it (write the rules to `-o x.rules.yml`)",
+                crate::shown(target),
+                crate::shown(input)
+            ));
+        }
+        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
+            return Err(format!(
+                "{} and {} would both be written to {}: give the specs different file names or build them into different directories",
+                crate::shown(first),
+                crate::shown(&c.spec_path),
+                crate::shown(target)
+            ));
+        }
+        seen.push((id, &c.spec_path));
+    }
+    Ok(targets)
 }
 
 fn write(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {

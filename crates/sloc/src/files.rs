@@ -79,22 +79,42 @@ pub fn spec_stem(path: &Path) -> String {
 }
 
 /// Writes through a temporary file in the same directory and renames it over the target, so
-/// the target is never half-written.
+/// the target is never half-written. The file keeps an existing target's permissions; a new
+/// one gets the usual mode under the umask (0644 with the usual umask), never the 0600 of a
+/// private temporary file, so that a Prometheus running as another user can read it.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
     let name = crate::shown(path);
+    let fail = |e: &std::io::Error| format!("cannot write {name}: {}", io_reason(e));
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".sloc-")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot write {name}: {}", io_reason(&e)))?;
-    tmp.write_all(contents.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| format!("cannot write {name}: {}", io_reason(&e)))?;
-    tmp.persist(path).map_err(|e| format!("cannot write {name}: {}", io_reason(&e.error)))?;
+    let existing = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|m| m.permissions());
+    let (tmp_path, mut tmp) = create_temporary(dir, path).map_err(|e| fail(&e))?;
+    let written = tmp
+        .write_all(contents.as_bytes())
+        .and_then(|()| tmp.sync_all())
+        .and_then(|()| existing.map_or(Ok(()), |p| std::fs::set_permissions(&tmp_path, p)))
+        .and_then(|()| std::fs::rename(&tmp_path, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp_path);
+        return Err(fail(&e));
+    }
     Ok(())
+}
+
+/// A new file beside the target, created as `File::create` does (mode 0666 under the umask).
+fn create_temporary(dir: &Path, target: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    let stem = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut attempt = 0u32;
+    loop {
+        let candidate = dir.join(format!(".{stem}.sloc-{}-{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+            Ok(file) => return Ok((candidate, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {

@@ -134,11 +134,15 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
             }
             Ok(o) => {
                 failed += 1;
-                out.stdout.push_str(&format!(
-                    "FAIL {source} {name} ({})\n{}",
-                    crate::shown(path),
-                    String::from_utf8_lossy(&o.stdout)
-                ));
+                // promtool's own reason, indented; the files outlive the run only with --emit.
+                let kept = match &args.emit {
+                    Some(_) => format!(" ({})", crate::shown(path)),
+                    None => " (--emit DIR keeps the test files)".to_string(),
+                };
+                let reason = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+                let reason: String =
+                    reason.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("    {l}\n")).collect();
+                out.stdout.push_str(&format!("FAIL {source} {name}{kept}\n{reason}"));
             }
             Err(e) => {
                 out.error(format!("cannot run promtool: {e}"));

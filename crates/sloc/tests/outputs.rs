@@ -1,0 +1,224 @@
+//! Nothing lost: what `sloc build` and `sloc test` write is valid, readable by another user,
+//! never written over an input or over another spec's output.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::{promtool, run, sloc};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const SPEC: &str = "service: api\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      errors: http_requests_total{code=~\"5..\"}\n      total: http_requests_total\n";
+
+/// A small deterministic generator (xorshift), so that a failure names a reproducible seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// A valid spec drawn from what the spec allows: every SLI kind, labels and annotations that
+/// collide with generated ones, quotes in values, group_by, disabled tiers, `for` overrides,
+/// periods and objectives.
+fn random_spec(seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let values = ["o'brien", "plain", "with \"quotes\"", "a: b", "#hash", "100", "yes", "", "ünï"];
+    let mut spec = format!("service: svc{seed}\n");
+    spec.push_str(&format!("period: {}\n", rng.pick(&["30d", "28d", "7d", "90d", "4w"])));
+    if rng.chance(50) {
+        spec.push_str(&format!("labels: {{team: {:?}}}\n", rng.pick(&values)));
+    }
+    spec.push_str("slos:\n");
+    for i in 0..(1 + rng.next() % 3) {
+        spec.push_str(&format!("  - name: slo-{i}\n    objective: {}\n", rng.pick(&["99.9", "99", "99.5", "99.95"])));
+        if rng.chance(30) {
+            spec.push_str("    group_by: [provider]\n");
+        }
+        let sli = match rng.next() % 5 {
+            0 => format!(
+                "      errors: requests_total{{status=\"error\", tenant={:?}}}\n      total: requests_total{{tenant={:?}}}\n",
+                "it's", "it's"
+            ),
+            1 => "      good: requests_total{code!~\"5..\"}\n      total: requests_total\n".to_string(),
+            2 => "      latency: {histogram: request_duration_seconds, threshold: 2s}\n".to_string(),
+            3 => "      threshold:\n        value: sum(rate(cost_total[$window])) / sum(rate(requests_total[$window]))\n        below: 0.5\n".to_string(),
+            _ => "      raw: sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))\n".to_string(),
+        };
+        spec.push_str(&format!("    sli:\n{sli}"));
+        if rng.chance(70) {
+            spec.push_str("    alerting:\n");
+            spec.push_str(&format!(
+                "      labels: {{team: {:?}, routing: {:?}}}\n",
+                rng.pick(&values),
+                rng.pick(&values)
+            ));
+            let key = rng.pick(&["description", "runbook_url", "message"]);
+            spec.push_str(&format!(
+                "      annotations: {{{key}: {:?}, summary: \"{{{{ $labels.provider }}}} burns {{{{ $value | humanizePercentage }}}}\"}}\n",
+                rng.pick(&values)
+            ));
+            if rng.chance(40) {
+                spec.push_str(&format!("      disable: [{}]\n", rng.pick(&["info", "warning"])));
+            }
+            if rng.chance(40) {
+                spec.push_str(&format!("      for: {{critical: {}}}\n", rng.pick(&["1m", "5m", "30s"])));
+            }
+        }
+    }
+    spec
+}
+
+#[test]
+fn every_generated_spec_compiles_to_rules_promtool_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for seed in 1..=120 {
+        let spec = write(dir.path(), &format!("s{seed}.slo.yaml"), &random_spec(seed));
+        let out = dir.path().join(format!("s{seed}.rules.yml"));
+        let result = run(&mut sloc(&["build", &spec, "-o", out.to_str().unwrap()]));
+        assert_eq!(result.code, 0, "seed {seed}:\n{}\n{}", random_spec(seed), result.stderr);
+        outputs.push(out);
+    }
+    let checked = promtool().args(["check", "rules"]).args(&outputs).output().unwrap();
+    assert!(
+        checked.status.success(),
+        "promtool refuses a compiled spec:\n{}",
+        String::from_utf8_lossy(&checked.stdout)
+            .lines()
+            .filter(|l| !l.contains("SUCCESS") && !l.starts_with("Checking") && !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn user_annotations_replace_generated_ones_and_templates_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "a.slo.yaml",
+        &format!(
+            "{SPEC}    alerting:\n      annotations: {{summary: \"API burns\", runbook_url: \"https://r.example.com\"}}\n"
+        ),
+    );
+    let out = dir.path().join("a.rules.yml");
+    assert_eq!(run(&mut sloc(&["build", &spec, "-o", out.to_str().unwrap()])).code, 0);
+    let rules = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(rules.matches("summary:").count(), 3, "one summary per tier:\n{rules}");
+    assert!(rules.contains("summary: API burns") && !rules.contains("burns its error budget"), "{rules}");
+    common::assert_promtool_accepts(&out);
+
+    let bad = write(
+        dir.path(),
+        "b.slo.yaml",
+        &format!("{SPEC}    alerting:\n      annotations: {{summary: \"{{{{ $label.job }}}}\"}}\n"),
+    );
+    let result = run(&mut sloc(&["build", &bad]));
+    assert_eq!(result.code, 1);
+    assert!(result.stderr.contains("R008(template)") && result.stderr.contains("undefined variable \"$label\""));
+    assert!(result.stderr.contains("b.slo.yaml:9:"), "{}", result.stderr);
+}
+
+#[test]
+fn written_files_keep_their_mode_or_get_the_usual_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "a.slo.yaml", SPEC);
+    let out = dir.path().join("a.rules.yml");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // A new file: 0666 under the umask, as any program creates files.
+    let sloc_bin = env!("CARGO_BIN_EXE_sloc");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask 022 && '{sloc_bin}' build '{spec}' -o '{}'", out.display()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(mode(&out), 0o644, "readable by a Prometheus running as another user");
+    // An existing file keeps its mode.
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::write(&out, "stale").unwrap();
+    assert_eq!(run(&mut sloc(&["build", &spec, "-o", out.to_str().unwrap()])).code, 0);
+    assert_eq!(mode(&out), 0o640);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("groups:"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn two_specs_never_write_one_file_and_an_input_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "teamA/slo.yaml", SPEC);
+    let b = write(dir.path(), "teamB/slo.yaml", &SPEC.replace("service: api", "service: web"));
+    let out = dir.path().join("out");
+    let result = run(&mut sloc(&["build", &a, &b, "-o", &format!("{}/", out.display())]));
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("teamA/slo.yaml and ")
+            && result.stderr.contains("teamB/slo.yaml would both be written to"),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.join("slo.rules.yml").exists(), "nothing is written");
+    let check = run(&mut sloc(&["build", "--check", &a, &b, "-o", &format!("{}/", out.display())]));
+    assert_eq!(check.code, 2, "{}", check.stderr);
+
+    let spec = write(dir.path(), "x.slo.yaml", SPEC);
+    let result = run(&mut sloc(&["build", &spec, "-o", &spec]));
+    assert_eq!(result.code, 2);
+    assert!(result.stderr.contains("is the input"), "{}", result.stderr);
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), SPEC, "the spec is untouched");
+    // The same file by another path.
+    let other = dir.path().join(".").join("x.slo.yaml");
+    assert_eq!(run(&mut sloc(&["build", &spec, "-o", other.to_str().unwrap()])).code, 2);
+}
+
+#[test]
+fn generated_tests_survive_quotes_and_failures_show_promtool_s_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "q.slo.yaml",
+        "service: api\nlabels: {team: \"o'brien\"}\nslos:\n  - name: availability\n    objective: 99\n    sli:\n      errors: http_requests_total{code=~\"5..\", handler=\"it's\"}\n      total: http_requests_total{handler=\"it's\"}\n    alerting:\n      labels: {owner: \"d'arcy\"}\n      disable: [info, warning]\n",
+    );
+    let result = run(&mut sloc(&["test", &spec]));
+    assert_eq!(result.code, 0, "{}{}", result.stdout, result.stderr);
+    assert!(result.stdout.contains("1 passed, 0 failed"), "{}", result.stdout);
+
+    // A failing test shows promtool's own words, from stdout and stderr.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("promtool");
+    std::fs::write(&fake, "#!/bin/sh\n[ \"$1\" = --version ] && exit 0\necho 'Unit Testing: x.test.yml'\necho 'FAILED: expr: ALERTS, time: 62m, exp: [], got: [1]' >&2\nexit 1\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let result = run(sloc(&["test", &spec]).env("PATH", path));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(
+        result.stdout.contains("FAIL q.slo.yaml availability critical (--emit DIR keeps the test files)"),
+        "{}",
+        result.stdout
+    );
+    assert!(result.stdout.contains("    FAILED: expr: ALERTS, time: 62m, exp: [], got: [1]"), "{}", result.stdout);
+}
