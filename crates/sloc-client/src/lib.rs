@@ -45,13 +45,19 @@ pub struct ClientConfig {
     pub ca_certificate: Option<Vec<u8>>,
     /// Skip TLS certificate verification.
     pub insecure: bool,
-    /// Per-request timeout.
+    /// The bound of one call, retries and back-off included.
     pub timeout: Duration,
-    /// Retries after a 5xx answer or a connection error.
+    /// Retries after a 5xx answer or a connection error, while time is left.
     pub retries: u32,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// The largest response body read, counted after decompression.
+    pub max_response_bytes: u64,
 }
+
+/// The default bound of a response body: far above any real `/api/v1/rules` (a 50,000-rule
+/// server answers about 40 MB), far below what would exhaust a CI runner's memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -79,6 +85,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(30),
             retries: 2,
             concurrency: 4,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -98,6 +105,10 @@ pub enum ClientError {
     Server { url: String, status: u16, message: String },
     /// An answer that is not the API's JSON.
     Decode { url: String, cause: String },
+    /// A response body over the bound.
+    TooLarge { url: String, limit: u64 },
+    /// A redirect to another origin, not followed with the configured credentials.
+    Redirect { url: String, location: String },
 }
 
 impl fmt::Display for ClientError {
@@ -116,6 +127,15 @@ impl fmt::Display for ClientError {
             ClientError::Decode { url, cause } => {
                 write!(f, "{url} did not answer with the Prometheus API's JSON: {cause}")
             }
+            ClientError::TooLarge { url, limit } => write!(
+                f,
+                "{url} answered with more than {} MiB: refusing to read it (raise --max-response-size if this server is that large)",
+                limit / (1024 * 1024)
+            ),
+            ClientError::Redirect { url, location } => write!(
+                f,
+                "{url} redirects to another origin ({location}); sloc does not send your credentials and headers there: use that URL with --prometheus if you trust it"
+            ),
         }
     }
 }
@@ -153,32 +173,107 @@ pub struct Client {
     http: reqwest::blocking::Client,
     base: String,
     config: ClientConfig,
-    /// Every request made, as `GET url -> outcome`, for `--verbose` (credentials never
-    /// appear: they travel in headers, and URLs are redacted).
-    log: std::sync::Mutex<Vec<String>>,
+    /// Every request made, as `GET url -> outcome`, and every redirect hop, for `--verbose`
+    /// (credentials never appear: they travel in headers, and URLs are redacted).
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Every configured secret, scrubbed from all text the client returns, whatever its
+    /// source (a proxy may echo the request in an error body).
+    secrets: Secrets,
+}
+
+/// The secrets to scrub, longest first so that no part of one survives.
+#[derive(Clone, Default)]
+struct Secrets(Vec<String>);
+
+impl Secrets {
+    fn add(&mut self, secret: &str) {
+        // Too short a "secret" would scrub ordinary words; such values protect nothing anyway.
+        if secret.len() >= 3 && !self.0.iter().any(|s| s == secret) {
+            self.0.push(secret.to_string());
+            self.0.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let mut out = redact_urls(text);
+        for secret in &self.0 {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "***");
+            }
+        }
+        out
+    }
 }
 
 impl Client {
-    pub fn new(config: ClientConfig) -> Result<Client, ClientError> {
-        let base = config.url.trim_end_matches('/').to_string();
-        let parsed = reqwest::Url::parse(&base)
-            .map_err(|e| ClientError::Config(format!("invalid URL `{}`: {e}", redact(&base))))?;
+    pub fn new(mut config: ClientConfig) -> Result<Client, ClientError> {
+        let written = config.url.trim().to_string();
+        if !written.contains("://") {
+            return Err(ClientError::Config(format!(
+                "invalid URL `{}`: write it as http://host:port or https://host/prefix",
+                redact(&written)
+            )));
+        }
+        let mut parsed = reqwest::Url::parse(&written)
+            .map_err(|e| ClientError::Config(format!("invalid URL `{}`: {e}", redact(&written))))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ClientError::Config(format!("invalid URL `{}`: use http:// or https://", redact(&base))));
+            return Err(ClientError::Config(format!("invalid URL `{}`: use http:// or https://", redact(&written))));
+        }
+        let mut secrets = Secrets::default();
+        // Credentials in the URL are basic auth, sent in a header and never shown.
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            let user = percent_decode(parsed.username());
+            let password = percent_decode(parsed.password().unwrap_or_default());
+            for raw in [parsed.password().unwrap_or_default(), password.as_str(), parsed.username(), user.as_str()] {
+                secrets.add(raw);
+            }
+            if config.basic_auth.is_none() {
+                config.basic_auth = Some((user, Secret::new(password)));
+            }
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+        }
+        let base = parsed.as_str().trim_end_matches('/').to_string();
+        if let Some(token) = &config.bearer_token {
+            secrets.add(token.expose());
+        }
+        if let Some((_, password)) = &config.basic_auth {
+            secrets.add(password.expose());
         }
         let mut headers = reqwest::header::HeaderMap::new();
         for (name, value) in &config.headers {
+            secrets.add(value.expose());
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| ClientError::Config(format!("invalid header name `{name}`")))?;
+                .map_err(|_| ClientError::Config(format!("invalid header name `{}`", secrets.scrub(name))))?;
             let mut value = reqwest::header::HeaderValue::from_str(value.expose())
                 .map_err(|_| ClientError::Config(format!("invalid value for header `{name}`")))?;
             value.set_sensitive(true);
             headers.insert(name, value);
         }
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let hops = log.clone();
+        let origin = parsed.origin();
+        // Follow redirects within the server's origin only: configured headers and
+        // credentials never reach another host or port.
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let same = attempt.url().origin() == origin;
+            let to = redact(attempt.url().as_str());
+            if let Ok(mut log) = hops.lock() {
+                log.push(format!("  redirected to {to}{}", if same { "" } else { " (another origin: not followed)" }));
+            }
+            if attempt.previous().len() >= 5 {
+                attempt.error("more than 5 redirects")
+            } else if same {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
         let mut builder = reqwest::blocking::Client::builder()
             .user_agent(concat!("sloc/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .timeout(config.timeout)
+            .redirect(redirects)
             .default_headers(headers)
             .danger_accept_invalid_certs(config.insecure);
         if let Some(pem) = &config.ca_certificate {
@@ -189,7 +284,7 @@ impl Client {
             }
         }
         let http = builder.build().map_err(|e| ClientError::Config(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(Client { http, base, config, log: std::sync::Mutex::new(Vec::new()) })
+        Ok(Client { http, base, config, log, secrets })
     }
 
     /// The requests made so far.
@@ -199,7 +294,7 @@ impl Client {
 
     fn record(&self, line: String) {
         if let Ok(mut log) = self.log.lock() {
-            log.push(line);
+            log.push(self.secrets.scrub(&line));
         }
     }
 
@@ -210,9 +305,15 @@ impl Client {
 
     fn get<T: for<'de> Deserialize<'de>>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ClientError> {
         let url = self.url(path);
+        // `timeout` bounds the whole call: every attempt and back-off fits in it.
+        let deadline = std::time::Instant::now() + self.config.timeout;
         let mut attempt = 0;
         loop {
-            let mut request = self.http.get(format!("{}{path}", self.base)).query(query);
+            let remaining = deadline.saturating_duration_since(std::time::Instant::now());
+            if remaining.is_zero() {
+                return Err(ClientError::Unreachable { url, cause: "the request timed out".into() });
+            }
+            let mut request = self.http.get(format!("{}{path}", self.base)).query(query).timeout(remaining);
             if let Some(token) = &self.config.bearer_token {
                 request = request.bearer_auth(token.expose());
             }
@@ -223,13 +324,13 @@ impl Client {
             let sent = request.send();
             let outcome = match &sent {
                 Ok(r) => format!("HTTP {}", r.status().as_u16()),
-                Err(e) => describe(e),
+                Err(e) => self.describe(e),
             };
             self.record(format!("GET {url} -> {outcome} ({} ms)", started.elapsed().as_millis()));
             let retry = match sent {
                 Err(e) => {
-                    let cause = describe(&e);
-                    if attempt >= self.config.retries {
+                    let cause = self.describe(&e);
+                    if attempt >= self.config.retries || e.is_timeout() {
                         return Err(ClientError::Unreachable { url, cause });
                     }
                     true
@@ -237,28 +338,75 @@ impl Client {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     match status {
+                        300..=399 => {
+                            let location = response
+                                .headers()
+                                .get(reqwest::header::LOCATION)
+                                .and_then(|l| l.to_str().ok())
+                                .map_or_else(|| "no Location".to_string(), |l| sanitize(&self.secrets.scrub(l), 200));
+                            return Err(ClientError::Redirect { url, location });
+                        }
                         401 | 403 => return Err(ClientError::Unauthorized { url, status }),
                         404 => return Err(ClientError::NotFound { url }),
                         500..=599 if attempt < self.config.retries => true,
                         _ => {
-                            let body = response
-                                .text()
-                                .map_err(|e| ClientError::Decode { url: url.clone(), cause: describe(&e) })?;
-                            return decode(&url, status, &body);
+                            let body = self.read_body(&url, response)?;
+                            return decode(&url, status, &body, &self.secrets);
                         }
                     }
                 }
             };
             if retry {
                 attempt += 1;
-                std::thread::sleep(Duration::from_millis(200 * 2u64.pow(attempt)));
+                let pause = Duration::from_millis(200 * 2u64.pow(attempt));
+                std::thread::sleep(pause.min(deadline.saturating_duration_since(std::time::Instant::now())));
             }
         }
     }
 
-    /// The loaded rule groups.
+    /// The body, decompressed, up to the bound: a larger answer is an error, never a memory
+    /// exhaustion.
+    fn read_body(&self, url: &str, response: reqwest::blocking::Response) -> Result<String, ClientError> {
+        use std::io::Read;
+        let limit = self.config.max_response_bytes;
+        let mut body = Vec::new();
+        response
+            .take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| ClientError::Decode { url: url.to_string(), cause: self.secrets.scrub(&e.to_string()) })?;
+        if body.len() as u64 > limit {
+            return Err(ClientError::TooLarge { url: url.to_string(), limit });
+        }
+        String::from_utf8(body)
+            .map_err(|_| ClientError::Decode { url: url.to_string(), cause: "the body is not UTF-8".into() })
+    }
+
+    /// A transport error's cause in words, without the URL (messages add it) or any secret.
+    fn describe(&self, e: &reqwest::Error) -> String {
+        sanitize(&self.secrets.scrub(&describe(e)), 300)
+    }
+
+    /// The loaded rule groups. Their texts come from the server and are printed: control
+    /// characters are escaped and errors cut short (see [`sanitize`]).
     pub fn rules(&self) -> Result<Vec<LoadedGroup>, ClientError> {
-        self.get::<RulesData>("/api/v1/rules", &[]).map(|d| d.groups)
+        let mut groups = self.get::<RulesData>("/api/v1/rules", &[])?.groups;
+        for g in &mut groups {
+            g.name = sanitize(&g.name, 500);
+            g.file = sanitize(&g.file, 500);
+            for r in &mut g.rules {
+                r.name = sanitize(&r.name, 500);
+                r.last_error = sanitize(&self.secrets.scrub(&r.last_error), 500);
+                r.health = sanitize(&r.health, 20);
+                r.query = sanitize_multiline(&r.query);
+                for map in [&mut r.labels, &mut r.annotations] {
+                    *map = std::mem::take(map)
+                        .into_iter()
+                        .map(|(k, v)| (sanitize(&k, 200), sanitize_multiline(&v)))
+                        .collect();
+                }
+            }
+        }
+        Ok(groups)
     }
 
     /// The command-line flags (`/api/v1/status/flags`).
@@ -320,18 +468,78 @@ impl Client {
     }
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(url: &str, status: u16, body: &str) -> Result<T, ClientError> {
+fn decode<T: for<'de> Deserialize<'de>>(
+    url: &str,
+    status: u16,
+    body: &str,
+    secrets: &Secrets,
+) -> Result<T, ClientError> {
+    // Scrub a bounded prefix (a body may be huge), long enough that no secret is cut in two.
+    let shown = |text: &str| {
+        let longest = secrets.0.first().map_or(0, String::len);
+        let prefix: String = text.chars().take(300 + longest).collect();
+        let cut = if prefix.len() < text.len() { "…" } else { "" };
+        sanitize(&format!("{}{cut}", secrets.scrub(&prefix)), 300)
+    };
     let envelope: Envelope<T> = serde_json::from_str(body).map_err(|e| {
         if (200..300).contains(&status) {
             ClientError::Decode { url: url.to_string(), cause: e.to_string() }
         } else {
-            ClientError::Server { url: url.to_string(), status, message: body.chars().take(200).collect() }
+            ClientError::Server { url: url.to_string(), status, message: shown(body) }
         }
     })?;
     match (envelope.status.as_str(), envelope.data) {
         ("success", Some(data)) => Ok(data),
-        _ => Err(ClientError::Server { url: url.to_string(), status, message: envelope.error }),
+        _ => Err(ClientError::Server { url: url.to_string(), status, message: shown(&envelope.error) }),
     }
+}
+
+/// Server text made safe to print: control characters (ANSI escapes, newlines that would
+/// start a `::error` line in a CI log) escaped, and cut to `max` characters.
+pub fn sanitize(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max) + 16);
+    for (n, c) in text.chars().enumerate() {
+        if n == max {
+            out.push_str(&format!("… ({} more characters)", text.chars().count() - max));
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Like [`sanitize`] for multi-line texts (expressions, annotations): newlines and tabs kept,
+/// no cut.
+fn sanitize_multiline(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b)))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The cause of a transport error in words, without the URL (messages add it).
@@ -348,14 +556,39 @@ fn describe(e: &reqwest::Error) -> String {
     if cause.is_empty() { e.to_string() } else { cause }
 }
 
-/// Removes `user:password@` from a URL.
+/// Removes the credentials (`user:password@`) from a URL, however it is written: parsed as a
+/// URL where it is one, else everything between the scheme and the last `@` before the path.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme && !url[scheme + 3..at].contains('/') => {
-            format!("{}***@{}", &url[..scheme + 3], &url[at + 1..])
-        }
-        _ => url.to_string(),
+    if let Ok(mut parsed) = reqwest::Url::parse(url)
+        && (!parsed.username().is_empty() || parsed.password().is_some())
+    {
+        let _ = parsed.set_username("***");
+        let _ = parsed.set_password(None);
+        return parsed.to_string().trim_end_matches('/').to_string() + if url.ends_with('/') { "/" } else { "" };
     }
+    redact_urls(url)
+}
+
+/// [`redact`] for every URL-like word of a text.
+fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(scheme) = rest.find(":/") {
+        let after = scheme + rest[scheme..].find(|c: char| c != ':' && c != '/').unwrap_or(rest.len() - scheme);
+        let end = rest[after..].find(char::is_whitespace).map_or(rest.len(), |i| after + i);
+        out.push_str(&rest[..after]);
+        // The authority ends at the first `/` after the last `@`; credentials may hold `/`.
+        match rest[after..end].rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&rest[after + at..end]);
+            }
+            None => out.push_str(&rest[after..end]),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -379,7 +612,40 @@ mod tests {
             assert!(!shown.contains(secret), "{secret} leaks in {shown}");
         }
         let client = Client::new(config).unwrap();
-        assert_eq!(client.url("/api/v1/rules"), "http://***@localhost:1/api/v1/rules");
+        assert_eq!(client.url("/api/v1/rules"), "http://localhost:1/api/v1/rules", "credentials leave the URL");
+        assert_eq!(client.secrets.scrub("echo: Bearer token-value, tenant-value"), "echo: Bearer ***, ***");
+    }
+
+    #[test]
+    fn every_way_of_writing_credentials_is_redacted() {
+        for (url, secret) in [
+            ("http://u:pa@ss-SECRET@host:9090/x", "ss-SECRET"),
+            ("http://admin:ab/cd+SECRET@host", "SECRET"),
+            ("http:/user:SECRET@host", "SECRET"),
+            ("https://user:SECRET@mimir.example.com/prometheus", "SECRET"),
+        ] {
+            let shown = redact(url);
+            assert!(!shown.contains(secret), "{url} -> {shown}");
+            let in_text = redact_urls(&format!("cannot reach {url}: refused"));
+            assert!(!in_text.contains(secret), "{url} -> {in_text}");
+        }
+        // A URL without `//` is refused, and the refusal does not show the password.
+        let e = Client::new(ClientConfig::new("http:/user:SECRET@host")).err().unwrap().to_string();
+        assert!(e.contains("write it as http://") && !e.contains("SECRET"), "{e}");
+        // Credentials in a URL become basic auth.
+        let client = Client::new(ClientConfig::new("http://u:p%40ss-SECRET@host:9090")).unwrap();
+        assert_eq!(
+            client.config.basic_auth.as_ref().map(|(u, p)| (u.as_str(), p.expose())),
+            Some(("u", "p@ss-SECRET"))
+        );
+        assert_eq!(client.base, "http://host:9090");
+    }
+
+    #[test]
+    fn server_text_is_made_safe_to_print() {
+        assert_eq!(sanitize("a\u{1b}[31mred\n::error file=x::boom", 100), "a\\u{1b}[31mred\\n::error file=x::boom");
+        assert_eq!(sanitize(&"x".repeat(10), 4), "xxxx… (6 more characters)");
+        assert_eq!(sanitize_multiline("sum(x)\n  / 2\u{7}"), "sum(x)\n  / 2\\u{7}");
     }
 
     #[test]

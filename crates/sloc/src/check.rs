@@ -41,9 +41,12 @@ pub struct CheckArgs {
     /// Do not verify the server's TLS certificate.
     #[arg(long)]
     insecure: bool,
-    /// Timeout of each request.
+    /// The bound of each call to the server, retries included.
     #[arg(long, default_value = "30s", value_parser = parse_timeout)]
     timeout: Duration,
+    /// The largest answer read from the server, in MiB, counted after decompression.
+    #[arg(long, value_name = "MIB", default_value_t = sloc_client::DEFAULT_MAX_RESPONSE_BYTES / (1024 * 1024))]
+    max_response_size: u64,
     /// Report an unreachable or refusing server as a warning and exit 0.
     #[arg(long)]
     allow_unreachable: bool,
@@ -116,7 +119,8 @@ fn client_config(args: &CheckArgs) -> Result<ClientConfig, String> {
     let mut config = ClientConfig::new(args.prometheus.clone());
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
-            return Err(format!("--header `{}` is not `Name: value`", header.split(':').next().unwrap_or_default()));
+            // Never echo the argument: it may be a token written without its colon.
+            return Err("--header: expected `Name: value`, with a colon after the name (the value is not shown)".into());
         };
         config.headers.push((name.trim().to_string(), Secret::new(value.trim())));
     }
@@ -148,6 +152,7 @@ fn client_config(args: &CheckArgs) -> Result<ClientConfig, String> {
     }
     config.insecure = args.insecure;
     config.timeout = args.timeout;
+    config.max_response_bytes = args.max_response_size.saturating_mul(1024 * 1024);
     Ok(config)
 }
 

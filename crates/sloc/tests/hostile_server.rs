@@ -1,0 +1,196 @@
+//! `sloc check` against servers that misbehave, in-test on loopback ports: every answer ends
+//! with a clear error and exit 2 (or a finding), no secret is printed, nothing unbounded is
+//! read, and nothing a server says can repaint the terminal or forge a CI log line.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use common::{run, sloc};
+
+/// A server on a free loopback port answering every request with `respond(request)`; it
+/// keeps the requests it saw. It stops with the test process.
+struct FakeServer {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeServer {
+    fn start(respond: impl Fn(&str) -> Vec<u8> + Send + 'static) -> FakeServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+                let mut buf = vec![0u8; 16 * 1024];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                seen.lock().unwrap().push(request.clone());
+                let _ = stream.write_all(&respond(&request));
+            }
+        });
+        FakeServer { url, requests }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn answer(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n", body.len())
+        .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+const RULES: &str = "rules/oneflow.rules.yml";
+
+fn check(url: &str, extra: &[&str]) -> common::Run {
+    let mut args = vec!["check", "--prometheus", url, "--timeout", "5s"];
+    args.extend(extra);
+    args.push(RULES);
+    run(&mut sloc(&args))
+}
+
+#[test]
+fn credentials_in_urls_headers_and_echoed_bodies_are_never_printed() {
+    // A proxy that echoes the request (with its Authorization header) in a 502 body.
+    let server = FakeServer::start(|request| {
+        answer("502 Bad Gateway", "", format!("upstream failed for:\n{request}").as_bytes())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "TOKEN-abc123\n").unwrap();
+    let host = server.url.trim_start_matches("http://");
+    for url in
+        [format!("http://u:pa@ss-SECRET1@{host}"), format!("http://admin:ab/cd+SECRET2@{host}"), server.url.clone()]
+    {
+        let result = check(
+            &url,
+            &["--bearer-token-file", token.to_str().unwrap(), "--header", "X-Api-Key: KEY-xyz789", "--verbose"],
+        );
+        let printed = format!("{}{}", result.stdout, result.stderr);
+        for secret in ["SECRET1", "SECRET2", "TOKEN-abc123", "KEY-xyz789", "pa@ss"] {
+            assert!(!printed.contains(secret), "{secret} printed for {url}:\n{printed}");
+        }
+        assert_eq!(result.code, 2, "{printed}");
+    }
+    // The echoed request did carry the token: the scrubbing is what hides it.
+    assert!(server.requests().iter().any(|r| r.contains("TOKEN-abc123")));
+
+    let malformed = check(&format!("http:/user:SECRET3@{host}"), &[]);
+    assert_eq!(malformed.code, 2);
+    assert!(
+        malformed.stderr.contains("write it as http://") && !malformed.stderr.contains("SECRET3"),
+        "{}",
+        malformed.stderr
+    );
+    let no_colon = check(&server.url, &["--header", "Authorization Bearer TOKEN-def456"]);
+    assert_eq!(no_colon.code, 2);
+    assert!(
+        !no_colon.stderr.contains("TOKEN-def456") && no_colon.stderr.contains("Name: value"),
+        "{}",
+        no_colon.stderr
+    );
+}
+
+#[test]
+fn headers_never_follow_a_redirect_to_another_origin() {
+    let other = FakeServer::start(|_| answer("200 OK", "", br#"{"status":"success","data":{"groups":[]}}"#));
+    let target = other.url.clone();
+    let server = FakeServer::start(move |_| answer("302 Found", &format!("Location: {target}/api/v1/rules\r\n"), b""));
+    let result = check(&server.url, &["--header", "X-Scope-OrgID: tenant-secret", "--verbose"]);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(result.stderr.contains("redirects to another origin"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains(&format!("redirected to {}/api/v1/rules (another origin: not followed)", other.url)),
+        "every hop is logged:\n{}",
+        result.stderr
+    );
+    assert!(other.requests().is_empty(), "the other origin was contacted: {:?}", other.requests());
+}
+
+#[test]
+fn response_bodies_are_bounded_after_decompression() {
+    // 3 MiB of JSON-looking text, and the same gzipped (a few KiB on the wire).
+    let big = format!("{{\"status\":\"success\",\"data\":{{\"groups\":[],\"pad\":\"{}\"}}}}", "x".repeat(3 << 20));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(big.as_bytes()).unwrap();
+    let gzipped = gz.finish().unwrap();
+    assert!(gzipped.len() < 64 * 1024);
+    let plain_body = big.clone().into_bytes();
+    let plain = FakeServer::start(move |_| answer("200 OK", "Content-Type: application/json\r\n", &plain_body));
+    let compressed = FakeServer::start(move |_| answer("200 OK", "Content-Encoding: gzip\r\n", &gzipped));
+    for server in [&plain, &compressed] {
+        let result = check(&server.url, &["--max-response-size", "1"]);
+        assert_eq!(result.code, 2, "{}", result.stderr);
+        assert!(result.stderr.contains("answered with more than 1 MiB"), "{}", result.stderr);
+        assert!(result.stderr.contains(&format!("{}/api/v1/rules", server.url)), "names the URL: {}", result.stderr);
+    }
+    // Under a higher bound the same answer is read (and found to be an empty server).
+    let read = check(&compressed.url, &["--max-response-size", "4"]);
+    assert!(!read.stderr.contains("more than"), "{}", read.stderr);
+}
+
+#[test]
+fn server_text_cannot_repaint_the_terminal_or_forge_ci_annotations() {
+    let message = format!("\u{1b}[2J\u{1b}[31mpwned\n::error file=README.md,line=1::forged{}", "y".repeat(100_000));
+    let body = serde_json::json!({"status": "error", "errorType": "bad_data", "error": message}).to_string();
+    let server = FakeServer::start(move |_| answer("422 Unprocessable Entity", "", body.as_bytes()));
+    for format in ["human", "github"] {
+        let result = check(&server.url, &["--format", format]);
+        assert_eq!(result.code, 2, "{}", result.stderr);
+        let printed = format!("{}{}", result.stdout, result.stderr);
+        assert!(!printed.contains('\u{1b}'), "an escape reached the terminal: {printed:?}");
+        assert!(!printed.lines().any(|l| l.starts_with("::error file=README.md")), "a forged annotation:\n{printed}");
+        assert!(printed.len() < 4_000, "the server's text is cut: {} bytes", printed.len());
+        assert!(printed.contains("pwned"), "{printed}");
+    }
+}
+
+#[test]
+fn pathological_expressions_served_by_the_server_are_handled_in_linear_time() {
+    let query = format!("{}up +{}", "(".repeat(8_000), ")".repeat(8_000));
+    let body = serde_json::json!({"status": "success", "data": {"groups": [{
+        "name": "sloc-oneflow-availability", "file": "x.yml", "interval": 60.0, "evaluationTime": 0.001,
+        "rules": [{"name": "slo:sli_errors:rate5m", "query": query, "type": "recording", "health": "ok"}]
+    }]}})
+    .to_string();
+    let server = FakeServer::start(move |request| {
+        if request.starts_with("GET /api/v1/rules") {
+            answer("200 OK", "", body.as_bytes())
+        } else {
+            answer("404 Not Found", "", b"")
+        }
+    });
+    let started = std::time::Instant::now();
+    let result = check(&server.url, &["--format", "json"]);
+    assert!(result.code <= 1, "{}", result.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_timeout_bounds_the_whole_call_retries_included() {
+    // Accepts and never answers: each attempt would wait the whole timeout.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let started = std::time::Instant::now();
+    let result = run(&mut sloc(&["check", "--prometheus", &url, "--timeout", "2s", RULES]));
+    let took = started.elapsed();
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(result.stderr.contains("timed out"), "{}", result.stderr);
+    // The rules request and the status requests run concurrently: about one timeout in all.
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?} for --timeout 2s");
+}
