@@ -99,5 +99,19 @@ declare_code! {
     pub PROMQL_SYNTAX = ("P001", "promql-syntax", Error, "the PromQL expression does not parse");
 }
 
+declare_code! {
+    /// ## What it does
+    /// Reports that sloc could not do its job at all: a flag is wrong, an input cannot be read,
+    /// an output cannot be written, or the server cannot be reached. The exit code is 2.
+    ///
+    /// ## Why it matters
+    /// With `--format json`, `sarif` or `github`, a script or a CI step reads standard output:
+    /// it gets a valid document holding this finding instead of nothing.
+    ///
+    /// ## Fix
+    /// As the message says.
+    pub CANNOT_RUN = ("X002", "cannot-run", Error, "sloc could not run: flags, inputs, outputs or the server");
+}
+
 /// The codes this crate declares, shared by the spec and rule-file readers.
-pub static INPUT_CODES: &[&Code] = &[&YAML_SYNTAX, &INVALID_INPUT, &PROMQL_SYNTAX];
+pub static INPUT_CODES: &[&Code] = &[&YAML_SYNTAX, &INVALID_INPUT, &PROMQL_SYNTAX, &CANNOT_RUN];

@@ -10,7 +10,7 @@ use std::sync::Arc;
 mod codes;
 mod render;
 
-pub use codes::{Code, INPUT_CODES, INVALID_INPUT, PROMQL_SYNTAX, YAML_SYNTAX};
+pub use codes::{CANNOT_RUN, Code, INPUT_CODES, INVALID_INPUT, PROMQL_SYNTAX, YAML_SYNTAX};
 pub use render::{HumanOptions, render_github, render_human, render_json, render_sarif, summary_line};
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
@@ -107,7 +107,14 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        // A line ends at `\n`, or at a `\r` not followed by `\n` (old Mac line endings, which
+        // YAML reads as line breaks too).
+        let bytes = text.as_bytes();
+        let line_starts = std::iter::once(0)
+            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
+                (b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
+            }))
+            .collect();
         Self { name: name.into(), text, line_starts }
     }
 
@@ -146,15 +153,23 @@ pub fn decode_input(bytes: &[u8]) -> Result<&str, Box<Diagnostic>> {
     let invalid =
         |message: String, help: &str| Box::new(Diagnostic::new(&INVALID_INPUT, 0..0, message).with_help(help));
     if bytes.len() > MAX_INPUT_BYTES {
-        let message = format!("the file is {} bytes, more than the {MAX_INPUT_BYTES} sloc reads", bytes.len());
+        let message = format!("the file is larger than the {} MiB sloc reads", MAX_INPUT_BYTES >> 20);
         return Err(invalid(message, "split the file"));
     }
+    // The text cannot be shown, so the place is said in words, as line and column.
+    let place = |at: usize| {
+        let before = &bytes[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        format!("line {line}, column {column}")
+    };
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        let message = format!("the file holds binary data (a NUL byte at offset {at})");
+        let message = format!("the file holds binary data (a NUL byte at {})", place(at));
         return Err(invalid(message, "sloc reads YAML rule files and SLO specs"));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let message = format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to());
+        let message = format!("the file is not UTF-8 text (an invalid byte at {})", place(e.valid_up_to()));
         invalid(message, "save the file as UTF-8")
     })?;
     if text.trim().is_empty() {
@@ -170,11 +185,18 @@ mod tests {
     #[test]
     fn unreadable_input_is_refused_with_a_reason() {
         let message = |bytes: &[u8]| decode_input(bytes).unwrap_err().message;
-        assert!(message(&vec![b'a'; MAX_INPUT_BYTES + 1]).contains("more than"));
-        assert!(message(b"groups:\x00").contains("NUL byte at offset 7"));
-        assert!(message(b"caf\xe9").contains("not UTF-8 text (invalid byte at offset 3)"));
+        assert!(message(&vec![b'a'; MAX_INPUT_BYTES + 1]).contains("larger than the 64 MiB"));
+        assert!(message(b"groups:\x00").contains("NUL byte at line 1, column 8"));
+        assert!(message(b"a: 1\nb: caf\xe9").contains("not UTF-8 text (an invalid byte at line 2, column 7)"));
         assert!(message(b" \n\t").contains("empty"));
         assert_eq!(decode_input("groups: []\n".as_bytes()).unwrap(), "groups: []\n");
+    }
+
+    #[test]
+    fn carriage_returns_alone_end_lines() {
+        let f = SourceFile::new("a.yaml", "a: 1\rb: 2\r\nc: 3\n");
+        assert_eq!(f.line_col(5), (2, 1));
+        assert_eq!(f.line_col(11), (3, 1));
     }
 
     #[test]

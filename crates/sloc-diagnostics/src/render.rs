@@ -30,7 +30,8 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
         GraphicalReportHandler::new_themed(theme).with_links(false).with_width(options.width).with_context_lines(1);
     let mut out = String::new();
     for report in reports {
-        let source = NamedSource::new(report.file.name.clone(), report.file.text.to_string()).with_language("yaml");
+        let source = NamedSource::new(report.file.name.clone(), lone_carriage_returns_as_newlines(&report.file.text))
+            .with_language("yaml");
         for diagnostic in &report.diagnostics {
             let clipped = ClippedSource::new(&report.file, diagnostic);
             let adapter = match &clipped {
@@ -45,6 +46,15 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
         }
     }
     out
+}
+
+/// miette breaks lines at `\n` only; a lone `\r` ends a line too. Same length: offsets hold.
+fn lone_carriage_returns_as_newlines(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    text.char_indices().map(|(i, c)| if c == '\r' && bytes.get(i + 1) != Some(&b'\n') { '\n' } else { c }).collect()
 }
 
 /// `N errors, N warnings, N infos in N files` (or `no problems in N files`).

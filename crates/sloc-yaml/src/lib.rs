@@ -133,10 +133,24 @@ fn to_syntax_error(e: &serde_saphyr::Error, text: &str) -> SyntaxError {
     let full = e.to_string();
     let first_line = full.lines().next().unwrap_or_default();
     let mut message = strip_location_prefix(first_line).to_string();
-    if let Some(i) = message.rfind(" at line ") {
+    if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    SyntaxError { message, offset }
+    SyntaxError { message: in_words(&message), offset }
+}
+
+/// The library's messages in sloc's words where they name its own options or internals.
+fn in_words(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("budget breached: ") {
+        let limit = rest.split(|c: char| !c.is_ascii_digit()).find(|n| !n.is_empty()).unwrap_or("?");
+        let limit = limit.parse::<u64>().map_or(limit.to_string(), |n| n.saturating_sub(1).to_string());
+        return format!("the document is too large once its aliases (`*name`) are expanded: more than {limit} values");
+    }
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
+        return format!("duplicate key `{key}` in a mapping");
+    }
+    message.to_string()
 }
 
 fn strip_location_prefix(message: &str) -> &str {

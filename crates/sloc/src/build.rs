@@ -36,7 +36,7 @@ pub struct BuildArgs {
     labels: Vec<String>,
     /// How to print problems in the specs.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    error_format: Format,
+    pub(crate) error_format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -58,7 +58,7 @@ pub struct CheckArgs {
     fail_on: crate::lint::FailOn,
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    pub(crate) format: Format,
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

@@ -14,14 +14,24 @@ enum Input {
 
 fn read_input(path: &Path) -> Result<Input, String> {
     let name = crate::shown(path);
-    let bytes = if name == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        buf
+    // Read through the size cap: FIFOs, process substitution (`<(cat x)`), `/dev/zero` and
+    // standard input are streams, read as far as the cap and no further.
+    let cap = sloc_diagnostics::MAX_INPUT_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if name == "-" {
+        std::io::Read::read_to_end(&mut std::io::Read::take(std::io::stdin(), cap), &mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))
     } else {
-        std::fs::read(path).map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?
+        std::fs::File::open(path)
+            .and_then(|f| {
+                if f.metadata()?.is_dir() {
+                    return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a directory"));
+                }
+                std::io::Read::read_to_end(&mut std::io::Read::take(f, cap), &mut bytes)
+            })
+            .map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))
     };
+    read?;
     Ok(match decode_input(&bytes) {
         Ok(text) => Input::Text(SourceFile::new(name, text)),
         Err(d) => Input::Invalid(SourceFile::new(name, ""), d),

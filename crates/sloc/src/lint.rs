@@ -20,7 +20,7 @@ pub struct LintArgs {
     fail_on: FailOn,
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    pub(crate) format: Format,
     /// The configuration file. Default: the nearest `sloc.toml` in this directory or above.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -92,19 +92,28 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
 fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
-        if path.as_os_str() == "-" || path.is_file() {
+        if !path.exists() && path.as_os_str() != "-" {
+            return Err(format!("cannot read {}: no such file or directory", crate::shown(path)));
+        }
+        // Anything named that is not a directory is read: files, FIFOs, `<(cat x)`, `-`.
+        if path.as_os_str() == "-" || !path.is_dir() {
             files.push(path.clone());
             continue;
         }
-        if !path.exists() {
-            return Err(format!("cannot read {}: no such file or directory", crate::shown(path)));
-        }
-        let walker = ignore::WalkBuilder::new(path).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
+        // Symlinks are followed (a Kubernetes ConfigMap mount is a directory of symlinks);
+        // the walker stops at loops.
+        let walker = ignore::WalkBuilder::new(path)
+            .require_git(false)
+            .follow_links(true)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
         for entry in walker {
             let entry = entry.map_err(|e| format!("cannot read {}: {e}", crate::shown(path)))?;
             let p = entry.path();
             let yaml = p.extension().is_some_and(|e| e == "yml" || e == "yaml");
-            if yaml && entry.file_type().is_some_and(|t| t.is_file()) {
+            // Hidden entries (`..data`, `..2026_11_25...` of a ConfigMap) are skipped by the
+            // walker; what they link to is reached through the visible symlinks.
+            if yaml && p.is_file() {
                 files.push(p.to_path_buf());
             }
         }

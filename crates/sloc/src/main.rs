@@ -82,7 +82,14 @@ fn main() -> ExitCode {
             std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let mut out = Output { color, stdout: String::new(), stderr: String::new() };
+    let format = match &cli.command {
+        Command::Build(a) => a.error_format,
+        Command::Test(a) => a.error_format,
+        Command::Lint(a) => a.format,
+        Command::Check(a) => a.format,
+        Command::Explain(_) => Format::Human,
+    };
+    let mut out = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
     let code = match cli.command {
         Command::Build(args) => build::run(&args, &mut out),
         Command::Lint(args) => lint::run(&args, &mut out),
@@ -90,6 +97,9 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
     };
+    if code == exit::USAGE {
+        out.fatal_document();
+    }
     out.flush();
     ExitCode::from(code)
 }
@@ -97,14 +107,39 @@ fn main() -> ExitCode {
 /// What a command prints, flushed once at the end.
 pub struct Output {
     pub color: bool,
+    /// The format findings are printed in.
+    pub format: Format,
     pub stdout: String,
     pub stderr: String,
+    /// The errors that stopped the command, for machine formats.
+    fatal: Vec<String>,
 }
 
 impl Output {
     /// A one-line error on stderr: `error: …`.
     pub fn error(&mut self, message: impl std::fmt::Display) {
+        let message = message.to_string();
         self.stderr.push_str(&format!("error: {message}\n"));
+        self.fatal.push(message);
+    }
+
+    /// With a machine format, a command that could not run (exit 2) still prints a valid
+    /// document, holding the errors as `X002` findings, unless it printed one already.
+    fn fatal_document(&mut self) {
+        if self.format == Format::Human || self.fatal.is_empty() || !self.stdout.trim().is_empty() {
+            return;
+        }
+        let file = sloc_diagnostics::SourceFile::new("sloc", "");
+        let diagnostics = self
+            .fatal
+            .iter()
+            .map(|m| sloc_diagnostics::Diagnostic::new(&sloc_diagnostics::CANNOT_RUN, 0..0, m.clone()))
+            .collect();
+        let reports = [sloc_diagnostics::FileReport::new(file, diagnostics)];
+        let (color, format) = (self.color, self.format);
+        let mut document = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
+        report::print(&mut document, &reports, format, true);
+        self.stdout = document.stdout;
     }
 
     #[allow(clippy::print_stderr)]

@@ -20,7 +20,7 @@ pub struct TestArgs {
     emit: Option<PathBuf>,
     /// How to print problems in the specs.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    error_format: Format,
+    pub(crate) error_format: Format,
 }
 
 pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
