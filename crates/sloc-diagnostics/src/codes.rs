@@ -110,7 +110,7 @@ declare_code! {
     ///
     /// ## Fix
     /// As the message says.
-    pub CANNOT_RUN = ("X002", "cannot-run", Error, "sloc could not run: flags, inputs, outputs or the server");
+    pub CANNOT_RUN = ("E001", "cannot-run", Error, "sloc could not run: flags, inputs, outputs or the server");
 }
 
 /// The codes this crate declares, shared by the spec and rule-file readers.

@@ -421,7 +421,8 @@ fn located_error(text: &str, message: String) -> ParseError {
     }
     if (message.contains("unclosed left parenthesis")
         || message.contains("unclosed left bracket")
-        || message.contains("unclosed left brace"))
+        || message.contains("unclosed left brace")
+        || message.contains("end of input inside"))
         && let Some(span) = tokens::unmatched_open(&tokens, text)
     {
         return at(span, message);
@@ -440,15 +441,45 @@ fn located_error(text: &str, message: String) -> ParseError {
             return at(e.span, e.message);
         }
     }
-    // Errors that name a function, aggregation or label: the first call or use of that name.
+    // Errors that name a function, aggregation or label: the call or use of that name the
+    // message is about. A type error about ranges names the first call whose arguments have
+    // (or lack) a range, `[...]`, at their own level.
     if let Some(name) = quoted_between(&message, "'", "'").filter(|n| !n.is_empty()) {
         let called = |i: usize| tokens.get(i + 1).is_some_and(|n| &text[n.span.clone()] == "(");
         let named: Vec<usize> = (0..tokens.len()).filter(|&i| &text[tokens[i].span.clone()] == name).collect();
-        if let Some(&i) = named.iter().find(|&&i| called(i)).or(named.first()) {
+        let wants_range = message.contains("expected type range vector") || message.contains("expected type matrix");
+        let refuses_range = message.contains("got range vector") || message.contains("got matrix");
+        let fits = |i: usize| {
+            let has_range = call_has_range_argument(text, &tokens, i + 1);
+            (wants_range && !has_range) || (refuses_range && has_range) || (!wants_range && !refuses_range)
+        };
+        let found =
+            named.iter().find(|&&i| called(i) && fits(i)).or(named.iter().find(|&&i| called(i))).or(named.first());
+        if let Some(&i) = found {
             return at(tokens[i].span.clone(), message);
         }
     }
     at(whole, message)
+}
+
+/// Does the call whose `(` is token `open` have a `[` at the level of its arguments?
+fn call_has_range_argument(text: &str, tokens: &[Token], open: usize) -> bool {
+    let mut depth = 0usize;
+    for t in &tokens[open.min(tokens.len())..] {
+        match &text[t.span.clone()] {
+            "(" | "{" => depth += 1,
+            "[" if depth == 1 => return true,
+            "[" => depth += 1,
+            ")" | "}" | "]" => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn quoted_between<'a>(message: &'a str, open: &str, close: &str) -> Option<&'a str> {

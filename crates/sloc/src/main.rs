@@ -124,7 +124,7 @@ impl Output {
     }
 
     /// With a machine format, a command that could not run (exit 2) still prints a valid
-    /// document, holding the errors as `X002` findings, unless it printed one already.
+    /// document, holding the errors as `E001` findings, unless it printed one already.
     fn fatal_document(&mut self) {
         if self.format == Format::Human || self.fatal.is_empty() || !self.stdout.trim().is_empty() {
             return;

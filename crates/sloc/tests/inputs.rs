@@ -103,7 +103,7 @@ fn machine_formats_stay_valid_when_sloc_cannot_run() {
     let json = run(&mut sloc(&["lint", "--format", "json", "no/such/file.yml"]));
     assert_eq!(json.code, 2);
     let findings: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!((findings[0]["code"].as_str(), findings[0]["severity"].as_str()), (Some("X002"), Some("error")));
+    assert_eq!((findings[0]["code"].as_str(), findings[0]["severity"].as_str()), (Some("E001"), Some("error")));
     assert!(findings[0]["message"].as_str().unwrap().contains("cannot read no/such/file.yml"));
     let sarif = run(&mut sloc(&[
         "check",
@@ -115,7 +115,7 @@ fn machine_formats_stay_valid_when_sloc_cannot_run() {
     ]));
     assert_eq!(sarif.code, 2);
     let document: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
-    assert_eq!(document["runs"][0]["results"][0]["ruleId"], "X002");
+    assert_eq!(document["runs"][0]["results"][0]["ruleId"], "E001");
     let github = run(&mut sloc(&["build", "--error-format", "github", "missing.slo.yaml"]));
     assert_eq!(github.code, 2);
     assert!(github.stdout.starts_with("::error file=sloc,line=1,col=1,"), "{}", github.stdout);
