@@ -390,23 +390,22 @@ impl Client {
     /// characters are escaped and errors cut short (see [`sanitize`]).
     pub fn rules(&self) -> Result<Vec<LoadedGroup>, ClientError> {
         let mut groups = self.get::<RulesData>("/api/v1/rules", &[])?.groups;
-        for g in &mut groups {
-            g.name = sanitize(&g.name, 500);
-            g.file = sanitize(&g.file, 500);
-            for r in &mut g.rules {
-                r.name = sanitize(&r.name, 500);
-                r.last_error = sanitize(&self.secrets.scrub(&r.last_error), 500);
-                r.health = sanitize(&r.health, 20);
-                r.query = sanitize_multiline(&r.query);
-                for map in [&mut r.labels, &mut r.annotations] {
-                    *map = std::mem::take(map)
-                        .into_iter()
-                        .map(|(k, v)| (sanitize(&k, 200), sanitize_multiline(&v)))
-                        .collect();
-                }
-            }
-        }
+        sanitize_groups(&mut groups, &self.secrets);
         Ok(groups)
+    }
+
+    /// Each metric's declared type (`/api/v1/metadata`): metric → `counter`, `gauge`, ...
+    pub fn metadata(&self) -> Result<BTreeMap<String, String>, ClientError> {
+        #[derive(Deserialize)]
+        struct Entry {
+            #[serde(rename = "type")]
+            kind: String,
+        }
+        let data: BTreeMap<String, Vec<Entry>> = self.get("/api/v1/metadata", &[])?;
+        Ok(data
+            .into_iter()
+            .filter_map(|(metric, entries)| entries.into_iter().next().map(|e| (metric, sanitize(&e.kind, 20))))
+            .collect())
     }
 
     /// The command-line flags (`/api/v1/status/flags`).
@@ -468,6 +467,14 @@ impl Client {
     }
 }
 
+/// Decodes an answer of the rules endpoint as [`Client::rules`] does once it has read it, for
+/// the fuzz target of untrusted responses.
+pub fn decode_rules(status: u16, body: &str) -> Result<Vec<LoadedGroup>, ClientError> {
+    let mut groups = decode::<RulesData>("http://fuzz/api/v1/rules", status, body, &Secrets::default())?.groups;
+    sanitize_groups(&mut groups, &Secrets::default());
+    Ok(groups)
+}
+
 fn decode<T: for<'de> Deserialize<'de>>(
     url: &str,
     status: u16,
@@ -491,6 +498,23 @@ fn decode<T: for<'de> Deserialize<'de>>(
     match (envelope.status.as_str(), envelope.data) {
         ("success", Some(data)) => Ok(data),
         _ => Err(ClientError::Server { url: url.to_string(), status, message: shown(&envelope.error) }),
+    }
+}
+
+fn sanitize_groups(groups: &mut [LoadedGroup], secrets: &Secrets) {
+    for g in groups {
+        g.name = sanitize(&g.name, 500);
+        g.file = sanitize(&g.file, 500);
+        for r in &mut g.rules {
+            r.name = sanitize(&r.name, 500);
+            r.last_error = sanitize(&secrets.scrub(&r.last_error), 500);
+            r.health = sanitize(&r.health, 20);
+            r.query = sanitize_multiline(&r.query);
+            for map in [&mut r.labels, &mut r.annotations] {
+                *map =
+                    std::mem::take(map).into_iter().map(|(k, v)| (sanitize(&k, 200), sanitize_multiline(&v))).collect();
+            }
+        }
     }
 }
 

@@ -199,6 +199,11 @@ fn fetch(client: &Client, files: &[LiveFile]) -> Result<Snapshot, ClientError> {
         snapshot.scrape_interval = Some(scrape_interval(&yaml));
     }
     let plan = sloc_lint::live::plan(files);
+    if plan.metadata
+        && let Some(metadata) = optional(client.metadata())?
+    {
+        snapshot.metadata = metadata.into_iter().collect();
+    }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let hour_ago = now - 3600;
     // Data endpoints are optional too: a ruler that does not serve them skips those checks.

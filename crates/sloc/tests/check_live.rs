@@ -101,6 +101,51 @@ fn short_retention_and_long_scrape_interval_are_reported() {
     assert!(found.contains(&"C008".to_string()), "{found:?}");
 }
 
+/// Any rule file, not only specs: ranges beyond the retention (C012), and counter functions
+/// over what the exporter declares a gauge (C013, from the server's metadata).
+#[test]
+fn rule_files_are_judged_by_the_server_s_retention_and_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_file(
+        dir.path(),
+        "ops.yml",
+        "groups:\n  - name: ops\n    rules:\n      - record: provider:oneflow_requests:increase30d\n        expr: sum by (provider) (increase(oneflow_requests_total[30d]))\n      - record: provider:health:max_over_time\n        expr: max_over_time(oneflow_provider_health_status[2d:5m] offset 6d)\n      - record: provider:health:rate5m\n        expr: rate(oneflow_provider_health_status[5m])\n      - record: provider:requests:rate5m\n        expr: sum by (provider) (rate(oneflow_requests_total[5m]))\n",
+    );
+    let exporter = Exporter::start();
+    let prometheus = Prometheus::start(Setup {
+        rule_files: vec![rules.clone()],
+        retention: "7d",
+        exporter_port: Some(exporter.port),
+        ..Setup::default()
+    });
+    // The metadata arrives with the first scrapes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let result = loop {
+        let result =
+            run(&mut sloc(&["check", "--prometheus", &prometheus.url, "--format", "json", rules.to_str().unwrap()]));
+        if codes(&result.stdout).contains(&"C013".to_string()) || std::time::Instant::now() > deadline {
+            break result;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let located: Vec<(String, u64)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        located,
+        [("C012".to_string(), 5), ("C012".to_string(), 7), ("C013".to_string(), 9)],
+        "{}",
+        result.stdout
+    );
+    assert!(result.stdout.contains("reads 30d back (`[30d]`), more than the 7d"), "{}", result.stdout);
+    assert!(result.stdout.contains("reads 8d back"), "2d subquery + 6d offset: {}", result.stdout);
+    assert!(result.stdout.contains("declares a gauge"), "{}", result.stdout);
+}
+
 #[test]
 fn route_prefix_and_basic_auth() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,11 +11,13 @@ use sloc_rulefile::{LoadedGroup, ParsedGroup};
 use sloc_spec::{Sli, Spec};
 
 pub mod clash;
+pub mod counter_type;
 pub mod drift;
 pub mod low_traffic;
 pub mod missing;
 pub mod no_bucket;
 pub mod no_series;
+pub mod range_beyond_retention;
 pub mod retention;
 pub mod scrape_interval;
 pub mod slow_group;
@@ -35,6 +37,8 @@ pub static LIVE_CODES: &[&Code] = &[
     &no_bucket::CODE,
     &low_traffic::CODE,
     &unreachable::CODE,
+    &range_beyond_retention::CODE,
+    &counter_type::CODE,
 ];
 
 /// One file to compare with the server: its rule groups, and its spec when it is one.
@@ -62,6 +66,8 @@ pub struct ExpectedRule {
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub span: Range<usize>,
+    /// The expression in the file (the rule's span for generated rules).
+    pub expr_span: Range<usize>,
 }
 
 impl ExpectedGroup {
@@ -78,6 +84,7 @@ impl ExpectedGroup {
                 labels: r.labels.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
                 annotations: r.annotations.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
                 span: r.span.clone(),
+                expr_span: r.expr.as_ref().map_or(r.span.clone(), |e| e.node.span.clone()),
             })
             .collect();
         ExpectedGroup { name: group.name.value.clone(), span: group.name.span.clone(), rules }
@@ -96,6 +103,7 @@ impl ExpectedGroup {
                 labels: r.labels.iter().cloned().collect(),
                 annotations: r.annotations.iter().cloned().collect(),
                 span: span.clone(),
+                expr_span: span.clone(),
             })
             .collect();
         ExpectedGroup { name: group.name.clone(), span, rules }
@@ -105,6 +113,8 @@ impl ExpectedGroup {
 /// What to ask the server about the specs' indicators.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Plan {
+    /// Whether the metrics' types (`/api/v1/metadata`) are needed: rule files to judge.
+    pub metadata: bool,
     /// Selectors of SLI series, each to be counted over the lookback.
     pub selectors: Vec<String>,
     /// Bucket selectors of latency SLIs, whose `le` values are needed.
@@ -123,6 +133,8 @@ pub struct Snapshot {
     pub series: HashMap<String, usize>,
     pub buckets: HashMap<String, Vec<String>>,
     pub traffic: HashMap<String, f64>,
+    /// Metric name → type (`counter`, `gauge`, `histogram`, ...), from the server's metadata.
+    pub metadata: HashMap<String, String>,
 }
 
 /// The selectors an SLI reads, each with the file range of the query it is in.
@@ -176,7 +188,7 @@ pub(crate) fn traffic_query(spec: &Spec, slo: &sloc_spec::Slo) -> Option<String>
 
 /// What to fetch for these files.
 pub fn plan(files: &[LiveFile]) -> Plan {
-    let mut plan = Plan::default();
+    let mut plan = Plan { metadata: files.iter().any(|f| f.spec.is_none()), ..Plan::default() };
     for spec in files.iter().filter_map(|f| f.spec.as_ref()) {
         for (_, selector, _) in sli_selectors(spec) {
             if !plan.selectors.contains(&selector) {
@@ -204,6 +216,10 @@ pub fn check(files: &[LiveFile], snapshot: &Snapshot) -> Vec<FileReport> {
             unhealthy::run(f, snapshot, &mut out);
             slow_group::run(f, snapshot, &mut out);
             clash::run(f, snapshot, &mut out);
+            if f.spec.is_none() {
+                range_beyond_retention::run(f, snapshot, &mut out);
+                counter_type::run(f, snapshot, &mut out);
+            }
             if let Some(spec) = &f.spec {
                 retention::run(spec, snapshot, &mut out);
                 scrape_interval::run(spec, snapshot, &mut out);

@@ -71,10 +71,17 @@ impl Drop for Exporter {
 }
 
 fn metrics(t: f64) -> String {
-    let mut out = String::new();
+    // Families grouped, each with its `# TYPE`, so that the server's metadata knows them.
+    let mut families: Vec<(&str, &str, String)> = vec![
+        ("oneflow_requests_total", "counter", String::new()),
+        ("oneflow_request_duration_seconds", "histogram", String::new()),
+        ("oneflow_total_cost_credits", "counter", String::new()),
+        ("oneflow_provider_health_status", "gauge", String::new()),
+    ];
     for (provider, share) in [("openai", 0.6), ("anthropic", 0.4)] {
         let total = (10_000.0 + 100_000.0 * t) * share;
         let errors = (total * 0.0001).floor();
+        let out = &mut families[0].2;
         out.push_str(&format!(
             "oneflow_requests_total{{status=\"success\",provider=\"{provider}\",endpoint=\"/api/v1/completion\"}} {}\n",
             total - errors
@@ -82,6 +89,7 @@ fn metrics(t: f64) -> String {
         out.push_str(&format!(
             "oneflow_requests_total{{status=\"error\",provider=\"{provider}\",endpoint=\"/api/v1/completion\"}} {errors}\n"
         ));
+        let out = &mut families[1].2;
         for (le, fraction) in
             [("0.1", 0.2), ("0.5", 0.6), ("1.0", 0.9), ("2.0", 0.99), ("5.0", 1.0), ("10.0", 1.0), ("+Inf", 1.0)]
         {
@@ -92,9 +100,10 @@ fn metrics(t: f64) -> String {
         }
         out.push_str(&format!("oneflow_request_duration_seconds_count{{provider=\"{provider}\"}} {}\n", total.floor()));
         out.push_str(&format!("oneflow_request_duration_seconds_sum{{provider=\"{provider}\"}} {}\n", total * 0.4));
-        out.push_str(&format!("oneflow_total_cost_credits{{provider=\"{provider}\"}} {}\n", total * 0.2));
+        families[2].2.push_str(&format!("oneflow_total_cost_credits{{provider=\"{provider}\"}} {}\n", total * 0.2));
+        families[3].2.push_str(&format!("oneflow_provider_health_status{{provider=\"{provider}\"}} 1\n"));
     }
-    out
+    families.iter().map(|(name, kind, samples)| format!("# TYPE {name} {kind}\n{samples}")).collect()
 }
 
 /// How to start a Prometheus.

@@ -1,0 +1,20 @@
+//! Any text through the PromQL layer: never a panic, an error always located inside the text
+//! on character boundaries, and what parses prints back to text that parses to the same.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    match sloc_promql::parse(text) {
+        Ok(expr) => {
+            let printed = sloc_promql::canonical(&expr);
+            let again = sloc_promql::parse(&printed).expect("canonical output parses");
+            assert_eq!(sloc_promql::canonical(&again), printed, "printing is stable");
+        }
+        Err(e) => {
+            assert!(e.span.start <= e.span.end && e.span.end <= text.len(), "{e:?}");
+            assert!(text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end), "{e:?}");
+        }
+    }
+});
