@@ -1,4 +1,4 @@
-//! Benchmarks. Each prints wall time (best of several runs) and, where a peer exists, the peer's
+//! Benchmarks. Each prints wall time (the median of several runs) and, where a peer exists, the peer's
 //! time on the same input in the same run.
 
 use std::time::{Duration, Instant};
@@ -10,12 +10,20 @@ pub fn run(args: &[&str]) -> Result<()> {
         None | Some("all") => {
             compile()?;
             lint()?;
+            pathological()?;
             check()
         }
         Some("check") => check(),
         Some("compile") => compile(),
         Some("lint") => lint(),
-        Some(other) => bail!("unknown benchmark `{other}`: expected compile, lint or check"),
+        Some("pathological") => pathological(),
+        Some("lint-real") => match args.get(1) {
+            Some(dir) => lint_real(std::path::Path::new(dir)),
+            None => bail!("usage: cargo xtask bench lint-real DIR (a directory of real rule files)"),
+        },
+        Some(other) => {
+            bail!("unknown benchmark `{other}`: expected compile, lint, pathological, lint-real DIR or check")
+        }
     }
 }
 
@@ -46,14 +54,16 @@ pub fn big_spec(n: usize) -> String {
     text
 }
 
-fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
-    let mut best = Duration::MAX;
+/// The median wall time of `runs` runs.
+fn median_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
+    let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
         f()?;
-        best = best.min(start.elapsed());
+        times.push(start.elapsed());
     }
-    Ok(best)
+    times.sort();
+    Ok(times[times.len() / 2])
 }
 
 /// `sloc build` on 1,000 objectives, in release, through the CLI.
@@ -63,7 +73,7 @@ fn compile() -> Result<()> {
     std::fs::write(&spec, big_spec(1000))?;
     let sloc = crate::release_binary()?;
     let out = dir.path().join("bench.rules.yml");
-    let time = best_of(5, || {
+    let time = median_of(5, || {
         let status = std::process::Command::new(&sloc)
             .arg("build")
             .arg(&spec)
@@ -77,9 +87,9 @@ fn compile() -> Result<()> {
         Ok(())
     })?;
     let rules = std::fs::read_to_string(&out)?.matches("\n      - ").count();
-    println!("compile: 1000 SLOs -> {rules} rules: sloc build {:.3} s (best of 5; goal < 0.2 s)", time.as_secs_f64());
+    println!("compile: 1000 SLOs -> {rules} rules: sloc build {:.3} s (median of 5; goal < 0.2 s)", time.as_secs_f64());
     if crate::have("promtool") {
-        let check = best_of(3, || {
+        let check = median_of(3, || {
             let o = std::process::Command::new("promtool").arg("check").arg("rules").arg(&out).output()?;
             if !o.status.success() {
                 bail!("promtool rejects the compiled benchmark rules:\n{}", String::from_utf8_lossy(&o.stdout));
@@ -111,7 +121,7 @@ pub fn big_rule_file(groups: usize) -> String {
     text
 }
 
-/// Wall time (best of `runs`) and peak resident memory of a command, through GNU time.
+/// Wall time (median of `runs`) and peak resident memory of a command, through GNU time.
 fn measure(
     runs: usize,
     program: &std::path::Path,
@@ -119,7 +129,7 @@ fn measure(
     ok_codes: &[i32],
 ) -> Result<(Duration, u64)> {
     let mut peak_kb = 0;
-    let time = best_of(runs, || {
+    let time = median_of(runs, || {
         let out = std::process::Command::new("/usr/bin/time")
             .arg("-f")
             .arg("%M")
@@ -171,6 +181,114 @@ fn lint() -> Result<()> {
     Ok(())
 }
 
+/// Prometheus' parser tests' pathological inputs: a 55,000-character expression and a
+/// 25,000-deep nesting, each with an error, through `sloc lint` and `promtool check rules`.
+fn pathological() -> Result<()> {
+    let sloc = crate::release_binary()?;
+    let dir = tempfile::tempdir()?;
+    let rule =
+        |expr: String| format!("groups:\n  - name: g\n    rules:\n      - record: x\n        expr: \"{expr}\"\n");
+    let inputs = [
+        ("55,000-character chain", rule(format!("({}){}", "-{}-1".repeat(10_000), "[1m:]".repeat(1000)))),
+        ("25,000-deep nesting", rule(format!("{}a +{}", "(".repeat(25_000), ")".repeat(25_000)))),
+    ];
+    for (name, text) in inputs {
+        let path = dir.path().join("p.yml");
+        std::fs::write(&path, text)?;
+        let file = path.as_os_str();
+        let (sloc_time, _) = measure(5, &sloc, &[std::ffi::OsStr::new("lint"), file], &[1])?;
+        print!("pathological: {name}: sloc lint {:.3} s", sloc_time.as_secs_f64());
+        match which("promtool") {
+            Some(p) => {
+                let args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
+                let (p_time, _) = measure(5, &p, &args, &[1])?;
+                println!(
+                    "; promtool check rules {:.3} s; sloc takes {:.2}x promtool's time",
+                    p_time.as_secs_f64(),
+                    sloc_time.as_secs_f64() / p_time.as_secs_f64()
+                );
+            }
+            None => println!("; promtool not installed"),
+        }
+    }
+    Ok(())
+}
+
+/// `sloc lint` on a directory of real rule files (kept out of the repository): rules, findings
+/// per code shown by default and with every style check, and promtool's verdict beside sloc's
+/// for each file.
+fn lint_real(dir: &std::path::Path) -> Result<()> {
+    let sloc = crate::release_binary()?;
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    let findings = |extra: &[&str]| -> Result<Vec<serde_json::Value>> {
+        let mut command = std::process::Command::new(&sloc);
+        command.args(["lint", "--format", "json"]).args(extra).arg(dir);
+        let out = command.output()?;
+        Ok(serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).context("sloc lint --format json")?)
+    };
+    let shown = findings(&[])?;
+    let all = findings(&["--enable", "style"])?;
+    let mut rules = 0;
+    println!("lint-real: {} files in {}", files.len(), dir.display());
+    println!("| file | rules | promtool | sloc |\n|---|---|---|---|");
+    let mut disagreements = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path)?;
+        let n = text
+            .lines()
+            .filter(|l| {
+                l.trim_start().starts_with("- alert:")
+                    || l.trim_start().starts_with("- record:")
+                    || l.trim_start().starts_with("- expr:")
+            })
+            .count();
+        rules += n;
+        let verdict = |ok: bool| if ok { "accepts" } else { "rejects" };
+        let sloc_ok = std::process::Command::new(&sloc).arg("lint").arg(path).output()?.status.success();
+        let promtool_ok = match which("promtool") {
+            // promtool reads plain rule files only; a PrometheusRule manifest is not one.
+            Some(p) if !text.contains("kind: PrometheusRule") => {
+                Some(std::process::Command::new(p).args(["check", "rules"]).arg(path).output()?.status.success())
+            }
+            _ => None,
+        };
+        disagreements += usize::from(promtool_ok.is_some_and(|p| p != sloc_ok));
+        println!(
+            "| {} | {n} | {} | {} |",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            promtool_ok.map_or("n/a", verdict),
+            verdict(sloc_ok)
+        );
+    }
+    let count = |list: &[serde_json::Value], code: &str| list.iter().filter(|f| f["code"] == code).count();
+    let mut codes: Vec<String> = all.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect();
+    codes.sort();
+    codes.dedup();
+    println!("\n| code | name | severity | shown by default | with every style check |\n|---|---|---|---|---|");
+    for code in &codes {
+        let first = all.iter().find(|f| f["code"] == code.as_str()).expect("listed");
+        println!(
+            "| {code} | {} | {} | {} | {} |",
+            first["name"].as_str().unwrap_or_default(),
+            first["severity"].as_str().unwrap_or_default(),
+            count(&shown, code),
+            count(&all, code)
+        );
+    }
+    let warnings = shown.iter().filter(|f| f["severity"] != "info").count();
+    println!(
+        "\n{rules} rules: {} findings shown by default ({warnings} warnings or errors, {:.1} per 100 rules), {} with every style check; promtool and sloc disagree on {disagreements} files",
+        shown.len(),
+        100.0 * warnings as f64 / rules.max(1) as f64,
+        all.len()
+    );
+    Ok(())
+}
+
 fn which(program: &str) -> Option<std::path::PathBuf> {
     std::env::var_os("PATH")
         .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()))
@@ -204,7 +322,7 @@ fn check() -> Result<()> {
         }
         std::thread::sleep(Duration::from_secs(3));
         let args = ["check", "--prometheus", url.as_str(), "rules/oneflow.slo.yaml", "rules/oneflow.rules.yml"];
-        let time = best_of(5, || {
+        let time = median_of(5, || {
             let status = std::process::Command::new(&sloc)
                 .args(args)
                 .current_dir(crate::root())
@@ -218,7 +336,7 @@ fn check() -> Result<()> {
             Ok(())
         })?;
         println!(
-            "check: OneFlow spec + rules (5 objectives, 75 rules) against a local Prometheus: {:.3} s (best of 5)",
+            "check: OneFlow spec + rules (5 objectives, 75 rules) against a local Prometheus: {:.3} s (median of 5)",
             time.as_secs_f64()
         );
         Ok(())
