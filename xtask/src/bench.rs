@@ -228,7 +228,7 @@ fn lint_real(dir: &std::path::Path) -> Result<()> {
         let mut command = std::process::Command::new(&sloc);
         command.args(["lint", "--format", "json"]).args(extra).arg(dir);
         let out = command.output()?;
-        Ok(serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).context("sloc lint --format json")?)
+        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).context("sloc lint --format json")
     };
     let shown = findings(&[])?;
     let all = findings(&["--enable", "style"])?;
