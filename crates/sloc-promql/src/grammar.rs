@@ -127,8 +127,10 @@ impl Recogniser<'_> {
         let (found, span) = match self.tokens.get(self.at) {
             Some(t) => (describe(self.text, t), t.span.clone()),
             None => {
+                // The last character of the text: a span on character boundaries.
                 let end = self.text.trim_end().len();
-                ("end of input".to_string(), end.saturating_sub(1)..end.max(1).min(self.text.len()))
+                let last = self.text[..end].char_indices().last().map_or(0, |(i, _)| i);
+                ("end of input".to_string(), last..end)
             }
         };
         Stop::Error(SyntaxError { message: format!("unexpected {found}; expected {expected}"), span })
@@ -473,6 +475,19 @@ mod tests {
             ("{".into(), "vector selector must contain at least one non-empty matcher".into())
         );
         assert_eq!(check("{}").unwrap().0, "{");
+    }
+
+    #[test]
+    fn end_of_input_errors_lie_on_character_boundaries() {
+        // Found by `cargo xtask fuzz` (promql target): a multi-byte last character.
+        let text = "sum(x) + 投";
+        let tokens = tokenize(text);
+        if let Ok(Some(e)) = first_error(text, &tokens) {
+            assert!(text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end), "{e:?}");
+        }
+        let text = "sum(x) +  ";
+        let e = first_error(text, &tokenize(text)).unwrap().unwrap();
+        assert_eq!(&text[e.span], "+");
     }
 
     #[test]
