@@ -1,4 +1,3 @@
-use promql_parser::parser::Expr;
 use sloc_diagnostics::{Diagnostic, declare_code};
 
 use super::{LiveFile, Snapshot};
@@ -22,34 +21,24 @@ declare_code! {
     pub CODE = ("C013", "counter-function-over-gauge", Warning, "rate() over a metric the server says is not a counter");
 }
 
-const COUNTER_FUNCTIONS: [&str; 3] = ["rate", "irate", "increase"];
-
 pub(crate) fn run(file: &LiveFile, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     if snapshot.metadata.is_empty() {
         return;
     }
     for rule in file.groups.iter().flat_map(|g| &g.rules) {
         let Ok(expr) = sloc_promql::parse(&rule.expr) else { continue };
-        let mut found = Vec::new();
-        sloc_promql::visit(&expr, &mut |e| {
-            let Expr::Call(c) = e else { return };
-            if !COUNTER_FUNCTIONS.contains(&c.func.name) {
-                return;
-            }
-            let Some(Expr::MatrixSelector(m)) = c.args.args.first().map(|a| a.as_ref()) else { return };
-            let Some(metric) = sloc_promql::selector_metric(&m.vs) else { return };
-            if let Some(kind) = declared_type(&snapshot.metadata, metric)
-                && matches!(kind, "gauge" | "info" | "stateset")
-            {
-                found.push((c.func.name, metric.to_string(), kind.to_string()));
-            }
-        });
-        for (function, metric, kind) in found {
+        for (call, m, _) in crate::checks::range_calls(&expr, &crate::checks::rate_non_counter::COUNTER_FUNCTIONS) {
+            let Some(metric) = sloc_promql::selector_metric(&m.vs) else { continue };
+            let Some(kind) =
+                declared_type(&snapshot.metadata, metric).filter(|k| matches!(*k, "gauge" | "info" | "stateset"))
+            else {
+                continue;
+            };
             out.push(
                 Diagnostic::new(
                     &CODE,
                     rule.expr_span.clone(),
-                    format!("`{function}` over `{metric}`, which the server's metadata declares a {kind}"),
+                    format!("`{}` over `{metric}`, which the server's metadata declares a {kind}", call.func.name),
                 )
                 .with_label("counter function over a non-counter")
                 .with_help("use deriv() or delta() for gauges"),
