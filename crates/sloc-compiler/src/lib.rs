@@ -276,10 +276,7 @@ impl<'a> SloCompiler<'a> {
 
     fn alerts(&mut self) -> Result<(), InternalError> {
         let slo = self.slo;
-        let alert_name = slo.alerting.name.as_ref().map_or_else(
-            || format!("{}{}ErrorBudgetBurn", camel_case(&self.spec.service.value), camel_case(&slo.name.value)),
-            |n| n.value.clone(),
-        );
+        let alert_name = alert_name(self.spec, slo);
         let period = self.spec.period();
         let budget = slo.error_budget();
         for tier in Tier::ALL.into_iter().filter(|t| slo.alerting.is_enabled(*t)) {
@@ -291,10 +288,7 @@ impl<'a> SloCompiler<'a> {
             let expr =
                 format!("{r}{long}{sel} > {threshold} and {r}{short}{sel} > {threshold}", r = names::ERROR_RATIO);
             let expr = self.canonical(&expr)?;
-            let mut labels =
-                vec![("severity".to_string(), tier.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
-            override_pairs(&mut labels, self.spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-            override_pairs(&mut labels, slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            let labels = alert_labels(self.spec, slo, tier);
             let mut annotations = vec![
                 ("summary".to_string(), self.summary(tier, factor)),
                 ("description".to_string(), self.description(tier, factor, budget)),
@@ -399,6 +393,25 @@ pub fn window_name(d: Duration) -> String {
 }
 
 /// `provider-reliability` → `ProviderReliability`.
+/// The name of an objective's alerts: `alerting.name`, else `<Service><Slo>ErrorBudgetBurn`.
+pub fn alert_name(spec: &Spec, slo: &Slo) -> String {
+    slo.alerting.name.as_ref().map_or_else(
+        || format!("{}{}ErrorBudgetBurn", camel_case(&spec.service.value), camel_case(&slo.name.value)),
+        |n| n.value.clone(),
+    )
+}
+
+/// The labels of an objective's alert of `tier`, as the rule writes them: `severity`, `slo`,
+/// the spec's labels, then the objective's alert labels, a later one replacing an earlier one
+/// of the same name. (`service` and the `group_by` labels come from the expression's series.)
+pub fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier) -> Vec<(String, String)> {
+    let mut labels =
+        vec![("severity".to_string(), tier.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
+    override_pairs(&mut labels, spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    override_pairs(&mut labels, slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    labels
+}
+
 pub fn camel_case(name: &str) -> String {
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|p| !p.is_empty())

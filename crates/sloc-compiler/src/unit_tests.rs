@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use sloc_promql::{Expr, format_duration};
 use sloc_spec::{Query, Sli, Slo, Spec, Tier};
 
-use crate::{BASE_WINDOW, camel_case};
+use crate::BASE_WINDOW;
 
 /// One generated test file.
 #[derive(Debug, Clone, PartialEq)]
@@ -210,11 +210,6 @@ fn counter(segments: &[(f64, u64)]) -> String {
     parts.join(" ")
 }
 
-/// A YAML scalar for any text (label values may hold quotes), quoted by the project's writer.
-fn quote(text: &str) -> String {
-    sloc_yaml::quote_if_needed(text)
-}
-
 fn number(x: f64) -> String {
     let s = format!("{x:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -229,18 +224,11 @@ fn series_name(s: &Series, group: &[(String, String)]) -> String {
 
 /// The `ALERTS` series of a firing tier, for a group.
 fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier, group: &[(String, String)]) -> String {
-    let name = slo.alerting.name.as_ref().map_or_else(
-        || format!("{}{}ErrorBudgetBurn", camel_case(&spec.service.value), camel_case(&slo.name.value)),
-        |n| n.value.clone(),
-    );
     let mut labels: BTreeMap<String, String> = BTreeMap::new();
-    labels.insert("alertname".into(), name);
+    labels.insert("alertname".into(), crate::alert_name(spec, slo));
     labels.insert("alertstate".into(), "firing".into());
     labels.insert("service".into(), spec.service.value.clone());
-    labels.insert("slo".into(), slo.name.value.clone());
-    labels.insert("severity".into(), tier.name().into());
-    labels.extend(spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    labels.extend(slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    labels.extend(crate::alert_labels(spec, slo, tier));
     labels.extend(group.iter().cloned());
     let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", sloc_promql::quote_string(v))).collect();
     format!("ALERTS{{{}}}", inner.join(","))
@@ -320,7 +308,12 @@ fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &s
                 }
             };
             for (name, values) in pairs {
-                let _ = writeln!(y, "      - series: {}\n        values: {}", quote(&name), quote(&values));
+                let _ = writeln!(
+                    y,
+                    "      - series: {}\n        values: {}",
+                    sloc_yaml::quote_if_needed(&name),
+                    sloc_yaml::quote_if_needed(&values)
+                );
             }
         }
         let query = format!(
@@ -337,10 +330,14 @@ fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &s
             vec![(history + long / 2.0, false), (quiet_until, false)]
         };
         for (time, expect_firing) in checks {
-            let _ = writeln!(y, "      - expr: {}\n        eval_time: {}", quote(&query), at(time));
+            let _ =
+                writeln!(y, "      - expr: {}\n        eval_time: {}", sloc_yaml::quote_if_needed(&query), at(time));
             if expect_firing {
-                let _ =
-                    writeln!(y, "        exp_samples:\n          - labels: {}\n            value: 1", quote(&firing));
+                let _ = writeln!(
+                    y,
+                    "        exp_samples:\n          - labels: {}\n            value: 1",
+                    sloc_yaml::quote_if_needed(&firing)
+                );
             } else {
                 let _ = writeln!(y, "        exp_samples: []");
             }

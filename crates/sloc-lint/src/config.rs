@@ -99,7 +99,10 @@ impl Config {
 
     /// Is a finding of this code shown (rather than counted as a hidden style finding)?
     pub fn shows(&self, code: &str) -> bool {
-        set_of(code) == CheckSet::Default || self.enable_style || self.enabled.contains(&code)
+        match set_of(code) {
+            Some(CheckSet::Style) => self.enable_style || self.enabled.contains(&code),
+            _ => true,
+        }
     }
 
     /// The severity of a code's findings under this configuration.

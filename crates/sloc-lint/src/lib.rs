@@ -38,15 +38,7 @@ pub fn find_code(code: &str) -> Option<&'static Code> {
 
 /// When a code's findings are shown without configuration, for the code reference.
 pub fn shown_by_default(code: &str) -> &'static str {
-    let is_check =
-        checks::RULE_CHECKS.iter().map(|c| c.code.code).chain(checks::SPEC_CHECKS.iter().map(|c| c.code.code));
-    if code == checks::range_too_short::CODE.code {
-        "with `scrape_interval`"
-    } else if is_check.clone().any(|c| c == code) {
-        checks::set_of(code).name()
-    } else {
-        "always"
-    }
+    checks::set_of(code).map_or("always", checks::CheckSet::name)
 }
 
 /// [`find_code`] as [`config::Resolve`] wants it.

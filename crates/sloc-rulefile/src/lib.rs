@@ -127,4 +127,4 @@ pub use read::{
     DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, document_kind, duplicate_rules, parallel_map,
     read_rule_documents,
 };
-pub use template::{TemplateError, check_template};
+pub use template::{TemplateError, check_template, template_finding};

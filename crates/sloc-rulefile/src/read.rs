@@ -8,7 +8,7 @@ use sloc_promql::{Duration, Expr, RegexMatcher, parse_duration};
 use sloc_yaml::{Node, Spanned, Value, unknown_keys, value_range_to_source};
 
 use crate::codes::*;
-use crate::template::check_template;
+use crate::template::template_finding;
 
 const FILE_KEYS: &[&str] = &["groups"];
 const GROUP_KEYS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
@@ -404,14 +404,9 @@ impl Reader<'_> {
             }
         } else {
             for (k, v) in labels.iter().chain(&annotations) {
-                if let Err(e) = check_template(&v.value) {
-                    let node = Node { value: Value::String(v.value.clone()), span: v.span.clone() };
-                    let at = value_range_to_source(self.text, &node, e.span.clone());
-                    self.push(
-                        Diagnostic::new(&TEMPLATE, at, format!("invalid template in `{}`: {}", k.value, e.message))
-                            .with_label("here")
-                            .with_help("labels and annotations of alerts are Go templates: {{ $labels.name }}, {{ $value | humanize }}"),
-                    );
+                let node = Node { value: Value::String(v.value.clone()), span: v.span.clone() };
+                if let Some(finding) = template_finding(self.text, &node, &k.value) {
+                    self.push(finding);
                 }
             }
         }

@@ -4,6 +4,9 @@
 
 use std::ops::Range;
 
+use sloc_diagnostics::Diagnostic;
+use sloc_yaml::Node;
+
 /// Go's builtins and Prometheus' template functions (2.x and 3.x).
 const FUNCTIONS: &[&str] = &[
     "and",
@@ -65,6 +68,18 @@ const KEYWORDS: &[&str] =
 pub struct TemplateError {
     pub message: String,
     pub span: Range<usize>,
+}
+
+/// `R008` for an alert label or annotation (the YAML scalar `value` of `key`) that is not a
+/// valid Go template, located in the file; rule files and specs alike.
+pub fn template_finding(text: &str, value: &Node, key: &str) -> Option<Diagnostic> {
+    let e = check_template(value.as_scalar_text()?).err()?;
+    let at = sloc_yaml::value_range_to_source(text, value, e.span);
+    Some(
+        Diagnostic::new(&crate::codes::TEMPLATE, at, format!("invalid template in `{key}`: {}", e.message))
+            .with_label("here")
+            .with_help("alert labels and annotations are Go templates: {{ $labels.name }}, {{ $value | humanize }}"),
+    )
 }
 
 /// The variables Prometheus declares before an alert's template (`$` is Go's own).

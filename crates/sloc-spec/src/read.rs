@@ -252,22 +252,10 @@ impl<'t> Reader<'t> {
         for (key, value_node) in entries {
             let name = self.label_name(key, &format!("{what} name"), reserved);
             let value = self.text(value_node, &format!("{what} value"));
-            if let (true, Some(name), Some(value)) = (templated, &name, &value)
-                && let Err(e) = sloc_rulefile::check_template(&value.value)
+            if let (true, Some(name), Some(_)) = (templated, &name, &value)
+                && let Some(finding) = sloc_rulefile::template_finding(self.text, value_node, &name.value)
             {
-                let start = sloc_yaml::value_offset_to_source(self.text, value_node, e.span.start);
-                let end = sloc_yaml::value_offset_to_source(self.text, value_node, e.span.end).max(start);
-                self.push(
-                    Diagnostic::new(
-                        &sloc_rulefile::codes::TEMPLATE,
-                        start..end,
-                        format!("invalid template in {what} `{}`: {}", name.value, e.message),
-                    )
-                    .with_label("here")
-                    .with_help(
-                        "alert labels and annotations are Go templates: {{ $labels.name }}, {{ $value | humanize }}",
-                    ),
-                );
+                self.push(finding);
             }
             if let (Some(name), Some(value)) = (name, value) {
                 labels.push(Label { name, value });

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::fake_server::{FakeServer, answer};
 use common::prometheus::{Exporter, Prometheus, Setup, write_file};
 use common::{BASIC_AUTH_HASH, BASIC_AUTH_HEADER, BASIC_AUTH_PASSWORD, BASIC_AUTH_USER, root, run, sloc};
 
@@ -221,40 +222,23 @@ fn nothing_listening_is_exit_2_unless_allowed() {
 /// first request with 503. It has no status endpoints (404), like Mimir.
 #[test]
 fn ruler_with_tenant_header_prefix_and_a_transient_failure() {
-    use std::io::{Read, Write};
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let requests = std::sync::Arc::new(AtomicUsize::new(0));
-    let seen = requests.clone();
-    let rules = sloc(&["build", "rules/oneflow.slo.yaml"]).output().unwrap();
-    assert!(rules.status.success());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = vec![0u8; 8192];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            let request = String::from_utf8_lossy(&buf[..n]).to_string();
-            let count = seen.fetch_add(1, Ordering::SeqCst);
-            let tenant = request.lines().any(|l| l.eq_ignore_ascii_case("x-scope-orgid: team-a"))
-                && request.lines().any(|l| l.eq_ignore_ascii_case("authorization: bearer ruler-token-value"));
-            let (status, body) = if count == 0 {
-                ("503 Service Unavailable", "busy".to_string())
-            } else if !tenant {
-                ("401 Unauthorized", "no org id".to_string())
-            } else if request.starts_with("GET /prometheus/api/v1/rules") {
-                ("200 OK", r#"{"status":"success","data":{"groups":[]}}"#.to_string())
-            } else {
-                ("404 Not Found", "not found".to_string())
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
+    let requests = AtomicUsize::new(0);
+    let server = FakeServer::start(move |request| {
+        let count = requests.fetch_add(1, Ordering::SeqCst);
+        let tenant = request.lines().any(|l| l.eq_ignore_ascii_case("x-scope-orgid: team-a"))
+            && request.lines().any(|l| l.eq_ignore_ascii_case("authorization: bearer ruler-token-value"));
+        if count == 0 {
+            answer("503 Service Unavailable", "", b"busy")
+        } else if !tenant {
+            answer("401 Unauthorized", "", b"no org id")
+        } else if request.starts_with("GET /prometheus/api/v1/rules") {
+            answer("200 OK", "", br#"{"status":"success","data":{"groups":[]}}"#)
+        } else {
+            answer("404 Not Found", "", b"not found")
         }
     });
-    let url = format!("http://127.0.0.1:{port}/prometheus");
+    let url = format!("{}/prometheus", server.url);
     let dir = tempfile::tempdir().unwrap();
     let token = write_file(dir.path(), "token", "ruler-token-value\n");
     let result = run(&mut sloc(&[

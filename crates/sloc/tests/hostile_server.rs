@@ -4,50 +4,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
+use common::fake_server::{FakeServer, answer};
 use common::{run, sloc};
-
-/// A server on a free loopback port answering every request with `respond(request)`; it
-/// keeps the requests it saw. It stops with the test process.
-struct FakeServer {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl FakeServer {
-    fn start(respond: impl Fn(&str) -> Vec<u8> + Send + 'static) -> FakeServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = requests.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
-                let mut buf = vec![0u8; 16 * 1024];
-                let n = stream.read(&mut buf).unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).to_string();
-                seen.lock().unwrap().push(request.clone());
-                let _ = stream.write_all(&respond(&request));
-            }
-        });
-        FakeServer { url, requests }
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-fn answer(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
-    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n", body.len())
-        .into_bytes();
-    out.extend_from_slice(body);
-    out
-}
 
 const RULES: &str = "rules/oneflow.rules.yml";
 
@@ -151,6 +112,38 @@ fn server_text_cannot_repaint_the_terminal_or_forge_ci_annotations() {
         assert!(!printed.lines().any(|l| l.starts_with("::error file=README.md")), "a forged annotation:\n{printed}");
         assert!(printed.len() < 4_000, "the server's text is cut: {} bytes", printed.len());
         assert!(printed.contains("pwned"), "{printed}");
+    }
+}
+
+#[test]
+fn a_rule_s_last_error_is_escaped_and_cut_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = common::write(
+        dir.path(),
+        "ops.yml",
+        "groups:\n  - name: ops\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n",
+    );
+    let last_error = format!("\u{1b}[2Jboom\n::error file=README.md,line=1::forged{}", "z".repeat(50_000));
+    let body = serde_json::json!({"status": "success", "data": {"groups": [{
+        "name": "ops", "file": "ops.yml", "interval": 60.0, "evaluationTime": 0.001,
+        "rules": [{"name": "job:up:sum", "query": "sum by (job) (up)", "type": "recording", "health": "err", "lastError": last_error}]
+    }]}})
+    .to_string();
+    let server = FakeServer::start(move |request| {
+        if request.starts_with("GET /api/v1/rules") {
+            answer("200 OK", "", body.as_bytes())
+        } else {
+            answer("404 Not Found", "", b"")
+        }
+    });
+    for format in ["human", "github"] {
+        let result = run(&mut sloc(&["check", "--prometheus", &server.url, "--format", format, &rules]));
+        assert_eq!(result.code, 1, "{}", result.stderr);
+        let printed = format!("{}{}", result.stdout, result.stderr);
+        assert!(printed.contains("C003") && printed.contains("boom"), "{printed}");
+        assert!(!printed.contains('\u{1b}'), "an escape reached the terminal: {printed:?}");
+        assert!(!printed.lines().any(|l| l.starts_with("::error file=README.md")), "a forged annotation:\n{printed}");
+        assert!(printed.len() < 5_000, "the server's text is cut: {} bytes", printed.len());
     }
 }
 

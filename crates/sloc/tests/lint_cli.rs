@@ -2,16 +2,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{root, run, sloc};
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
+use common::{root, run, sloc, write};
 
 const WARNING_ONLY: &str = "groups:\n  - name: g\n    rules:\n      - record: job:memory:rate5m\n        expr: sum(rate(process_resident_memory_bytes[5m]))\n";
 

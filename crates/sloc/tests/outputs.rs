@@ -6,14 +6,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::{promtool, run, sloc};
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
+use common::{promtool, run, sloc, write};
 
 const SPEC: &str = "service: api\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      errors: http_requests_total{code=~\"5..\"}\n      total: http_requests_total\n";
 

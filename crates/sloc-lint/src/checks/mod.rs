@@ -36,6 +36,9 @@ pub enum CheckSet {
     /// Conventions a team may not share: run, but only counted in one line unless enabled
     /// (`enable = ["style"]` or `--enable style`).
     Style,
+    /// Needs the targets' scrape interval, which a rule file does not say: runs, and is
+    /// shown, only when `scrape_interval` is set in `sloc.toml`.
+    NeedsScrapeInterval,
 }
 
 impl CheckSet {
@@ -43,6 +46,7 @@ impl CheckSet {
         match self {
             CheckSet::Default => "default",
             CheckSet::Style => "style",
+            CheckSet::NeedsScrapeInterval => "with `scrape_interval`",
         }
     }
 }
@@ -61,19 +65,20 @@ pub struct SpecCheck {
     pub run: fn(&SpecContext, &mut Vec<Diagnostic>),
 }
 
-/// The set of a check's code; codes that are not checks (the reader's) are always shown.
-pub fn set_of(code: &str) -> CheckSet {
+/// The set of a check's code; `None` for codes that are not checks (the readers' own, always
+/// shown).
+pub fn set_of(code: &str) -> Option<CheckSet> {
     RULE_CHECKS
         .iter()
         .map(|c| (c.code, c.set))
         .chain(SPEC_CHECKS.iter().map(|c| (c.code, c.set)))
         .find(|(c, _)| c.code == code)
-        .map_or(CheckSet::Default, |(_, set)| set)
+        .map(|(_, set)| set)
 }
 
 pub static RULE_CHECKS: &[RuleCheck] = &[
     RuleCheck { code: &rate_non_counter::CODE, set: CheckSet::Default, run: rate_non_counter::run },
-    RuleCheck { code: &range_too_short::CODE, set: CheckSet::Default, run: range_too_short::run },
+    RuleCheck { code: &range_too_short::CODE, set: CheckSet::NeedsScrapeInterval, run: range_too_short::run },
     RuleCheck {
         code: &histogram_quantile_without_le::CODE,
         set: CheckSet::Default,
@@ -228,8 +233,7 @@ fn is_recorded_error_ratio(metric: &str) -> bool {
     if parts.iter().any(|p| p.contains("burn_rate")) {
         return false;
     }
-    operations.starts_with("burnrate")
-        || (operations.starts_with("ratio") && (middle.contains("error") || middle.contains("sli_error")))
+    operations.starts_with("burnrate") || (operations.starts_with("ratio") && middle.contains("error"))
 }
 
 /// A computed number for messages: six significant decimals, no float noise.

@@ -15,6 +15,14 @@ pub fn sloc(args: &[&str]) -> Command {
     cmd
 }
 
+/// Writes `text` to `dir/name` (creating directories) and returns the path as text.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -57,6 +65,7 @@ pub fn assert_promtool_accepts(path: &Path) {
     );
 }
 
+pub mod fake_server;
 pub mod prometheus;
 
 /// The test-only basic-auth user of `check` tests: password `sloc-test-password`, its bcrypt
