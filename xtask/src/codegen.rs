@@ -66,7 +66,7 @@ fn code_reference() -> String {
          section says why.\n\n\
          | code | name | severity | shown | what it reports |\n|---|---|---|---|---|\n",
     );
-    let codes = sloc_lint::all_codes();
+    let codes = sloc_codes::all_codes();
     for c in &codes {
         text.push_str(&format!(
             "| [{}](#{}) | `{}` | {} | {} | {} |\n",
@@ -74,7 +74,7 @@ fn code_reference() -> String {
             c.code.to_lowercase(),
             c.name,
             c.severity,
-            sloc_lint::shown_by_default(c.code),
+            sloc_codes::shown_by_default(c.code),
             c.summary
         ));
     }

@@ -19,27 +19,12 @@
 
 use std::fmt;
 
+use sloc_plan::{BASE_WINDOW, Objective, Plan, TierPlan, names, override_pairs, window_name};
 use sloc_promql::{Duration, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
-use sloc_spec::{Decimal, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier};
+use sloc_spec::{Query, Sli, Spec, ThresholdSli};
 
 pub mod unit_tests;
-
-/// The recorded series names. Stable: dashboards and `sloc check` rely on them.
-pub mod names {
-    pub const ERRORS_RATE: &str = "slo:sli_errors:rate";
-    pub const TOTAL_RATE: &str = "slo:sli_total:rate";
-    pub const BAD_SLICES: &str = "slo:sli_bad_slices:bool";
-    pub const SLICES: &str = "slo:sli_slices:bool";
-    pub const ERROR_RATIO: &str = "slo:sli_error:ratio_rate";
-    pub const OBJECTIVE: &str = "slo:objective:ratio";
-    pub const ERROR_BUDGET: &str = "slo:error_budget:ratio";
-    pub const BUDGET_REMAINING: &str = "slo:error_budget_remaining:ratio";
-    pub const BURN_RATE: &str = "slo:burn_rate:ratio_rate";
-}
-
-/// The resolution of the base recordings and the shortest alert window.
-pub const BASE_WINDOW: Duration = Duration::from_secs(300);
 
 /// A bug in sloc: the compiler built PromQL the parser refuses. Never the user's fault (the
 /// spec reader has validated the input), but reported rather than panicking.
@@ -73,9 +58,19 @@ pub fn header(source: &str) -> String {
 /// Compiles a validated spec into a rule file. Objectives are independent, so they compile on
 /// every core; the groups keep the spec's order.
 pub fn compile(spec: &Spec) -> Result<RuleFile, InternalError> {
-    let groups = sloc_rulefile::parallel_map(&spec.slos, |slo| SloCompiler::new(spec, slo).group());
+    compile_plan(&sloc_plan::plan(spec))
+}
+
+/// Compiles a planned spec: one group per objective, in the plan's order.
+pub fn compile_plan(plan: &Plan<'_>) -> Result<RuleFile, InternalError> {
+    let groups = sloc_rulefile::parallel_map(&plan.objectives, compile_objective);
     let groups = groups.into_iter().collect::<Result<_, _>>()?;
     Ok(RuleFile { groups })
+}
+
+/// The rule group of one objective.
+pub fn compile_objective(objective: &Objective<'_>) -> Result<Group, InternalError> {
+    SloCompiler { o: objective, rules: Vec::new() }.group()
 }
 
 /// Compiles and renders a spec as YAML, headed with the spec's name.
@@ -84,53 +79,18 @@ pub fn compile_to_yaml(spec: &Spec, source: &str) -> Result<String, InternalErro
 }
 
 struct SloCompiler<'a> {
-    spec: &'a Spec,
-    slo: &'a Slo,
-    /// `{service="…",slo="…"}`: selects this objective's recordings.
-    selector: String,
-    /// `sum by (…)` or `sum`.
-    sum: String,
-    /// Labels on every recording rule.
-    labels: Vec<(String, String)>,
+    o: &'a Objective<'a>,
     rules: Vec<Rule>,
 }
 
-impl<'a> SloCompiler<'a> {
-    fn new(spec: &'a Spec, slo: &'a Slo) -> Self {
-        let service = &spec.service.value;
-        let name = &slo.name.value;
-        let selector =
-            format!("{{service={},slo={}}}", sloc_promql::quote_string(service), sloc_promql::quote_string(name));
-        let group_by: Vec<&str> = slo.group_by.iter().map(|g| g.value.as_str()).collect();
-        let sum = if group_by.is_empty() { "sum".to_string() } else { format!("sum by ({})", group_by.join(", ")) };
-        let mut labels = vec![("service".to_string(), service.clone()), ("slo".to_string(), name.clone())];
-        labels.extend(spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        Self { spec, slo, selector, sum, labels, rules: Vec::new() }
-    }
-
-    fn exact(&self) -> bool {
-        self.slo.exact.unwrap_or(self.spec.exact)
-    }
-
-    /// Every window the alerts and the budget read, shortest first.
-    fn windows(&self) -> Vec<Duration> {
-        let mut windows = vec![BASE_WINDOW, self.spec.period()];
-        for tier in Tier::ALL.into_iter().filter(|t| self.slo.alerting.is_enabled(*t)) {
-            let policy = tier.policy();
-            windows.extend([policy.long, policy.short]);
-        }
-        windows.sort();
-        windows.dedup();
-        windows
-    }
-
+impl SloCompiler<'_> {
     fn record(&mut self, name: String, expr: &str) -> Result<(), InternalError> {
         let expr = self.canonical(expr)?;
         self.rules.push(Rule {
             kind: RuleKind::Record(name),
             expr,
             for_: None,
-            labels: self.labels.clone(),
+            labels: self.o.record_labels.clone(),
             annotations: Vec::new(),
         });
         Ok(())
@@ -138,7 +98,7 @@ impl<'a> SloCompiler<'a> {
 
     fn canonical(&self, expr: &str) -> Result<String, InternalError> {
         let parsed = sloc_promql::parse(expr).map_err(|e| InternalError {
-            slo: self.slo.name.value.clone(),
+            slo: self.o.name.clone(),
             expr: expr.to_string(),
             message: e.message,
         })?;
@@ -147,10 +107,10 @@ impl<'a> SloCompiler<'a> {
     }
 
     fn group(mut self) -> Result<Group, InternalError> {
-        let windows = self.windows();
-        let sum = self.sum.clone();
+        let windows = self.o.windows.clone();
+        let sum = self.o.sum();
         let agg = |expr: String| format!("{sum} ({expr})");
-        match &self.slo.sli {
+        match &self.o.slo.sli {
             Sli::Errors { errors, total } => {
                 // Groups with traffic but no error series yet read 0, not nothing.
                 let bad = |w: &str| format!("{} or 0 * {}", agg(rate_of(errors, w)), agg(rate_of(total, w)));
@@ -166,8 +126,9 @@ impl<'a> SloCompiler<'a> {
                 };
                 self.events(bad, |w| agg(rate_of(total, w)), &windows)?
             }
-            Sli::Latency { latency } => {
-                let (good, total) = latency_selectors(latency);
+            Sli::Latency { .. } => {
+                let latency = self.o.indicator.latency.as_ref().expect("a latency SLI has latency series");
+                let (good, total) = (latency.good.clone(), latency.total.clone());
                 let bad = |w: &str| {
                     let t = agg(rate(&total, w));
                     format!("({t} - {}) or {t}", agg(rate(&good, w)))
@@ -179,11 +140,7 @@ impl<'a> SloCompiler<'a> {
         }
         self.budget()?;
         self.alerts()?;
-        Ok(Group {
-            name: format!("sloc-{}-{}", self.spec.service.value, self.slo.name.value),
-            interval: self.spec.interval.as_ref().map(|i| i.value),
-            rules: self.rules,
-        })
+        Ok(Group { name: self.o.group_name.clone(), interval: self.o.interval, rules: self.rules })
     }
 
     /// Event SLIs: `bad(window)` and `total(window)` give per-second rates, aggregated by
@@ -194,11 +151,11 @@ impl<'a> SloCompiler<'a> {
         total: impl Fn(&str) -> String,
         windows: &[Duration],
     ) -> Result<(), InternalError> {
-        if self.exact() {
+        if self.o.exact {
             for &window in windows {
                 let w = window_name(window);
                 let ratio = format!("({}) / ({} > 0)", bad(&w), total(&w));
-                self.record(format!("{}{w}", names::ERROR_RATIO), &ratio)?;
+                self.record(self.o.ratio_series(window), &ratio)?;
             }
             return Ok(());
         }
@@ -219,7 +176,7 @@ impl<'a> SloCompiler<'a> {
         windows: &[Duration],
         instant_base: bool,
     ) -> Result<(), InternalError> {
-        let sel = self.selector.clone();
+        let sel = self.o.selector.clone();
         for &window in windows {
             let w = window_name(window);
             let ratio = if instant_base && window == BASE_WINDOW {
@@ -227,7 +184,7 @@ impl<'a> SloCompiler<'a> {
             } else {
                 format!("sum_over_time({bad}{sel}[{w}]) / (sum_over_time({total}{sel}[{w}]) > 0)")
             };
-            self.record(format!("{}{w}", names::ERROR_RATIO), &ratio)?;
+            self.record(self.o.ratio_series(window), &ratio)?;
         }
         Ok(())
     }
@@ -240,7 +197,7 @@ impl<'a> SloCompiler<'a> {
             (None, Some(above)) => format!("({value}) <= bool {}", above.value),
             (None, None) => {
                 return Err(InternalError {
-                    slo: self.slo.name.value.clone(),
+                    slo: self.o.name.clone(),
                     expr: value,
                     message: "a threshold SLI without a bound passed validation".into(),
                 });
@@ -255,55 +212,42 @@ impl<'a> SloCompiler<'a> {
     fn raw(&mut self, raw: &Query, windows: &[Duration]) -> Result<(), InternalError> {
         for &window in windows {
             let w = window_name(window);
-            self.record(format!("{}{w}", names::ERROR_RATIO), &format!("({}) >= 0", raw.with_window(&w)))?;
+            self.record(self.o.ratio_series(window), &format!("({}) >= 0", raw.with_window(&w)))?;
         }
         Ok(())
     }
 
     fn budget(&mut self) -> Result<(), InternalError> {
-        let budget = self.slo.error_budget();
-        let period = window_name(self.spec.period());
-        let base = window_name(BASE_WINDOW);
-        let sel = self.selector.clone();
-        self.record(names::OBJECTIVE.to_string(), &format!("vector({})", self.slo.objective_ratio()))?;
+        let o = self.o;
+        let budget = o.budget;
+        self.record(names::OBJECTIVE.to_string(), &format!("vector({})", o.objective))?;
         self.record(names::ERROR_BUDGET.to_string(), &format!("vector({budget})"))?;
+        self.record(names::BUDGET_REMAINING.to_string(), &format!("1 - {} / {budget}", o.ratio(o.period)))?;
         self.record(
-            names::BUDGET_REMAINING.to_string(),
-            &format!("1 - {}{period}{sel} / {budget}", names::ERROR_RATIO),
-        )?;
-        self.record(format!("{}{base}", names::BURN_RATE), &format!("{}{base}{sel} / {budget}", names::ERROR_RATIO))
+            format!("{}{}", names::BURN_RATE, window_name(BASE_WINDOW)),
+            &format!("{} / {budget}", o.ratio(BASE_WINDOW)),
+        )
     }
 
     fn alerts(&mut self) -> Result<(), InternalError> {
-        let slo = self.slo;
-        let alert_name = alert_name(self.spec, slo);
-        let period = self.spec.period();
-        let budget = slo.error_budget();
-        for tier in Tier::ALL.into_iter().filter(|t| slo.alerting.is_enabled(*t)) {
-            let policy = tier.policy();
-            let factor = policy.factor(period);
-            let threshold = factor * budget;
-            let (long, short) = (window_name(policy.long), window_name(policy.short));
-            let sel = &self.selector;
-            let expr =
-                format!("{r}{long}{sel} > {threshold} and {r}{short}{sel} > {threshold}", r = names::ERROR_RATIO);
+        let o = self.o;
+        for tier in &o.tiers {
+            let threshold = tier.threshold;
+            let expr = format!("{} > {threshold} and {} > {threshold}", o.ratio(tier.long), o.ratio(tier.short));
             let expr = self.canonical(&expr)?;
-            let labels = alert_labels(self.spec, slo, tier);
-            let mut annotations = vec![
-                ("summary".to_string(), self.summary(tier, factor)),
-                ("description".to_string(), self.description(tier, factor, budget)),
-            ];
+            let mut annotations =
+                vec![("summary".to_string(), self.summary(tier)), ("description".to_string(), self.description(tier))];
             // A user's `summary` or `description` replaces the generated one: Prometheus
             // refuses an alert with a key twice.
             override_pairs(
                 &mut annotations,
-                slo.alerting.annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+                o.slo.alerting.annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())),
             );
             self.rules.push(Rule {
-                kind: RuleKind::Alert(alert_name.clone()),
+                kind: RuleKind::Alert(o.alert_name.clone()),
                 expr,
-                for_: Some(slo.alerting.for_duration(tier)),
-                labels,
+                for_: Some(tier.for_),
+                labels: tier.labels.clone(),
                 annotations,
             });
         }
@@ -311,37 +255,36 @@ impl<'a> SloCompiler<'a> {
     }
 
     fn scope(&self) -> String {
-        let groups: Vec<String> =
-            self.slo.group_by.iter().map(|g| format!("{} {{{{ $labels.{} }}}}", g.value, g.value)).collect();
-        let base = format!("{} {}", self.spec.service.value, self.slo.name.value);
+        let groups: Vec<String> = self.o.group_by.iter().map(|g| format!("{g} {{{{ $labels.{g} }}}}")).collect();
+        let base = format!("{} {}", self.o.service, self.o.name);
         if groups.is_empty() { base } else { format!("{base} ({})", groups.join(", ")) }
     }
 
-    fn summary(&self, tier: Tier, factor: Decimal) -> String {
-        format!("{}: error budget burning {factor}x too fast ({})", self.scope(), tier.name())
+    fn summary(&self, tier: &TierPlan) -> String {
+        format!("{}: error budget burning {}x too fast ({})", self.scope(), tier.factor, tier.severity())
     }
 
-    fn description(&self, tier: Tier, factor: Decimal, budget: Decimal) -> String {
-        let policy = tier.policy();
-        let period = self.spec.period();
-        let exhaustion = Duration((period.millis() as f64 / factor.to_f64()).round() as u64);
-        let objective = &self.slo.objective.value;
-        let what = self.slo.description.as_ref().map_or(String::new(), |d| format!(" ({})", d.value.trim()));
+    fn description(&self, tier: &TierPlan) -> String {
+        let o = self.o;
+        let exhaustion = Duration((o.period.millis() as f64 / tier.factor.to_f64()).round() as u64);
+        let what = o.slo.description.as_ref().map_or(String::new(), |d| format!(" ({})", d.value.trim()));
         format!(
             "The {name} objective{what} of {service} is {objective}% over {p}, an error budget of {b}%. \
              Over the last {long} (confirmed over {short}) errors are {{{{ $value | humanizePercentage }}}} of events, \
              {factor} times the rate the budget allows: {share}% of the {p} budget is spent in {long}, \
-             and at this rate all of it in {exhaustion}. Severity {tier}: {meaning}.",
-            name = self.slo.name.value,
-            service = self.spec.service.value,
-            p = window_name(period),
-            b = budget.mul_ratio(100, 1),
-            long = format_duration(policy.long),
-            short = format_duration(policy.short),
-            share = policy.budget_percent,
+             and at this rate all of it in {exhaustion}. Severity {severity}: {meaning}.",
+            name = o.name,
+            service = o.service,
+            objective = o.slo.objective.value,
+            p = window_name(o.period),
+            b = o.budget.mul_ratio(100, 1),
+            long = format_duration(tier.long),
+            short = format_duration(tier.short),
+            factor = tier.factor,
+            share = tier.budget_percent,
             exhaustion = format_duration(round_to_minutes(exhaustion)),
-            tier = tier.name(),
-            meaning = policy.meaning,
+            severity = tier.severity(),
+            meaning = tier.meaning,
         )
     }
 }
@@ -357,91 +300,4 @@ fn rate_of(query: &Query, window: &str) -> String {
 
 fn rate(selector: &str, window: &str) -> String {
     format!("rate({selector}[{window}])")
-}
-
-/// The bucket at the threshold (`le` as Go or Python clients write it) and the count.
-fn latency_selectors(latency: &LatencySli) -> (String, String) {
-    let histogram = &latency.histogram.value;
-    let extra = latency.matchers.as_ref().map(|m| m.text.trim().to_string()).filter(|m| !m.is_empty());
-    let seconds =
-        Decimal::from_int(i64::try_from(latency.threshold.value.millis()).unwrap_or(i64::MAX)).mul_ratio(1, 1000);
-    let le = le_regex(seconds);
-    let with = |first: Option<String>| -> String {
-        let parts: Vec<String> = first.into_iter().chain(extra.clone()).collect();
-        format!("{{{}}}", parts.join(", "))
-    };
-    let good = format!("{histogram}_bucket{}", with(Some(format!("le=~{}", sloc_promql::quote_string(&le)))));
-    let total = format!("{histogram}_count{}", with(None));
-    (good, total.replace("{}", ""))
-}
-
-/// Go clients write `le="2"`, Python clients `le="2.0"`: match both.
-fn le_regex(seconds: Decimal) -> String {
-    let text = seconds.to_string();
-    let escaped = text.replace('.', "\\.");
-    if text.contains('.') { escaped } else { format!("{escaped}(\\.0)?") }
-}
-
-/// A window as it appears in series names: whole days stay days (`30d`, not `4w2d`).
-pub fn window_name(d: Duration) -> String {
-    const DAY: u64 = 86_400_000;
-    if d.millis() >= DAY && d.millis().is_multiple_of(DAY) {
-        format!("{}d", d.millis() / DAY)
-    } else {
-        format_duration(d)
-    }
-}
-
-/// `provider-reliability` → `ProviderReliability`.
-/// The name of an objective's alerts: `alerting.name`, else `<Service><Slo>ErrorBudgetBurn`.
-pub fn alert_name(spec: &Spec, slo: &Slo) -> String {
-    slo.alerting.name.as_ref().map_or_else(
-        || format!("{}{}ErrorBudgetBurn", camel_case(&spec.service.value), camel_case(&slo.name.value)),
-        |n| n.value.clone(),
-    )
-}
-
-/// The labels of an objective's alert of `tier`, as the rule writes them: `severity`, `slo`,
-/// the spec's labels, then the objective's alert labels, a later one replacing an earlier one
-/// of the same name. (`service` and the `group_by` labels come from the expression's series.)
-pub fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier) -> Vec<(String, String)> {
-    let mut labels =
-        vec![("severity".to_string(), tier.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
-    override_pairs(&mut labels, spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    override_pairs(&mut labels, slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    labels
-}
-
-pub fn camel_case(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut chars = p.chars();
-            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
-        })
-        .collect()
-}
-
-/// Adds key-value pairs, a later value replacing an earlier one of the same key in place.
-fn override_pairs(pairs: &mut Vec<(String, String)>, more: impl IntoIterator<Item = (String, String)>) {
-    for (key, value) in more {
-        match pairs.iter_mut().find(|(k, _)| *k == key) {
-            Some(existing) => existing.1 = value,
-            None => pairs.push((key, value)),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_and_le() {
-        assert_eq!(camel_case("provider-reliability"), "ProviderReliability");
-        assert_eq!(window_name(Duration::from_secs(30 * 86_400)), "30d");
-        assert_eq!(window_name(Duration::from_secs(300)), "5m");
-        assert_eq!(le_regex(Decimal::parse("2").unwrap()), "2(\\.0)?");
-        assert_eq!(le_regex(Decimal::parse("0.25").unwrap()), "0\\.25");
-    }
 }

@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use sloc_plan::{BASE_WINDOW, Objective, TierPlan};
 use sloc_promql::{Expr, format_duration};
-use sloc_spec::{Query, Sli, Slo, Spec, Tier};
-
-use crate::BASE_WINDOW;
+use sloc_rulefile::RuleFile;
+use sloc_spec::{Query, Sli, Spec, Tier};
 
 /// One generated test file.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,41 +26,46 @@ pub struct UnitTest {
     pub yaml: String,
 }
 
-/// The tests of a spec, and the objectives that get none, with why.
+/// The tests of a spec, the rule files they load, and the objectives that get none, with why.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnitTests {
+    /// One rule file per objective (file name, YAML), to be written next to the tests.
+    pub rule_files: Vec<(String, String)>,
     pub tests: Vec<UnitTest>,
     pub skipped: Vec<(String, String)>,
 }
 
 /// The rule file a test of `slo` loads: that objective's group alone, so that promtool
 /// evaluates no other objective's rules at every step.
-pub fn rules_file_name(slo: &Slo) -> String {
-    format!("{}.rules.yml", slo.name.value)
+pub fn rules_file_name(objective: &Objective<'_>) -> String {
+    format!("{}.rules.yml", objective.name)
 }
 
-/// Generates the tests of `spec`. Each loads [`rules_file_name`], next to it.
-pub fn generate(spec: &Spec, source: &str) -> UnitTests {
+/// Generates the tests of `spec` and the rule files they load ([`rules_file_name`]).
+pub fn generate(spec: &Spec, source: &str) -> Result<UnitTests, crate::InternalError> {
     let mut out = UnitTests::default();
-    for slo in &spec.slos {
-        let series = match plan_series(slo) {
+    let header = crate::header(source);
+    for objective in &sloc_plan::plan(spec).objectives {
+        let group = crate::compile_objective(objective)?;
+        out.rule_files.push((rules_file_name(objective), RuleFile { groups: vec![group] }.to_yaml(&header)));
+        let series = match plan_series(objective) {
             Ok(s) => s,
             Err(why) => {
-                out.skipped.push((slo.name.value.clone(), why));
+                out.skipped.push((objective.name.clone(), why));
                 continue;
             }
         };
-        for tier in Tier::ALL.into_iter().filter(|t| slo.alerting.is_enabled(*t)) {
-            let yaml = tier_test(spec, slo, tier, &series, source, &rules_file_name(slo));
+        for tier in &objective.tiers {
+            let yaml = tier_test(objective, tier, &series, source, &rules_file_name(objective));
             out.tests.push(UnitTest {
-                slo: slo.name.value.clone(),
-                tier,
-                file_name: format!("{}.{}.test.yml", slo.name.value, tier.name()),
+                slo: objective.name.clone(),
+                tier: tier.tier,
+                file_name: format!("{}.{}.test.yml", objective.name, tier.severity()),
                 yaml,
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// How to feed an SLI: counters of good and bad events, or a histogram's threshold bucket and
@@ -150,8 +155,8 @@ fn outside(
     Ok(other)
 }
 
-fn plan_series(slo: &Slo) -> Result<SeriesPlan, String> {
-    match &slo.sli {
+fn plan_series(objective: &Objective<'_>) -> Result<SeriesPlan, String> {
+    match &objective.slo.sli {
         Sli::Errors { errors, total } => {
             let (e, t) = (selector(errors)?, selector(total)?);
             let bad = satisfy(&e)?;
@@ -164,13 +169,12 @@ fn plan_series(slo: &Slo) -> Result<SeriesPlan, String> {
             let bad = outside(&satisfy(&t)?, &g, &t)?;
             Ok(SeriesPlan::Counters { bad, good: good_series })
         }
-        Sli::Latency { latency } => {
-            let matchers = latency.matchers.as_ref().map_or(String::new(), |m| m.text.trim().to_string());
-            let count = satisfy(&selector_of(&format!("{}_count{{{matchers}}}", latency.histogram.value))?)?;
-            let mut bucket =
-                Series { metric: format!("{}_bucket", latency.histogram.value), labels: count.labels.clone() };
-            let seconds = latency.threshold.value.millis() as f64 / 1000.0;
-            bucket.labels.insert("le".into(), format!("{seconds}"));
+        Sli::Latency { .. } => {
+            let latency = objective.indicator.latency.as_ref().ok_or("its latency series are unknown")?;
+            let count = satisfy(&selector_of(&latency.total)?)?;
+            let bucket_metric = latency.buckets.split('{').next().unwrap_or_default().to_string();
+            let mut bucket = Series { metric: bucket_metric, labels: count.labels.clone() };
+            bucket.labels.insert("le".into(), latency.threshold_seconds.to_string());
             Ok(SeriesPlan::Histogram { bucket, count })
         }
         Sli::Threshold { .. } => {
@@ -183,7 +187,7 @@ fn plan_series(slo: &Slo) -> Result<SeriesPlan, String> {
 }
 
 fn selector_of(text: &str) -> Result<promql_parser::parser::VectorSelector, String> {
-    match sloc_promql::parse(&text.replace("{}", "")) {
+    match sloc_promql::parse(text) {
         Ok(Expr::VectorSelector(vs)) => Ok(vs),
         _ => Err("the histogram selector does not parse".into()),
     }
@@ -223,12 +227,10 @@ fn series_name(s: &Series, group: &[(String, String)]) -> String {
 }
 
 /// The `ALERTS` series of a firing tier, for a group.
-fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier, group: &[(String, String)]) -> String {
+fn alert_labels(objective: &Objective<'_>, tier: &TierPlan, group: &[(String, String)]) -> String {
     let mut labels: BTreeMap<String, String> = BTreeMap::new();
-    labels.insert("alertname".into(), crate::alert_name(spec, slo));
     labels.insert("alertstate".into(), "firing".into());
-    labels.insert("service".into(), spec.service.value.clone());
-    labels.extend(crate::alert_labels(spec, slo, tier));
+    labels.extend(tier.alert_label_set(objective));
     labels.extend(group.iter().cloned());
     let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", sloc_promql::quote_string(v))).collect();
     format!("ALERTS{{{}}}", inner.join(","))
@@ -239,22 +241,21 @@ fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier, group: &[(String, String)]) 
 /// and a next segment starting a hair below the last value reads as a counter reset.
 const EVENTS_PER_STEP: f64 = 1_000_000.0;
 
-fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &str, rules_file: &str) -> String {
-    let policy = tier.policy();
-    let threshold = (policy.factor(spec.period()) * slo.error_budget()).to_f64();
+fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &str, rules_file: &str) -> String {
+    let threshold = tier.threshold.to_f64();
     let minutes = |d: sloc_promql::Duration| d.millis() as f64 / 60_000.0;
-    let (long, short, for_) = (minutes(policy.long), minutes(policy.short), minutes(slo.alerting.for_duration(tier)));
+    let (long, short, for_) = (minutes(tier.long), minutes(tier.short), minutes(tier.for_));
     // Info's 3-day window at a 2-minute step keeps promtool's run to seconds.
     let step: f64 = if long > 24.0 * 60.0 { 2.0 } else { 1.0 };
     let lag = minutes(BASE_WINDOW) / 2.0;
     let history = long;
     let margin = (4.0 * step).max(long / 20.0);
-    let groups: Vec<Vec<(String, String)>> = if slo.group_by.is_empty() {
+    let groups: Vec<Vec<(String, String)>> = if o.group_by.is_empty() {
         vec![Vec::new()]
     } else {
         ["burning", "quiet"]
             .iter()
-            .map(|v| slo.group_by.iter().map(|g| (g.value.clone(), (*v).to_string())).collect())
+            .map(|v| o.group_by.iter().map(|g| (g.clone(), (*v).to_string())).collect())
             .collect()
     };
 
@@ -267,16 +268,16 @@ fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &s
     let quiet_until = history + long + for_ + margin;
 
     let mut y = String::new();
-    let _ = writeln!(y, "# Generated by `sloc test` from {source}: the {} tier of `{}`.", tier.name(), slo.name.value);
+    let _ = writeln!(y, "# Generated by `sloc test` from {source}: the {} tier of `{}`.", tier.severity(), o.name);
     let _ = writeln!(
         y,
         "# It fires above an error ratio of {} ({}x the {}% budget) over {} and {}, after `for: {}`.",
         number(threshold),
-        policy.factor(spec.period()),
-        slo.error_budget().mul_ratio(100, 1),
-        format_duration(policy.long),
-        format_duration(policy.short),
-        format_duration(slo.alerting.for_duration(tier))
+        tier.factor,
+        o.budget.mul_ratio(100, 1),
+        format_duration(tier.long),
+        format_duration(tier.short),
+        format_duration(tier.for_)
     );
     let _ = writeln!(y, "rule_files:\n  - {rules_file}\nevaluation_interval: {}\ntests:", at(step));
     let steps = |m: f64| (m / step).round() as u64;
@@ -318,11 +319,11 @@ fn tier_test(spec: &Spec, slo: &Slo, tier: Tier, series: &SeriesPlan, source: &s
         }
         let query = format!(
             "ALERTS{{alertstate=\"firing\",service={},slo={},severity=\"{}\"}}",
-            sloc_promql::quote_string(&spec.service.value),
-            sloc_promql::quote_string(&slo.name.value),
-            tier.name()
+            sloc_promql::quote_string(&o.service),
+            sloc_promql::quote_string(&o.name),
+            tier.severity()
         );
-        let firing = alert_labels(spec, slo, tier, &groups[0]);
+        let firing = alert_labels(o, tier, &groups[0]);
         let _ = writeln!(y, "    promql_expr_test:");
         let checks: Vec<(f64, bool)> = if case == "above" {
             vec![((fires - margin).floor(), false), ((fires + margin).ceil(), true), (resolved.ceil(), false)]

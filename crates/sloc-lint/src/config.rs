@@ -126,7 +126,7 @@ mod tests {
     use super::*;
 
     fn resolve(code: &str) -> Option<&'static str> {
-        crate::find_code(code).map(|c| c.code)
+        crate::find_lint_code(code).map(|c| c.code)
     }
 
     #[test]

@@ -13,13 +13,14 @@ use sloc_spec::Spec;
 
 pub mod checks;
 mod config;
-pub mod live;
 mod suppress;
+pub use suppress::UNKNOWN_CODE;
 
 pub use config::{Config, Resolve};
 
-/// Every code sloc can report, in `sloc explain --all` order.
-pub fn all_codes() -> Vec<&'static Code> {
+/// Every code `sloc lint` can report: input, spec, rule-file and check codes. (The registry of
+/// every code sloc has is `sloc-codes`.)
+pub fn lint_codes() -> Vec<&'static Code> {
     let mut codes: Vec<&'static Code> = Vec::new();
     codes.extend(sloc_diagnostics::INPUT_CODES);
     codes.extend(sloc_spec::codes::SPEC_CODES);
@@ -27,23 +28,12 @@ pub fn all_codes() -> Vec<&'static Code> {
     codes.extend(checks::RULE_CHECKS.iter().map(|c| c.code));
     codes.extend(checks::SPEC_CHECKS.iter().map(|c| c.code));
     codes.push(&suppress::UNKNOWN_CODE);
-    codes.extend(live::LIVE_CODES);
     codes
 }
 
-/// A code by its code (`L001`, any case) or its name (`rate-non-counter`).
-pub fn find_code(code: &str) -> Option<&'static Code> {
-    all_codes().into_iter().find(|c| c.code.eq_ignore_ascii_case(code) || c.name == code)
-}
-
-/// When a code's findings are shown without configuration, for the code reference.
-pub fn shown_by_default(code: &str) -> &'static str {
-    checks::set_of(code).map_or("always", checks::CheckSet::name)
-}
-
-/// [`find_code`] as [`config::Resolve`] wants it.
-pub fn resolve_code(code: &str) -> Option<&'static str> {
-    find_code(code).map(|c| c.code)
+/// A code `sloc lint` reports, by its code (`L001`, any case) or its name (`rate-non-counter`).
+pub fn find_lint_code(code: &str) -> Option<&'static Code> {
+    lint_codes().into_iter().find(|c| c.code.eq_ignore_ascii_case(code) || c.name == code)
 }
 
 /// What a check of one rule sees.

@@ -85,7 +85,7 @@ fn directives(text: &str) -> (Vec<Directive>, Vec<Diagnostic>) {
                     let code = piece.trim_matches([',', ' ', '\t', '\n', '\r']);
                     let lead = piece.len() - piece.trim_start_matches([',', ' ', '\t']).len();
                     if !code.is_empty() {
-                        match crate::find_code(code) {
+                        match crate::find_lint_code(code) {
                             Some(found) => codes.push(found.code.to_string()),
                             None => unknown.push(
                                 Diagnostic::new(

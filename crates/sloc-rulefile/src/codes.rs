@@ -127,7 +127,7 @@ declare_code! {
     ///
     /// ## Fix
     /// Use Prometheus durations: `30s`, `5m`, `1h30m`.
-    pub RULE_DURATION = ("R011", "invalid-duration", Error, "a duration Prometheus rejects");
+    pub RULE_DURATION = ("R011", "invalid-rule-duration", Error, "a duration Prometheus rejects");
 }
 
 /// Every code of the rule-file reader.

@@ -20,7 +20,7 @@ mod tiers;
 
 pub use decimal::Decimal;
 pub use read::{is_spec, parse_spec};
-pub use tiers::{Tier, TierPolicy};
+pub use tiers::{Notify, Tier, TierPolicy};
 
 /// The window placeholder in SLI expressions, replaced by each window the rules need.
 pub const WINDOW_PLACEHOLDER: &str = "$window";
@@ -53,8 +53,34 @@ pub struct Spec {
     /// Metadata of the `PrometheusRule` manifest that `sloc build --format prometheus-operator`
     /// writes. Command-line flags take precedence.
     pub kubernetes: Option<Kubernetes>,
+    /// Alert settings for every objective of the service.
+    #[serde(default)]
+    pub alerting: ServiceAlerting,
     /// The objectives.
     pub slos: Vec<Slo>,
+}
+
+/// Alert settings for the whole service.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ServiceAlerting {
+    /// The Alertmanager receiver of each tier, for `sloc build --format alertmanager` and
+    /// `sloc check --alertmanager`. Default: `<service>-critical`, `<service>-warning`,
+    /// `<service>-info`.
+    #[serde(default)]
+    pub receivers: Receivers,
+}
+
+/// Alertmanager receiver names by tier: `{critical: oneflow-pager, warning: oneflow-tickets}`.
+/// Only the names: the receivers' settings (keys, URLs) stay in `alertmanager.yml`.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(with = "std::collections::BTreeMap<Tier, String>")]
+pub struct Receivers(pub Vec<(Spanned<Tier>, Spanned<String>)>);
+
+impl Receivers {
+    pub fn get(&self, tier: Tier) -> Option<&Spanned<String>> {
+        self.0.iter().find(|(t, _)| t.value == tier).map(|(_, r)| r)
+    }
 }
 
 /// `metadata` of the generated `PrometheusRule`.
@@ -199,6 +225,9 @@ pub struct Alerting {
     #[serde(rename = "for", default)]
     #[schemars(with = "std::collections::BTreeMap<Tier, schema::DurationText>")]
     pub for_: Vec<(Spanned<Tier>, Spanned<Duration>)>,
+    /// Alertmanager receivers of this objective's tiers, replacing the service's.
+    #[serde(default)]
+    pub receivers: Receivers,
 }
 
 impl Alerting {

@@ -8,20 +8,21 @@ use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_range
 
 use crate::codes::*;
 use crate::{
-    Alerting, Decimal, Kubernetes, Label, Labels, LatencySli, Query, Sli, Slo, Spec, ThresholdSli, Tier,
-    WINDOW_PLACEHOLDER,
+    Alerting, Decimal, Kubernetes, Label, Labels, LatencySli, Query, Receivers, ServiceAlerting, Sli, Slo, Spec,
+    ThresholdSli, Tier, WINDOW_PLACEHOLDER,
 };
 
 /// Labels sloc sets on every generated series or alert.
 pub const RESERVED_LABELS: [&str; 3] = ["slo", "service", "severity"];
 
-const SPEC_KEYS: &[&str] = &["service", "period", "interval", "exact", "labels", "kubernetes", "slos"];
+const SPEC_KEYS: &[&str] = &["service", "period", "interval", "exact", "labels", "kubernetes", "alerting", "slos"];
+const SERVICE_ALERTING_KEYS: &[&str] = &["receivers"];
 const KUBERNETES_KEYS: &[&str] = &["name", "namespace", "labels"];
 const SLO_KEYS: &[&str] = &["name", "objective", "description", "group_by", "exact", "traffic", "sli", "alerting"];
 const SLI_KEYS: &[&str] = &["errors", "good", "total", "latency", "threshold", "raw"];
 const LATENCY_KEYS: &[&str] = &["histogram", "threshold", "matchers"];
 const THRESHOLD_KEYS: &[&str] = &["value", "below", "above"];
-const ALERTING_KEYS: &[&str] = &["name", "labels", "annotations", "disable", "for"];
+const ALERTING_KEYS: &[&str] = &["name", "labels", "annotations", "disable", "for", "receivers"];
 
 /// Does this YAML document look like an SLO spec (rather than a Prometheus rule file)?
 pub fn is_spec(root: &Node) -> bool {
@@ -294,7 +295,42 @@ impl<'t> Reader<'t> {
         }
         self.duplicate_names(&slos);
         let kubernetes = fields.get("kubernetes").and_then(|n| self.kubernetes(n));
-        Some(Spec { service: service?, period, interval, exact, labels, kubernetes, slos })
+        let alerting = fields.get("alerting").and_then(|n| self.service_alerting(n)).unwrap_or_default();
+        Some(Spec { service: service?, period, interval, exact, labels, kubernetes, alerting, slos })
+    }
+
+    fn service_alerting(&mut self, node: &Node) -> Option<ServiceAlerting> {
+        let fields = self.fields(node, "the service's `alerting`", SERVICE_ALERTING_KEYS)?;
+        let receivers = fields.get("receivers").map(|n| self.receivers(n)).unwrap_or_default();
+        Some(ServiceAlerting { receivers })
+    }
+
+    /// `{critical: name, ...}`: Alertmanager receiver names are any non-empty string.
+    fn receivers(&mut self, node: &Node) -> Receivers {
+        let mut out = Vec::new();
+        match node.as_map() {
+            Some(entries) => {
+                for (k, v) in entries {
+                    let tier = self.tier(k);
+                    let name = self.string(v, "a receiver name");
+                    if let Some(name) = &name
+                        && name.value.trim().is_empty()
+                    {
+                        self.push(
+                            Diagnostic::new(&WRONG_TYPE, v.span.clone(), "a receiver name cannot be empty")
+                                .with_label("empty name")
+                                .with_help("name a receiver of your alertmanager.yml, such as `oneflow-pager`"),
+                        );
+                        continue;
+                    }
+                    if let (Some(tier), Some(name)) = (tier, name) {
+                        out.push((tier, name));
+                    }
+                }
+            }
+            None => self.wrong_type(node, "`receivers`", "a mapping of tiers to receiver names"),
+        }
+        Receivers(out)
     }
 
     fn kubernetes(&mut self, node: &Node) -> Option<Kubernetes> {
@@ -477,7 +513,8 @@ impl<'t> Reader<'t> {
                 None => self.wrong_type(n, "`for`", "a mapping of tiers to durations"),
             }
         }
-        Some(Alerting { name, labels, annotations, disable, for_ })
+        let receivers = fields.get("receivers").map(|n| self.receivers(n)).unwrap_or_default();
+        Some(Alerting { name, labels, annotations, disable, for_, receivers })
     }
 
     fn tier(&mut self, node: &Node) -> Option<Spanned<Tier>> {

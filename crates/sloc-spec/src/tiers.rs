@@ -43,6 +43,7 @@ impl Tier {
                 long: Duration::from_secs(HOUR),
                 short: Duration::from_secs(5 * MIN),
                 for_: Duration::from_secs(2 * MIN),
+                notify: Notify::new(30, 5 * MIN, HOUR),
                 meaning: "page, act now",
             },
             Tier::Warning => TierPolicy {
@@ -51,6 +52,7 @@ impl Tier {
                 long: Duration::from_secs(6 * HOUR),
                 short: Duration::from_secs(30 * MIN),
                 for_: Duration::from_secs(15 * MIN),
+                notify: Notify::new(2 * MIN, 15 * MIN, 12 * HOUR),
                 meaning: "ticket, act within the day",
             },
             Tier::Info => TierPolicy {
@@ -59,6 +61,7 @@ impl Tier {
                 long: Duration::from_secs(3 * 24 * HOUR),
                 short: Duration::from_secs(6 * HOUR),
                 for_: Duration::from_secs(30 * MIN),
+                notify: Notify::new(5 * MIN, HOUR, 24 * HOUR),
                 meaning: "review, the budget runs out before the period ends",
             },
         }
@@ -74,8 +77,31 @@ pub struct TierPolicy {
     pub long: Duration,
     pub short: Duration,
     pub for_: Duration,
+    /// How Alertmanager notifies of this tier.
+    pub notify: Notify,
     /// What firing means, for the alert's description.
     pub meaning: &'static str,
+}
+
+/// Alertmanager's timing for a tier's route. A page goes out fast and repeats hourly; a lower
+/// tier waits longer before its first notification, which gives a higher tier of the same
+/// objective time to arrive and inhibit it (Alertmanager learns of the inhibiting alert
+/// asynchronously), and repeats less often.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notify {
+    pub group_wait: Duration,
+    pub group_interval: Duration,
+    pub repeat_interval: Duration,
+}
+
+impl Notify {
+    const fn new(group_wait: u64, group_interval: u64, repeat_interval: u64) -> Self {
+        Notify {
+            group_wait: Duration::from_secs(group_wait),
+            group_interval: Duration::from_secs(group_interval),
+            repeat_interval: Duration::from_secs(repeat_interval),
+        }
+    }
 }
 
 impl TierPolicy {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 use sloc_client::{Client, ClientConfig, ClientError, Secret};
 use sloc_diagnostics::{Diagnostic, FileReport, Severity};
-use sloc_lint::live::{ExpectedGroup, LiveFile, Snapshot};
+use sloc_live::prometheus::{ExpectedGroup, LiveFile, Snapshot};
 
 use crate::files::{io_reason, read_or_report};
 use crate::{Format, Output, exit, report};
@@ -100,7 +100,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
     let snapshot = match snapshot {
         Ok(s) => s,
         Err(e) if args.allow_unreachable => {
-            let code = &sloc_lint::live::unreachable::CODE;
+            let code = &sloc_live::prometheus::unreachable::CODE;
             out.stderr.push_str(&format!("warning[{}]: {e}; nothing was compared (--allow-unreachable)\n", code.code));
             return exit::OK;
         }
@@ -109,7 +109,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
-    reports.extend(sloc_lint::live::check(&files, &snapshot));
+    reports.extend(sloc_live::prometheus::check(&files, &snapshot));
     merge_by_file(&mut reports);
     report::print(out, &reports, args.format, false);
     if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
@@ -168,14 +168,17 @@ fn read_files(paths: &[PathBuf]) -> Result<(Vec<LiveFile>, Vec<FileReport>), Str
         let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
         let live = if docs.first().is_some_and(sloc_spec::is_spec) {
             let (spec, _) = sloc_spec::parse_spec(&file.text);
-            let groups = match spec.as_ref().filter(|_| errors.is_empty()).map(sloc_compiler::compile) {
-                Some(Ok(rules)) => rules
-                    .groups
+            let groups = match spec.as_ref().filter(|_| errors.is_empty()) {
+                Some(spec) => sloc_plan::plan(spec)
+                    .objectives
                     .iter()
-                    .zip(&spec.as_ref().expect("compiled from a spec").slos)
-                    .map(|(g, slo)| ExpectedGroup::from_generated(g, slo.name.span.clone()))
-                    .collect(),
-                _ => Vec::new(),
+                    .map(|o| {
+                        sloc_compiler::compile_objective(o)
+                            .map(|g| ExpectedGroup::from_generated(&g, o.slo.name.span.clone()))
+                    })
+                    .collect::<Result<_, _>>()
+                    .unwrap_or_default(),
+                None => Vec::new(),
             };
             LiveFile { file: file.clone(), groups, spec }
         } else {
@@ -198,7 +201,7 @@ fn fetch(client: &Client, files: &[LiveFile]) -> Result<Snapshot, ClientError> {
     if let Some(yaml) = optional(client.config_yaml())? {
         snapshot.scrape_interval = Some(scrape_interval(&yaml));
     }
-    let plan = sloc_lint::live::plan(files);
+    let plan = sloc_live::prometheus::requests(files);
     if plan.metadata
         && let Some(metadata) = optional(client.metadata())?
     {

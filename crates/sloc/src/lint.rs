@@ -127,13 +127,13 @@ fn load_config(args: &LintArgs) -> Result<Config, String> {
         Some(path) => {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {}: {}", crate::shown(&path), io_reason(&e)))?;
-            Config::parse(&text, &sloc_lint::resolve_code)
+            Config::parse(&text, &sloc_codes::resolve_code)
                 .map_err(|e| format!("invalid {}: {e}", crate::shown(&path)))?
         }
         None => Config::default(),
     };
-    config.enable(&args.enable, &sloc_lint::resolve_code).map_err(|e| format!("--enable: {e}"))?;
-    config.disable(&args.disable, &sloc_lint::resolve_code).map_err(|e| format!("--disable: {e}"))?;
+    config.enable(&args.enable, &sloc_codes::resolve_code).map_err(|e| format!("--enable: {e}"))?;
+    config.disable(&args.disable, &sloc_codes::resolve_code).map_err(|e| format!("--disable: {e}"))?;
     config.lint_fatal |= args.lint_fatal;
     Ok(config)
 }

@@ -8,7 +8,7 @@ use crate::{Format, Output};
 
 /// Every code sloc can report, for SARIF's rule table and `sloc explain`.
 pub fn all_codes() -> Vec<&'static Code> {
-    sloc_lint::all_codes()
+    sloc_codes::all_codes()
 }
 
 /// Prints the reports; human output goes to stderr with a summary line, machine formats to

@@ -63,26 +63,17 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
             }
         };
         let (source, stem) = (source_name(path), spec_stem(path));
-        let rules = match sloc_compiler::compile(&spec) {
-            Ok(r) => r,
+        let generated = match sloc_compiler::unit_tests::generate(&spec, &source) {
+            Ok(g) => g,
             Err(e) => {
                 out.error(e);
                 return exit::USAGE;
             }
         };
-        let header = sloc_compiler::header(&source);
-        let generated = sloc_compiler::unit_tests::generate(&spec, &source);
         let spec_dir = dir.join(&stem);
         // One rule file per objective: each test loads its own objective's group only.
-        let mut files: Vec<(PathBuf, String)> = spec
-            .slos
-            .iter()
-            .zip(&rules.groups)
-            .map(|(slo, group)| {
-                let single = sloc_rulefile::RuleFile { groups: vec![group.clone()] };
-                (spec_dir.join(sloc_compiler::unit_tests::rules_file_name(slo)), single.to_yaml(&header))
-            })
-            .collect();
+        let mut files: Vec<(PathBuf, String)> =
+            generated.rule_files.iter().map(|(name, yaml)| (spec_dir.join(name), yaml.clone())).collect();
         files.extend(generated.tests.iter().map(|t| (spec_dir.join(&t.file_name), t.yaml.clone())));
         if let Err(e) = std::fs::create_dir_all(&spec_dir) {
             out.error(format!("cannot create {}: {}", crate::shown(&spec_dir), crate::files::io_reason(&e)));

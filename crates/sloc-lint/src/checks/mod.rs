@@ -123,7 +123,7 @@ pub(crate) fn calls(expr: &Expr) -> Vec<(&Call, usize)> {
 
 /// Calls of the functions in `names` over a range selector (`rate(x[5m])`), each with its
 /// index among calls of the same name.
-pub(crate) fn range_calls<'a>(expr: &'a Expr, names: &[&str]) -> Vec<(&'a Call, &'a MatrixSelector, usize)> {
+pub fn range_calls<'a>(expr: &'a Expr, names: &[&str]) -> Vec<(&'a Call, &'a MatrixSelector, usize)> {
     calls(expr)
         .into_iter()
         .filter(|(call, _)| names.contains(&call.func.name))

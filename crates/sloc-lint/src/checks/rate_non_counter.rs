@@ -33,7 +33,7 @@ declare_code! {
     pub CODE = ("L001", "rate-non-counter", Warning, "rate() over a series that is not a counter");
 }
 
-pub(crate) const COUNTER_FUNCTIONS: [&str; 3] = ["rate", "irate", "increase"];
+pub const COUNTER_FUNCTIONS: [&str; 3] = ["rate", "irate", "increase"];
 /// Suffixes of metric names that are levels, never counters.
 const GAUGE_SUFFIXES: [&str; 12] = [
     "_ratio",

@@ -1,5 +1,5 @@
 use sloc_diagnostics::{Diagnostic, declare_code};
-use sloc_spec::Spec;
+use sloc_plan::Plan;
 
 use super::Snapshot;
 
@@ -18,11 +18,12 @@ declare_code! {
     pub CODE = ("C010", "too-little-traffic", Warning, "an error budget of less than one event");
 }
 
-pub(crate) fn run(spec: &Spec, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
-    for slo in &spec.slos {
-        let Some(query) = super::traffic_query(spec, slo) else { continue };
+pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+    for objective in &plan.objectives {
+        let slo = objective.slo;
+        let Some(query) = objective.traffic_query() else { continue };
         let Some(&events) = snapshot.traffic.get(&query) else { continue };
-        let budget = slo.error_budget().to_f64();
+        let budget = objective.budget.to_f64();
         if events.is_finite() && events * budget < 1.0 {
             out.push(
                 Diagnostic::new(
@@ -30,7 +31,7 @@ pub(crate) fn run(spec: &Spec, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
                     slo.objective.span.clone(),
                     format!(
                         "{events:.0} events over the period: a {}% error budget is {:.2} events",
-                        slo.error_budget().mul_ratio(100, 1),
+                        objective.budget.mul_ratio(100, 1),
                         events * budget
                     ),
                 )

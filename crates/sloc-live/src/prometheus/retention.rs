@@ -1,6 +1,6 @@
 use sloc_diagnostics::{Diagnostic, declare_code};
+use sloc_plan::{Plan, window_name};
 use sloc_promql::format_duration;
-use sloc_spec::Spec;
 
 use super::Snapshot;
 
@@ -18,9 +18,10 @@ declare_code! {
     pub CODE = ("C006", "retention-shorter-than-period", Error, "the server keeps less data than the SLO period");
 }
 
-pub(crate) fn run(spec: &Spec, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     let Some(retention) = snapshot.retention else { return };
-    let period = spec.period();
+    let spec = plan.spec;
+    let Some(period) = plan.objectives.iter().map(|o| o.period).max() else { return };
     if retention < period {
         let span = spec.period.as_ref().map_or(spec.service.span.clone(), |p| p.span.clone());
         out.push(
@@ -30,14 +31,11 @@ pub(crate) fn run(spec: &Spec, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
                 format!(
                     "the server keeps {} of data, less than the {} period",
                     format_duration(retention),
-                    sloc_compiler::window_name(period)
+                    window_name(period)
                 ),
             )
             .with_label("period longer than the retention")
-            .with_help(format!(
-                "start Prometheus with --storage.tsdb.retention.time={} or more",
-                sloc_compiler::window_name(period)
-            )),
+            .with_help(format!("start Prometheus with --storage.tsdb.retention.time={} or more", window_name(period))),
         );
     }
 }

@@ -1,6 +1,6 @@
 use sloc_diagnostics::{Diagnostic, declare_code};
+use sloc_plan::{BASE_WINDOW, Plan};
 use sloc_promql::format_duration;
-use sloc_spec::Spec;
 
 use super::Snapshot;
 
@@ -18,9 +18,10 @@ declare_code! {
     pub CODE = ("C007", "scrape-interval-too-long", Warning, "a scrape interval too long for the shortest window");
 }
 
-pub(crate) fn run(spec: &Spec, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     let Some(interval) = snapshot.scrape_interval else { return };
-    let window = sloc_compiler::BASE_WINDOW;
+    let spec = plan.spec;
+    let window = BASE_WINDOW;
     if interval.millis() * 4 > window.millis() {
         out.push(
             Diagnostic::new(

@@ -1,5 +1,5 @@
-//! Checks against what a live server runs (`sloc check`). Like every check they do no IO:
-//! [`plan`] lists what to ask the server, the caller fetches it into a [`Snapshot`], and
+//! Checks against what a live Prometheus (or ruler) runs. Like every check they do no IO:
+//! [`requests`] lists what to ask the server, the caller fetches it into a [`Snapshot`], and
 //! [`check`] compares.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,7 +8,7 @@ use std::ops::Range;
 use sloc_diagnostics::{Code, FileReport, SourceFile};
 use sloc_promql::Duration;
 use sloc_rulefile::{LoadedGroup, ParsedGroup};
-use sloc_spec::{Sli, Spec};
+use sloc_spec::Spec;
 
 pub mod clash;
 pub mod counter_type;
@@ -24,8 +24,8 @@ pub mod slow_group;
 pub mod unhealthy;
 pub mod unreachable;
 
-/// Every code of the live checks.
-pub static LIVE_CODES: &[&Code] = &[
+/// Every code of the checks against a Prometheus.
+pub static PROMETHEUS_CODES: &[&Code] = &[
     &missing::CODE,
     &drift::CODE,
     &unhealthy::CODE,
@@ -112,7 +112,7 @@ impl ExpectedGroup {
 
 /// What to ask the server about the specs' indicators.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Plan {
+pub struct Requests {
     /// Whether the metrics' types (`/api/v1/metadata`) are needed: rule files to judge.
     pub metadata: bool,
     /// Selectors of SLI series, each to be counted over the lookback.
@@ -137,72 +137,23 @@ pub struct Snapshot {
     pub metadata: HashMap<String, String>,
 }
 
-/// The selectors an SLI reads, each with the file range of the query it is in.
-pub(crate) fn sli_selectors(spec: &Spec) -> Vec<(usize, String, Range<usize>)> {
-    let mut out = Vec::new();
-    for (i, slo) in spec.slos.iter().enumerate() {
-        let queries = match &slo.sli {
-            Sli::Errors { errors, total } => vec![errors, total],
-            Sli::Good { good, total } => vec![good, total],
-            Sli::Threshold { threshold } => vec![&threshold.value],
-            Sli::Raw { raw } => vec![raw],
-            Sli::Latency { latency } => {
-                let matchers = latency.matchers.as_ref().map_or(String::new(), |m| m.text.trim().to_string());
-                let selector = format!("{}_count{{{matchers}}}", latency.histogram.value).replace("{}", "");
-                out.push((i, selector, latency.histogram.span.clone()));
-                continue;
-            }
-        };
-        for q in queries {
-            let Ok(expr) = sloc_promql::parse(&q.with_window("5m")) else { continue };
-            for vs in sloc_promql::vector_selectors(&expr) {
-                let mut vs = vs.clone();
-                vs.offset = None;
-                vs.at = None;
-                out.push((i, promql_parser::parser::Expr::VectorSelector(vs).to_string(), q.span()));
-            }
-        }
-    }
-    out
-}
-
-/// The bucket selector of a latency SLI.
-pub(crate) fn bucket_selector(latency: &sloc_spec::LatencySli) -> String {
-    let matchers = latency.matchers.as_ref().map_or(String::new(), |m| m.text.trim().to_string());
-    format!("{}_bucket{{{matchers}}}", latency.histogram.value).replace("{}", "")
-}
-
-/// `sum(increase(total[period]))` for an objective, or `None` when it has no event counter.
-pub(crate) fn traffic_query(spec: &Spec, slo: &sloc_spec::Slo) -> Option<String> {
-    let period = sloc_compiler::window_name(spec.period());
-    let total = match &slo.sli {
-        Sli::Errors { total, .. } | Sli::Good { total, .. } if total.is_selector => total.text.trim().to_string(),
-        Sli::Latency { latency } => {
-            let matchers = latency.matchers.as_ref().map_or(String::new(), |m| m.text.trim().to_string());
-            format!("{}_count{{{matchers}}}", latency.histogram.value).replace("{}", "")
-        }
-        _ => return None,
-    };
-    Some(format!("sum(increase({total}[{period}]))"))
-}
-
 /// What to fetch for these files.
-pub fn plan(files: &[LiveFile]) -> Plan {
-    let mut plan = Plan { metadata: files.iter().any(|f| f.spec.is_none()), ..Plan::default() };
+pub fn requests(files: &[LiveFile]) -> Requests {
+    let mut requests = Requests { metadata: files.iter().any(|f| f.spec.is_none()), ..Requests::default() };
     for spec in files.iter().filter_map(|f| f.spec.as_ref()) {
-        for (_, selector, _) in sli_selectors(spec) {
-            if !plan.selectors.contains(&selector) {
-                plan.selectors.push(selector);
+        for objective in sloc_plan::plan(spec).objectives {
+            for (selector, _) in &objective.indicator.selectors {
+                if !requests.selectors.contains(selector) {
+                    requests.selectors.push(selector.clone());
+                }
             }
-        }
-        for slo in &spec.slos {
-            if let Sli::Latency { latency } = &slo.sli {
-                plan.bucket_selectors.push(bucket_selector(latency));
+            if let Some(latency) = &objective.indicator.latency {
+                requests.bucket_selectors.push(latency.buckets.clone());
             }
-            plan.traffic_queries.extend(traffic_query(spec, slo));
+            requests.traffic_queries.extend(objective.traffic_query());
         }
     }
-    plan
+    requests
 }
 
 /// Compares the files with the server.
@@ -221,11 +172,12 @@ pub fn check(files: &[LiveFile], snapshot: &Snapshot) -> Vec<FileReport> {
                 counter_type::run(f, snapshot, &mut out);
             }
             if let Some(spec) = &f.spec {
-                retention::run(spec, snapshot, &mut out);
-                scrape_interval::run(spec, snapshot, &mut out);
-                no_series::run(spec, snapshot, &mut out);
-                no_bucket::run(spec, snapshot, &mut out);
-                low_traffic::run(spec, snapshot, &mut out);
+                let plan = sloc_plan::plan(spec);
+                retention::run(&plan, snapshot, &mut out);
+                scrape_interval::run(&plan, snapshot, &mut out);
+                no_series::run(&plan, snapshot, &mut out);
+                no_bucket::run(&plan, snapshot, &mut out);
+                low_traffic::run(&plan, snapshot, &mut out);
             }
             FileReport::new(f.file.clone(), out)
         })

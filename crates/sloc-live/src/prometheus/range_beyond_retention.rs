@@ -41,7 +41,7 @@ fn look_back(expr: &Expr, shift: u64, deepest: &mut (u64, String)) {
         Expr::MatrixSelector(m) => {
             note(
                 shift + m.range.as_millis() as u64 + offset(&m.vs.offset),
-                format!("[{}]", sloc_compiler::window_name(Duration(m.range.as_millis() as u64))),
+                format!("[{}]", sloc_plan::window_name(Duration(m.range.as_millis() as u64))),
             );
         }
         Expr::VectorSelector(vs) if vs.offset.is_some() => {
@@ -49,7 +49,7 @@ fn look_back(expr: &Expr, shift: u64, deepest: &mut (u64, String)) {
         }
         Expr::Subquery(sq) => {
             let own = shift + sq.range.as_millis() as u64 + offset(&sq.offset);
-            note(own, format!("[{}:]", sloc_compiler::window_name(Duration(sq.range.as_millis() as u64))));
+            note(own, format!("[{}:]", sloc_plan::window_name(Duration(sq.range.as_millis() as u64))));
             look_back(&sq.expr, own, deepest);
         }
         Expr::Aggregate(a) => {
@@ -83,9 +83,9 @@ pub(crate) fn run(file: &LiveFile, snapshot: &Snapshot, out: &mut Vec<Diagnostic
                     format!(
                         "`{}` reads {} back (`{}`), more than the {} the server keeps",
                         rule.name,
-                        sloc_compiler::window_name(Duration(deepest.0)),
+                        sloc_plan::window_name(Duration(deepest.0)),
                         deepest.1,
-                        sloc_compiler::window_name(retention)
+                        sloc_plan::window_name(retention)
                     ),
                 )
                 .with_label("reads beyond the retention")

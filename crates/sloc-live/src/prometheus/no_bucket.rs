@@ -1,5 +1,6 @@
 use sloc_diagnostics::{Diagnostic, declare_code};
-use sloc_spec::{Decimal, Sli, Spec};
+use sloc_plan::Plan;
+use sloc_spec::{Decimal, Sli};
 
 use super::Snapshot;
 
@@ -18,14 +19,16 @@ declare_code! {
     pub CODE = ("C009", "no-bucket-at-threshold", Error, "a latency threshold with no matching histogram bucket");
 }
 
-pub(crate) fn run(spec: &Spec, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
-    for slo in &spec.slos {
-        let Sli::Latency { latency } = &slo.sli else { continue };
-        let Some(values) = snapshot.buckets.get(&super::bucket_selector(latency)) else { continue };
+pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+    for objective in &plan.objectives {
+        let (Sli::Latency { latency }, Some(series)) = (&objective.slo.sli, &objective.indicator.latency) else {
+            continue;
+        };
+        let Some(values) = snapshot.buckets.get(&series.buckets) else { continue };
         if values.is_empty() {
             continue; // No series at all: no-series reports it.
         }
-        let seconds = Decimal::from_int(latency.threshold.value.millis() as i64).mul_ratio(1, 1000);
+        let seconds = series.threshold_seconds;
         let matches = values.iter().any(|v| Decimal::parse(v) == Some(seconds));
         if !matches {
             let mut shown: Vec<&str> = values.iter().map(String::as_str).collect();

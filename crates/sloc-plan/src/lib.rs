@@ -1,0 +1,400 @@
+//! What sloc knows about each objective, computed once from a validated spec.
+//!
+//! [`plan`] turns a [`Spec`] into one [`Objective`] per SLO: its rule group, the series it
+//! records and the selector that reads them, its windows, its tiers (windows, factor,
+//! threshold, `for`, severity, alert name and labels, receiver and notification timing) and the
+//! raw series its SLI reads. Every output reads this and nothing else: the rule compiler, the
+//! generated promtool tests, the live checks, the Alertmanager fragment and its checks. A
+//! formula about an objective written anywhere else is a second copy waiting to drift.
+
+use std::ops::Range;
+
+use sloc_promql::{Duration, format_duration};
+pub use sloc_spec::Tier;
+use sloc_spec::{Decimal, Notify, Query, Sli, Slo, Spec};
+
+/// The recorded series names. Stable: dashboards and `sloc check` rely on them.
+pub mod names {
+    pub const ERRORS_RATE: &str = "slo:sli_errors:rate";
+    pub const TOTAL_RATE: &str = "slo:sli_total:rate";
+    pub const BAD_SLICES: &str = "slo:sli_bad_slices:bool";
+    pub const SLICES: &str = "slo:sli_slices:bool";
+    pub const ERROR_RATIO: &str = "slo:sli_error:ratio_rate";
+    pub const OBJECTIVE: &str = "slo:objective:ratio";
+    pub const ERROR_BUDGET: &str = "slo:error_budget:ratio";
+    pub const BUDGET_REMAINING: &str = "slo:error_budget_remaining:ratio";
+    pub const BURN_RATE: &str = "slo:burn_rate:ratio_rate";
+}
+
+/// The resolution of the base recordings and the shortest alert window.
+pub const BASE_WINDOW: Duration = Duration::from_secs(300);
+
+/// The plan of a spec: its service and one entry per objective, in the spec's order.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    pub spec: &'a Spec,
+    pub service: String,
+    pub objectives: Vec<Objective<'a>>,
+}
+
+/// Everything the outputs need to know about one objective.
+#[derive(Debug, Clone)]
+pub struct Objective<'a> {
+    pub slo: &'a Slo,
+    pub service: String,
+    pub name: String,
+    /// The rule group that holds the objective's rules: `sloc-<service>-<slo>`.
+    pub group_name: String,
+    /// `{service="…",slo="…"}`: selects the objective's recorded series.
+    pub selector: String,
+    /// Labels the recordings and alerts keep: one objective per value (`group_by`).
+    pub group_by: Vec<String>,
+    /// Labels on every recording rule: `service`, `slo`, then the spec's labels.
+    pub record_labels: Vec<(String, String)>,
+    /// The evaluation interval of the objective's group (unset: Prometheus' global one).
+    pub interval: Option<Duration>,
+    /// Read the raw series over every window instead of deriving from the base recordings.
+    pub exact: bool,
+    pub period: Duration,
+    /// Every window the alerts and the budget read, shortest first.
+    pub windows: Vec<Duration>,
+    /// The objective as a ratio (0.999).
+    pub objective: Decimal,
+    /// The error budget as a ratio (0.001).
+    pub budget: Decimal,
+    /// The alerts' name (every tier shares it; `severity` tells them apart).
+    pub alert_name: String,
+    /// The enabled tiers, most severe first.
+    pub tiers: Vec<TierPlan>,
+    pub indicator: Indicator,
+}
+
+/// One alert tier of an objective.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierPlan {
+    pub tier: Tier,
+    /// Share of the period's budget spent within `long` that triggers the tier, in percent.
+    pub budget_percent: u32,
+    pub long: Duration,
+    pub short: Duration,
+    /// The burn factor: `share × period / long` (14.4 for critical over 30d).
+    pub factor: Decimal,
+    /// The error ratio both windows must exceed: `factor × budget`.
+    pub threshold: Decimal,
+    pub for_: Duration,
+    /// The alert's labels as the rule writes them: `severity`, `slo`, the spec's labels, then
+    /// the objective's alert labels, a later one replacing an earlier one. (`service` and the
+    /// `group_by` labels come from the expression's series.)
+    pub labels: Vec<(String, String)>,
+    /// The Alertmanager receiver this tier's alerts must reach.
+    pub receiver: String,
+    pub notify: Notify,
+    /// What firing means, for the alert's description.
+    pub meaning: &'static str,
+}
+
+impl TierPlan {
+    pub fn severity(&self) -> &'static str {
+        self.tier.name()
+    }
+
+    /// Every label a firing alert of this tier carries, `alertname` and `service` included,
+    /// sorted by name (`group_by` labels excepted: their values come from the data).
+    pub fn alert_label_set(&self, objective: &Objective<'_>) -> Vec<(String, String)> {
+        let mut labels = vec![
+            ("alertname".to_string(), objective.alert_name.clone()),
+            ("service".to_string(), objective.service.clone()),
+        ];
+        override_pairs(&mut labels, self.labels.iter().cloned());
+        labels.sort();
+        labels
+    }
+}
+
+/// The raw series an objective's SLI reads.
+#[derive(Debug, Clone, Default)]
+pub struct Indicator {
+    /// Every vector selector of the SLI's queries (offset and `@` removed), with the spec range
+    /// of the query it is in.
+    pub selectors: Vec<(String, Range<usize>)>,
+    /// The counter of all events, when the SLI has one as a selector: traffic reads it.
+    pub total: Option<String>,
+    /// A latency SLI's series.
+    pub latency: Option<LatencySeries>,
+}
+
+/// The series of a latency SLI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencySeries {
+    /// `<histogram>_bucket{le=~"2(\.0)?", …}`: the requests at or below the threshold.
+    pub good: String,
+    /// `<histogram>_count{…}`: every request.
+    pub total: String,
+    /// `<histogram>_bucket{…}` without `le`: every bucket, whose `le` values say where the
+    /// boundaries are.
+    pub buckets: String,
+    /// The threshold in seconds, as an `le` value reads.
+    pub threshold_seconds: Decimal,
+}
+
+/// Plans every objective of a validated spec.
+pub fn plan(spec: &Spec) -> Plan<'_> {
+    let objectives = spec.slos.iter().map(|slo| objective(spec, slo)).collect();
+    Plan { spec, service: spec.service.value.clone(), objectives }
+}
+
+fn objective<'a>(spec: &'a Spec, slo: &'a Slo) -> Objective<'a> {
+    let service = spec.service.value.clone();
+    let name = slo.name.value.clone();
+    let selector =
+        format!("{{service={},slo={}}}", sloc_promql::quote_string(&service), sloc_promql::quote_string(&name));
+    let mut record_labels = vec![("service".to_string(), service.clone()), ("slo".to_string(), name.clone())];
+    record_labels.extend(spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let period = spec.period();
+    let budget = slo.error_budget();
+    let tiers: Vec<TierPlan> = Tier::ALL
+        .into_iter()
+        .filter(|t| slo.alerting.is_enabled(*t))
+        .map(|tier| {
+            let policy = tier.policy();
+            let factor = policy.factor(period);
+            TierPlan {
+                tier,
+                budget_percent: policy.budget_percent,
+                long: policy.long,
+                short: policy.short,
+                factor,
+                threshold: factor * budget,
+                for_: slo.alerting.for_duration(tier),
+                labels: alert_labels(spec, slo, tier),
+                receiver: receiver(spec, slo, tier),
+                notify: policy.notify,
+                meaning: policy.meaning,
+            }
+        })
+        .collect();
+    let mut windows = vec![BASE_WINDOW, period];
+    windows.extend(tiers.iter().flat_map(|t| [t.long, t.short]));
+    windows.sort();
+    windows.dedup();
+    Objective {
+        slo,
+        group_name: format!("sloc-{service}-{name}"),
+        selector,
+        group_by: slo.group_by.iter().map(|g| g.value.clone()).collect(),
+        record_labels,
+        interval: spec.interval.as_ref().map(|i| i.value),
+        exact: slo.exact.unwrap_or(spec.exact),
+        period,
+        windows,
+        objective: slo.objective_ratio(),
+        budget,
+        alert_name: alert_name(spec, slo),
+        tiers,
+        indicator: indicator(slo),
+        service,
+        name,
+    }
+}
+
+impl Objective<'_> {
+    /// `slo:sli_error:ratio_rate<window>`.
+    pub fn ratio_series(&self, window: Duration) -> String {
+        format!("{}{}", names::ERROR_RATIO, window_name(window))
+    }
+
+    /// The error ratio over `window`, selected: `slo:sli_error:ratio_rate1h{service="…",slo="…"}`.
+    pub fn ratio(&self, window: Duration) -> String {
+        format!("{}{}", self.ratio_series(window), self.selector)
+    }
+
+    /// `sum by (<group_by>)` or `sum`.
+    pub fn sum(&self) -> String {
+        if self.group_by.is_empty() { "sum".to_string() } else { format!("sum by ({})", self.group_by.join(", ")) }
+    }
+
+    pub fn tier(&self, tier: Tier) -> Option<&TierPlan> {
+        self.tiers.iter().find(|t| t.tier == tier)
+    }
+
+    /// The events over the period, `sum(increase(total[period]))`, when the SLI counts events
+    /// with a selector.
+    pub fn traffic_query(&self) -> Option<String> {
+        let total = self.indicator.total.as_ref()?;
+        Some(format!("sum(increase({total}[{}]))", window_name(self.period)))
+    }
+}
+
+/// The name of an objective's alerts: `alerting.name`, else `<Service><Slo>ErrorBudgetBurn`.
+fn alert_name(spec: &Spec, slo: &Slo) -> String {
+    slo.alerting.name.as_ref().map_or_else(
+        || format!("{}{}ErrorBudgetBurn", camel_case(&spec.service.value), camel_case(&slo.name.value)),
+        |n| n.value.clone(),
+    )
+}
+
+fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier) -> Vec<(String, String)> {
+    let mut labels =
+        vec![("severity".to_string(), tier.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
+    override_pairs(&mut labels, spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    override_pairs(&mut labels, slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    labels
+}
+
+/// The objective's receiver for `tier`, else the service's, else `<service>-<tier>`.
+fn receiver(spec: &Spec, slo: &Slo, tier: Tier) -> String {
+    slo.alerting
+        .receivers
+        .get(tier)
+        .or_else(|| spec.alerting.receivers.get(tier))
+        .map_or_else(|| format!("{}-{}", spec.service.value, tier.name()), |r| r.value.trim().to_string())
+}
+
+fn indicator(slo: &Slo) -> Indicator {
+    let mut indicator = Indicator::default();
+    let queries: Vec<&Query> = match &slo.sli {
+        Sli::Errors { errors, total } => vec![errors, total],
+        Sli::Good { good, total } => vec![good, total],
+        Sli::Threshold { threshold } => vec![&threshold.value],
+        Sli::Raw { raw } => vec![raw],
+        Sli::Latency { latency } => {
+            let extra = latency.matchers.as_ref().map(|m| m.text.trim().to_string()).filter(|m| !m.is_empty());
+            let histogram = &latency.histogram.value;
+            let seconds = Decimal::from_int(i64::try_from(latency.threshold.value.millis()).unwrap_or(i64::MAX))
+                .mul_ratio(1, 1000);
+            let le = format!("le=~{}", sloc_promql::quote_string(&le_regex(seconds)));
+            let selector = |metric: &str, first: Option<&str>| {
+                let parts: Vec<&str> = first.into_iter().chain(extra.as_deref()).collect();
+                if parts.is_empty() { metric.to_string() } else { format!("{metric}{{{}}}", parts.join(", ")) }
+            };
+            let series = LatencySeries {
+                good: selector(&format!("{histogram}_bucket"), Some(&le)),
+                total: selector(&format!("{histogram}_count"), None),
+                buckets: selector(&format!("{histogram}_bucket"), None),
+                threshold_seconds: seconds,
+            };
+            indicator.selectors.push((series.total.clone(), latency.histogram.span.clone()));
+            indicator.total = Some(series.total.clone());
+            indicator.latency = Some(series);
+            return indicator;
+        }
+    };
+    if let Sli::Errors { total, .. } | Sli::Good { total, .. } = &slo.sli
+        && total.is_selector
+    {
+        indicator.total = Some(total.text.trim().to_string());
+    }
+    for q in queries {
+        let Ok(expr) = sloc_promql::parse(&q.with_window("5m")) else { continue };
+        for vs in sloc_promql::vector_selectors(&expr) {
+            let mut vs = vs.clone();
+            vs.offset = None;
+            vs.at = None;
+            indicator.selectors.push((promql_parser::parser::Expr::VectorSelector(vs).to_string(), q.span()));
+        }
+    }
+    indicator
+}
+
+/// Go clients write `le="2"`, Python clients `le="2.0"`: match both.
+fn le_regex(seconds: Decimal) -> String {
+    let text = seconds.to_string();
+    let escaped = text.replace('.', "\\.");
+    if text.contains('.') { escaped } else { format!("{escaped}(\\.0)?") }
+}
+
+/// A window as it appears in series names: whole days stay days (`30d`, not `4w2d`).
+pub fn window_name(d: Duration) -> String {
+    const DAY: u64 = 86_400_000;
+    if d.millis() >= DAY && d.millis().is_multiple_of(DAY) {
+        format!("{}d", d.millis() / DAY)
+    } else {
+        format_duration(d)
+    }
+}
+
+/// `provider-reliability` → `ProviderReliability`.
+pub fn camel_case(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut chars = p.chars();
+            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+/// Adds key-value pairs, a later value replacing an earlier one of the same key in place.
+pub fn override_pairs(pairs: &mut Vec<(String, String)>, more: impl IntoIterator<Item = (String, String)>) {
+    for (key, value) in more {
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some(existing) => existing.1 = value,
+            None => pairs.push((key, value)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> Spec {
+        let (spec, diagnostics) = sloc_spec::parse_spec(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        spec.unwrap()
+    }
+
+    #[test]
+    fn names_windows_and_le() {
+        assert_eq!(camel_case("provider-reliability"), "ProviderReliability");
+        assert_eq!(window_name(Duration::from_secs(30 * 86_400)), "30d");
+        assert_eq!(window_name(Duration::from_secs(300)), "5m");
+        assert_eq!(le_regex(Decimal::parse("2").unwrap()), "2(\\.0)?");
+        assert_eq!(le_regex(Decimal::parse("0.25").unwrap()), "0\\.25");
+    }
+
+    #[test]
+    fn an_objective_s_tiers_receivers_and_series() {
+        let spec = spec(
+            "service: api\nalerting: {receivers: {critical: pager}}\nslos:\n  - name: latency\n    objective: 99\n    \
+             alerting: {disable: [info], receivers: {warning: queue}, labels: {team: web}}\n    \
+             sli: {latency: {histogram: http_seconds, threshold: 250ms, matchers: 'job=\"api\"'}}\n",
+        );
+        let plan = plan(&spec);
+        let o = &plan.objectives[0];
+        assert_eq!(o.group_name, "sloc-api-latency");
+        assert_eq!(o.ratio(Duration::from_secs(3600)), "slo:sli_error:ratio_rate1h{service=\"api\",slo=\"latency\"}");
+        let windows: Vec<String> = o.windows.iter().map(|w| window_name(*w)).collect();
+        assert_eq!(windows, ["5m", "30m", "1h", "6h", "30d"]);
+        let tiers: Vec<(&str, String, String)> =
+            o.tiers.iter().map(|t| (t.severity(), t.factor.to_string(), t.receiver.clone())).collect();
+        assert_eq!(tiers, [("critical", "14.4".into(), "pager".into()), ("warning", "6".into(), "queue".into())]);
+        assert_eq!(o.tiers[0].threshold.to_string(), "0.144");
+        assert_eq!(
+            o.tiers[1].alert_label_set(o),
+            [
+                ("alertname".to_string(), "ApiLatencyErrorBudgetBurn".to_string()),
+                ("service".into(), "api".into()),
+                ("severity".into(), "warning".into()),
+                ("slo".into(), "latency".into()),
+                ("team".into(), "web".into()),
+            ]
+        );
+        let latency = o.indicator.latency.as_ref().unwrap();
+        assert_eq!(latency.good, "http_seconds_bucket{le=~\"0\\\\.25\", job=\"api\"}");
+        assert_eq!(latency.total, "http_seconds_count{job=\"api\"}");
+        assert_eq!(latency.buckets, "http_seconds_bucket{job=\"api\"}");
+        assert_eq!(o.traffic_query().unwrap(), "sum(increase(http_seconds_count{job=\"api\"}[30d]))");
+    }
+
+    #[test]
+    fn default_receivers_are_named_after_the_service() {
+        let spec =
+            spec("service: api\nslos:\n  - name: a\n    objective: 99.9\n    sli: {errors: 'e{x=\"1\"}', total: e}\n");
+        let plan = plan(&spec);
+        let receivers: Vec<&str> = plan.objectives[0].tiers.iter().map(|t| t.receiver.as_str()).collect();
+        assert_eq!(receivers, ["api-critical", "api-warning", "api-info"]);
+        let selectors: Vec<&str> = plan.objectives[0].indicator.selectors.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(selectors, ["e{x=\"1\"}", "e"]);
+    }
+}
