@@ -19,7 +19,46 @@ pub fn generated() -> Result<Vec<(PathBuf, String)>> {
         (PathBuf::from("sloc.schema.json"), schema()),
         (PathBuf::from("rules/oneflow.rules.yml"), compiled_example("rules/oneflow.slo.yaml")?),
         (PathBuf::from("docs/codes.md"), code_reference()),
+        (PathBuf::from("examples/oneflow/prometheus/slo_alerts.yml"), compiled_example("rules/oneflow.slo.yaml")?),
+        (PathBuf::from(ONEFLOW_ALERTMANAGER), oneflow_alertmanager()?),
     ])
+}
+
+const ONEFLOW_ALERTMANAGER: &str = "examples/oneflow/alertmanager/alertmanager.yml";
+
+/// OneFlow's `alertmanager.yml` with the spec's fragment placed between its `BEGIN sloc` and
+/// `END sloc` markers: the route first under the root's `routes:`, the inhibit rules in
+/// `inhibit_rules:`, as the fragment's header says.
+fn oneflow_alertmanager() -> Result<String> {
+    let spec_path = "rules/oneflow.slo.yaml";
+    let text = std::fs::read_to_string(root().join(spec_path))?;
+    let (spec, diagnostics) = sloc_spec::parse_spec(&text);
+    let spec = spec.filter(|_| diagnostics.is_empty()).with_context(|| format!("{spec_path} has errors"))?;
+    let fragment = sloc_alertmanager::fragment(&[sloc_plan::plan(&spec)], "");
+    let (mut route, mut inhibit) = (String::new(), String::new());
+    let mut section = "";
+    for line in fragment.lines().filter(|l| !l.trim_start().starts_with('#') || l.starts_with("  ")) {
+        match line {
+            "route:" | "inhibit_rules:" => section = line,
+            _ if line.starts_with('#') => {}
+            _ if section == "route:" => {
+                let lead = if route.is_empty() { "    - " } else { "      " };
+                route.push_str(&format!("{lead}{}\n", &line[2..]));
+            }
+            _ => inhibit.push_str(&format!("{line}\n")),
+        }
+    }
+    let base = std::fs::read_to_string(root().join(ONEFLOW_ALERTMANAGER))?;
+    let base = between(&base, "\n    # BEGIN sloc\n", "\n    # END sloc\n", &route)?;
+    between(&base, "\n  # BEGIN sloc\n", "\n  # END sloc\n", &inhibit)
+}
+
+/// `text` with what lies between the markers replaced.
+fn between(text: &str, begin: &str, end: &str, with: &str) -> Result<String> {
+    let start = text.find(begin).with_context(|| format!("no `{}` marker", begin.trim()))? + begin.len();
+    // The end marker's leading newline is the region's last.
+    let stop = start + text[start - 1..].find(end).with_context(|| format!("no `{}` marker", end.trim()))?;
+    Ok(format!("{}{with}{}", &text[..start], &text[stop..]))
 }
 
 pub fn run(mode: Mode) -> Result<()> {

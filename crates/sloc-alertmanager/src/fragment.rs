@@ -12,10 +12,12 @@ use sloc_yaml::Emitter;
 const PLACEMENT: &str = "Place `route` first under the root route's `routes:` (before any route that would catch these
 alerts), and append the entries of `inhibit_rules` to the configuration's `inhibit_rules:`.";
 
-/// The fragment for the plans' alerts, as one YAML document with `route` and `inhibit_rules`.
-pub fn fragment(plans: &[Plan<'_>], header: &str) -> String {
+/// The fragment for the plans' alerts, as one YAML document with `route` and `inhibit_rules`,
+/// headed with `notice`.
+pub fn fragment(plans: &[Plan<'_>], notice: &str) -> String {
     let mut e = Emitter::new();
-    e.comment(0, header);
+    e.comment(0, notice);
+    e.comment(0, "Alertmanager routes and inhibit rules for the SLO alerts: each tier reaches its receiver, and a tier mutes\nthe lower tiers of the same objective.");
     e.comment(0, PLACEMENT);
     let receivers: BTreeSet<&str> =
         plans.iter().flat_map(|p| &p.objectives).flat_map(|o| &o.tiers).map(|t| t.receiver.as_str()).collect();
@@ -27,7 +29,7 @@ pub fn fragment(plans: &[Plan<'_>], header: &str) -> String {
     match plans {
         [plan] => service_route(&mut e, 2, false, plan),
         _ => {
-            let services: Vec<String> = plans.iter().map(|p| regex::escape(&p.service)).collect();
+            let services: Vec<String> = plans.iter().map(|p| regex_literal(&p.service)).collect();
             matchers(&mut e, 2, false, "matchers", &[format!("service=~{}", quote(&services.join("|")))]);
             e.key(2, false, "routes");
             for plan in plans {
@@ -50,13 +52,26 @@ pub fn fragment(plans: &[Plan<'_>], header: &str) -> String {
     text
 }
 
+/// `value` as a regular expression matching itself. (`-` is special only in classes, which
+/// Alertmanager's anchored patterns here never open, so names stay readable.)
+fn regex_literal(value: &str) -> String {
+    let mut out = String::new();
+    for c in value.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn quote(value: &str) -> String {
     sloc_promql::quote_string(value)
 }
 
 /// `service="x"` and the objectives' names: only sloc's alerts of this service.
 fn scope(plan: &Plan<'_>) -> Vec<String> {
-    let names: Vec<String> = plan.objectives.iter().map(|o| regex::escape(&o.name)).collect();
+    let names: Vec<String> = plan.objectives.iter().map(|o| regex_literal(&o.name)).collect();
     vec![format!("service={}", quote(&plan.service)), format!("slo=~{}", quote(&names.join("|")))]
 }
 

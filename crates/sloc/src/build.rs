@@ -14,17 +14,18 @@ pub struct BuildArgs {
     /// SLO spec files (`-` reads standard input).
     #[arg(required = true, value_name = "SPEC")]
     specs: Vec<PathBuf>,
-    /// Write to this file (one spec) or directory (`<name>.rules.yml` per spec). Without it, the
-    /// rules go to standard output as one file.
+    /// Write to this file (one spec) or directory. A directory gets every artifact of each spec
+    /// (`<name>.rules.yml` and `<name>.alertmanager.yml`), or only the one `--format` names.
+    /// Without it, the output goes to standard output as one file.
     #[arg(short, long, value_name = "FILE|DIR")]
     output: Option<PathBuf>,
     /// Compare with the files already written instead of writing; print a diff and exit 1 when
     /// they differ. Without -o, each spec `x.slo.yaml` is compared with `x.rules.yml` beside it.
     #[arg(long)]
     check: bool,
-    /// What to write: Prometheus rule files, or prometheus-operator `PrometheusRule` manifests.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Prometheus)]
-    format: OutputFormat,
+    /// What to write (default: rule files; with `-o DIR`, every artifact).
+    #[arg(long, value_enum)]
+    format: Option<OutputFormat>,
     /// The manifest's name (default: the spec's `kubernetes.name`, else `<service>-slos`).
     #[arg(long)]
     name: Option<String>,
@@ -45,27 +46,51 @@ enum OutputFormat {
     Prometheus,
     /// A `monitoring.coreos.com/v1` `PrometheusRule` manifest.
     PrometheusOperator,
+    /// An Alertmanager fragment: a route per tier to its receiver, and inhibit rules.
+    Alertmanager,
+}
+
+impl OutputFormat {
+    /// The file this format writes for a spec `<stem>.slo.yaml`.
+    fn file_name(self, stem: &str) -> String {
+        match self {
+            OutputFormat::Prometheus | OutputFormat::PrometheusOperator => format!("{stem}.rules.yml"),
+            OutputFormat::Alertmanager => format!("{stem}.alertmanager.yml"),
+        }
+    }
 }
 
 struct Compiled {
     spec_path: PathBuf,
+    spec: sloc_spec::Spec,
     rules: RuleFile,
     /// Set for `--format prometheus-operator`.
     manifest: Option<ManifestMetadata>,
 }
 
 impl Compiled {
-    /// The file written for this spec.
-    fn render(&self) -> String {
-        let header = sloc_compiler::header(&source_name(&self.spec_path));
-        match &self.manifest {
-            None => self.rules.to_yaml(&header),
-            Some(metadata) => self.rules.to_prometheus_rule(&header, metadata),
+    /// The file of `format` for this spec.
+    fn render(&self, format: OutputFormat) -> String {
+        let source = source_name(&self.spec_path);
+        match (format, &self.manifest) {
+            (OutputFormat::Alertmanager, _) => {
+                sloc_alertmanager::fragment(&[sloc_plan::plan(&self.spec)], &sloc_compiler::generated_notice(&source))
+            }
+            (OutputFormat::PrometheusOperator, Some(metadata)) => {
+                self.rules.to_prometheus_rule(&sloc_compiler::header(&source), metadata)
+            }
+            _ => self.rules.to_yaml(&sloc_compiler::header(&source)),
         }
     }
 }
 
 pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
+    let into_dir = args.output.as_deref().is_some_and(|o| is_dir_target(o, args.specs.len()));
+    let formats = match args.format {
+        Some(format) => vec![format],
+        None if into_dir => vec![OutputFormat::Prometheus, OutputFormat::Alertmanager],
+        None => vec![OutputFormat::Prometheus],
+    };
     let mut reports = Vec::new();
     let mut compiled = Vec::new();
     for path in &args.specs {
@@ -78,17 +103,17 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         };
         if let Some(spec) = spec {
             let manifest = match args.format {
-                OutputFormat::Prometheus => None,
-                OutputFormat::PrometheusOperator => match manifest_metadata(args, &spec) {
+                Some(OutputFormat::PrometheusOperator) => match manifest_metadata(args, &spec) {
                     Ok(metadata) => Some(metadata),
                     Err(message) => {
                         out.error(message);
                         return exit::USAGE;
                     }
                 },
+                _ => None,
             };
             match sloc_compiler::compile(&spec) {
-                Ok(rules) => compiled.push(Compiled { spec_path: path.clone(), rules, manifest }),
+                Ok(rules) => compiled.push(Compiled { spec_path: path.clone(), spec, rules, manifest }),
                 Err(e) => {
                     out.error(e);
                     return exit::USAGE;
@@ -107,16 +132,21 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         None if args.check => {
             let beside = compiled
                 .iter()
-                .map(|c| (c.spec_path.with_file_name(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.render()))
+                .flat_map(|c| {
+                    formats.iter().map(|f| {
+                        (c.spec_path.with_file_name(f.file_name(&spec_stem(&c.spec_path))), c.render(*f))
+                    })
+                })
                 .collect::<Vec<_>>();
             check(&beside, out)
         }
         None => {
-            out.stdout.push_str(&to_stdout(&compiled));
+            out.stdout.push_str(&to_stdout(&compiled, formats[0]));
             exit::OK
         }
         Some(target) => {
-            let targets = match targets(target, &compiled).and_then(|t| guard_targets(&compiled, t, &args.specs)) {
+            let targets = targets(target, into_dir, &compiled, &formats);
+            let targets = match targets.and_then(|t| guard_targets(t, &args.specs)) {
                 Ok(t) => t,
                 Err(message) => {
                     out.error(message);
@@ -169,41 +199,58 @@ fn clashing_groups(compiled: &[Compiled], out: &mut Output) -> Option<u8> {
     None
 }
 
-/// Several specs on standard output: one rule file with every group, or one manifest per
-/// spec in a multi-document stream.
-fn to_stdout(compiled: &[Compiled]) -> String {
-    match compiled {
-        [one] => one.render(),
-        many if many.iter().any(|c| c.manifest.is_some()) => {
-            many.iter().map(Compiled::render).collect::<Vec<_>>().join("---\n")
+/// Several specs on standard output: one rule file with every group, one manifest per spec in
+/// a multi-document stream, or one Alertmanager fragment for every spec.
+fn to_stdout(compiled: &[Compiled], format: OutputFormat) -> String {
+    let sources: Vec<String> = compiled.iter().map(|c| source_name(&c.spec_path)).collect();
+    match (compiled, format) {
+        ([one], _) => one.render(format),
+        (many, OutputFormat::PrometheusOperator) => {
+            many.iter().map(|c| c.render(format)).collect::<Vec<_>>().join("---\n")
         }
-        many => {
-            let sources: Vec<String> = many.iter().map(|c| source_name(&c.spec_path)).collect();
+        (many, OutputFormat::Alertmanager) => {
+            let plans: Vec<sloc_plan::Plan<'_>> = many.iter().map(|c| sloc_plan::plan(&c.spec)).collect();
+            sloc_alertmanager::fragment(&plans, &sloc_compiler::generated_notice(&sources.join(", ")))
+        }
+        (many, OutputFormat::Prometheus) => {
             let groups = many.iter().flat_map(|c| c.rules.groups.iter().cloned()).collect();
             RuleFile { groups }.to_yaml(&sloc_compiler::header(&sources.join(", ")))
         }
     }
 }
 
-fn targets(target: &Path, compiled: &[Compiled]) -> Result<Vec<(PathBuf, String)>, String> {
-    let is_dir = target.is_dir() || compiled.len() > 1 || target.as_os_str().to_string_lossy().ends_with('/');
-    if !is_dir {
-        return Ok(compiled.iter().map(|c| (target.to_path_buf(), c.render())).collect());
+/// Whether `-o` names a directory: an existing one, a path ending in `/`, or several specs.
+fn is_dir_target(target: &Path, specs: usize) -> bool {
+    target.is_dir() || specs > 1 || target.as_os_str().to_string_lossy().ends_with('/')
+}
+
+/// Every file to write, with the spec it comes from.
+fn targets<'c>(
+    target: &Path,
+    into_dir: bool,
+    compiled: &'c [Compiled],
+    formats: &[OutputFormat],
+) -> Result<Vec<(PathBuf, String, &'c Path)>, String> {
+    if !into_dir {
+        return Ok(compiled.iter().map(|c| (target.to_path_buf(), c.render(formats[0]), c.spec_path.as_path())).collect());
     }
     if !target.exists() {
         std::fs::create_dir_all(target)
             .map_err(|e| format!("cannot create {}: {}", crate::shown(target), crate::files::io_reason(&e)))?;
     }
-    Ok(compiled.iter().map(|c| (target.join(format!("{}.rules.yml", spec_stem(&c.spec_path))), c.render())).collect())
+    Ok(compiled
+        .iter()
+        .flat_map(|c| {
+            formats.iter().map(|f| {
+                (target.join(f.file_name(&spec_stem(&c.spec_path))), c.render(*f), c.spec_path.as_path())
+            })
+        })
+        .collect())
 }
 
 /// Refuses outputs that would lose data: two specs written to one file (one team's rules would
 /// vanish), or an output that is one of the inputs (the spec would be overwritten).
-fn guard_targets(
-    compiled: &[Compiled],
-    targets: Vec<(PathBuf, String)>,
-    inputs: &[PathBuf],
-) -> Result<Vec<(PathBuf, String)>, String> {
+fn guard_targets(targets: Vec<(PathBuf, String, &Path)>, inputs: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, String> {
     let identity = |p: &Path| -> PathBuf {
         // A file that does not exist yet: its directory's canonical path and its name.
         std::fs::canonicalize(p).unwrap_or_else(|_| {
@@ -215,7 +262,7 @@ fn guard_targets(
     let inputs: Vec<(PathBuf, &PathBuf)> =
         inputs.iter().filter(|p| p.as_os_str() != "-").map(|p| (identity(p), p)).collect();
     let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
-    for ((target, _), c) in targets.iter().zip(compiled) {
+    for (target, _, spec_path) in &targets {
         let id = identity(target);
         if let Some((_, input)) = inputs.iter().find(|(i, _)| *i == id) {
             return Err(format!(
@@ -228,13 +275,13 @@ fn guard_targets(
             return Err(format!(
                 "{} and {} would both be written to {}: give the specs different file names or build them into different directories",
                 crate::shown(first),
-                crate::shown(&c.spec_path),
+                crate::shown(spec_path),
                 crate::shown(target)
             ));
         }
-        seen.push((id, &c.spec_path));
+        seen.push((id, spec_path));
     }
-    Ok(targets)
+    Ok(targets.into_iter().map(|(path, text, _)| (path, text)).collect())
 }
 
 fn write(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {
