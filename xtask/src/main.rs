@@ -3,7 +3,8 @@
 //! - `codegen [--check]`: regenerate the committed generated files (the spec's JSON Schema, the
 //!   compiled OneFlow example, the code reference); `--check` fails when one is stale.
 //! - `ci`: everything CI runs: formatting, clippy, the generated-file check and every test,
-//!   after installing promtool and prometheus (Debian) and pre-commit (PyPI) when missing.
+//!   after installing promtool, prometheus, amtool and alertmanager (Debian) and pre-commit
+//!   (PyPI) when missing.
 //! - `bench`: timings, side by side with promtool where there is a peer.
 //! - `fuzz [SECONDS]`: each cargo-fuzz target for SECONDS (default 60), seeded with the fixtures.
 
@@ -60,22 +61,34 @@ fn have(program: &str) -> bool {
     Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-/// promtool and prometheus come from Debian's `prometheus` package.
-fn ensure_prometheus() -> Result<()> {
-    if have("promtool") && have("prometheus") {
+/// The servers and tools the tests run, from Debian: promtool and prometheus (`prometheus`),
+/// amtool and the Alertmanager (`prometheus-alertmanager`).
+const DEBIAN_PACKAGES: &[(&str, &[&str])] =
+    &[("prometheus", &["promtool", "prometheus"]), ("prometheus-alertmanager", &["amtool", "prometheus-alertmanager"])];
+
+fn ensure_debian_packages() -> Result<()> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(_, programs)| !programs.iter().all(|p| have(p)))
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
     if !have("apt-get") || !is_root {
-        bail!(
-            "promtool and prometheus are needed by the tests: install Debian's `prometheus` package (apt-get install prometheus)"
-        );
+        bail!("the tests need Debian's {}: apt-get install {}", missing.join(" and "), missing.join(" "));
     }
     run("apt-get", &["update", "-qq"])?;
-    run("apt-get", &["install", "-y", "-qq", "--no-install-recommends", "prometheus"])?;
-    // The package starts a service on :9090 where an init system runs; tests use their own ports.
-    if !(have("promtool") && have("prometheus")) {
-        bail!("apt-get installed `prometheus` but promtool or prometheus is still not on the PATH");
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(&missing);
+    run("apt-get", &args)?;
+    // The packages start services on :9090 and :9093 where an init system runs; tests use their
+    // own ports.
+    for (package, programs) in DEBIAN_PACKAGES {
+        if let Some(p) = programs.iter().find(|p| !have(p)) {
+            bail!("apt-get installed `{package}` but {p} is still not on the PATH");
+        }
     }
     Ok(())
 }
@@ -94,7 +107,7 @@ fn ensure_pre_commit() -> Result<()> {
 }
 
 fn ci() -> Result<()> {
-    ensure_prometheus()?;
+    ensure_debian_packages()?;
     ensure_pre_commit()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;

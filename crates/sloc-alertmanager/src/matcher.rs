@@ -59,8 +59,10 @@ impl std::fmt::Display for Matcher {
     }
 }
 
+/// The `error: …` line of the regex crate's multi-line message.
 fn first_line(text: &str) -> &str {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or(text).trim()
+    let lines = || text.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines().find_map(|l| l.strip_prefix("error: ")).or_else(|| lines().next_back()).unwrap_or(text)
 }
 
 /// Parses one `matchers:` entry, which may hold several comma-separated matchers.

@@ -304,6 +304,12 @@ impl Client {
     }
 
     fn get<T: for<'de> Deserialize<'de>>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ClientError> {
+        let (status, body) = self.fetch(path, query)?;
+        decode(&self.url(path), status, &body, &self.secrets)
+    }
+
+    /// The status and body of a GET, after retries on 5xx within the deadline.
+    fn fetch(&self, path: &str, query: &[(&str, String)]) -> Result<(u16, String), ClientError> {
         let url = self.url(path);
         // `timeout` bounds the whole call: every attempt and back-off fits in it.
         let deadline = std::time::Instant::now() + self.config.timeout;
@@ -349,10 +355,7 @@ impl Client {
                         401 | 403 => return Err(ClientError::Unauthorized { url, status }),
                         404 => return Err(ClientError::NotFound { url }),
                         500..=599 if attempt < self.config.retries => true,
-                        _ => {
-                            let body = self.read_body(&url, response)?;
-                            return decode(&url, status, &body, &self.secrets);
-                        }
+                        _ => return Ok((status, self.read_body(&url, response)?)),
                     }
                 }
             };
@@ -416,6 +419,29 @@ impl Client {
     /// The loaded configuration, as YAML text.
     pub fn config_yaml(&self) -> Result<String, ClientError> {
         self.get::<ConfigData>("/api/v1/status/config", &[]).map(|d| d.yaml)
+    }
+
+    /// The configuration an Alertmanager runs, as it was written (`/api/v2/status`,
+    /// `config.original`).
+    pub fn alertmanager_config(&self) -> Result<String, ClientError> {
+        #[derive(Deserialize)]
+        struct Status {
+            config: StatusConfig,
+        }
+        #[derive(Deserialize)]
+        struct StatusConfig {
+            original: String,
+        }
+        let path = "/api/v2/status";
+        let url = self.url(path);
+        let (status, body) = self.fetch(path, &[])?;
+        if !(200..300).contains(&status) {
+            let message = sanitize(&self.secrets.scrub(&body.chars().take(300).collect::<String>()), 300);
+            return Err(ClientError::Server { url, status, message });
+        }
+        serde_json::from_str::<Status>(&body)
+            .map(|s| self.secrets.scrub(&s.config.original))
+            .map_err(|e| ClientError::Decode { url, cause: e.to_string() })
     }
 
     /// How many series match `selector` between `start` and `end` (Unix seconds).

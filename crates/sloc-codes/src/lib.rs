@@ -7,7 +7,7 @@ use sloc_diagnostics::Code;
 /// checks against live servers.
 pub fn all_codes() -> Vec<&'static Code> {
     let mut codes = sloc_lint::lint_codes();
-    codes.extend(sloc_live::LIVE_CODES.iter().copied());
+    codes.extend(sloc_live::live_codes());
     codes
 }
 

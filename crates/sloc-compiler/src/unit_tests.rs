@@ -247,9 +247,13 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
     let (long, short, for_) = (minutes(tier.long), minutes(tier.short), minutes(tier.for_));
     // Info's 3-day window at a 2-minute step keeps promtool's run to seconds.
     let step: f64 = if long > 24.0 * 60.0 { 2.0 } else { 1.0 };
+    // Rules are evaluated less often than the series are sampled where the windows allow:
+    // the derived ratios' cost grows with the square of the evaluations in a window, and the
+    // margins (at least 4 evaluations) stay well inside the tier's timing.
+    let eval_step: f64 = (long / 60.0).clamp(step, 10.0).round();
     let lag = minutes(BASE_WINDOW) / 2.0;
     let history = long;
-    let margin = (4.0 * step).max(long / 20.0);
+    let margin = (4.0 * eval_step).max(long / 20.0);
     let groups: Vec<Vec<(String, String)>> = if o.group_by.is_empty() {
         vec![Vec::new()]
     } else {
@@ -262,8 +266,8 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
     let above = (threshold * 1.1).min(1.0);
     let onset = |r: f64, window: f64| window * threshold / r + lag;
     let fires = history + onset(above, long).max(onset(above, short)) + for_;
-    let stop = fires + margin + step;
-    let resolved = stop + short * (1.0 - threshold / above) + lag + (4.0 * step).max(short / 10.0);
+    let stop = fires + margin + eval_step;
+    let resolved = stop + short * (1.0 - threshold / above) + lag + (4.0 * eval_step).max(short / 10.0);
     let below = threshold * 0.9;
     let quiet_until = history + long + for_ + margin;
 
@@ -279,9 +283,9 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
         format_duration(tier.short),
         format_duration(tier.for_)
     );
-    let _ = writeln!(y, "rule_files:\n  - {rules_file}\nevaluation_interval: {}\ntests:", at(step));
+    let _ = writeln!(y, "rule_files:\n  - {rules_file}\nevaluation_interval: {}\ntests:", at(eval_step));
     let steps = |m: f64| (m / step).round() as u64;
-    for (case, ratio, until) in [("above", above, resolved + step), ("below", below, quiet_until + step)] {
+    for (case, ratio, until) in [("above", above, resolved + eval_step), ("below", below, quiet_until + eval_step)] {
         let burn_steps = if case == "above" { steps(stop) - steps(history) } else { steps(until) - steps(history) };
         let rest = steps(until) - steps(history) - burn_steps;
         let per_step = EVENTS_PER_STEP;
@@ -325,10 +329,14 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
         );
         let firing = alert_labels(o, tier, &groups[0]);
         let _ = writeln!(y, "    promql_expr_test:");
+        // Checks fall on evaluations: `ALERTS` is written at each one, and a query between two
+        // evaluations further apart than the lookback (5m) would find nothing.
+        let down = |t: f64| (t / eval_step).floor() * eval_step;
+        let up = |t: f64| (t / eval_step).ceil() * eval_step;
         let checks: Vec<(f64, bool)> = if case == "above" {
-            vec![((fires - margin).floor(), false), ((fires + margin).ceil(), true), (resolved.ceil(), false)]
+            vec![(down(fires - margin), false), (up(fires + margin), true), (up(resolved), false)]
         } else {
-            vec![(history + long / 2.0, false), (quiet_until, false)]
+            vec![(down(history + long / 2.0), false), (down(quiet_until), false)]
         };
         for (time, expect_firing) in checks {
             let _ =

@@ -133,9 +133,9 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
             let beside = compiled
                 .iter()
                 .flat_map(|c| {
-                    formats.iter().map(|f| {
-                        (c.spec_path.with_file_name(f.file_name(&spec_stem(&c.spec_path))), c.render(*f))
-                    })
+                    formats
+                        .iter()
+                        .map(|f| (c.spec_path.with_file_name(f.file_name(&spec_stem(&c.spec_path))), c.render(*f)))
                 })
                 .collect::<Vec<_>>();
             check(&beside, out)
@@ -232,7 +232,10 @@ fn targets<'c>(
     formats: &[OutputFormat],
 ) -> Result<Vec<(PathBuf, String, &'c Path)>, String> {
     if !into_dir {
-        return Ok(compiled.iter().map(|c| (target.to_path_buf(), c.render(formats[0]), c.spec_path.as_path())).collect());
+        return Ok(compiled
+            .iter()
+            .map(|c| (target.to_path_buf(), c.render(formats[0]), c.spec_path.as_path()))
+            .collect());
     }
     if !target.exists() {
         std::fs::create_dir_all(target)
@@ -241,9 +244,9 @@ fn targets<'c>(
     Ok(compiled
         .iter()
         .flat_map(|c| {
-            formats.iter().map(|f| {
-                (target.join(f.file_name(&spec_stem(&c.spec_path))), c.render(*f), c.spec_path.as_path())
-            })
+            formats
+                .iter()
+                .map(|f| (target.join(f.file_name(&spec_stem(&c.spec_path))), c.render(*f), c.spec_path.as_path()))
         })
         .collect())
 }

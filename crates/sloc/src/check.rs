@@ -1,4 +1,5 @@
-//! `sloc check`: the files against a live Prometheus, or a Mimir, Cortex or Thanos ruler.
+//! `sloc check`: the files against a live Prometheus, or a Mimir, Cortex or Thanos ruler, and
+//! the specs' alerts against an Alertmanager's routes and inhibitions (live or a file).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,8 +16,15 @@ use crate::{Format, Output, exit, report};
 pub struct CheckArgs {
     /// The server's URL, with the API's path prefix if any
     /// (`http://localhost:9090`, `https://mimir.example.com/prometheus`).
+    #[arg(long, value_name = "URL", required_unless_present_any = ["alertmanager", "alertmanager_config"])]
+    prometheus: Option<String>,
+    /// An Alertmanager whose running configuration must route and inhibit the specs' alerts
+    /// (read from `/api/v2/status`; the connection options apply to it too).
     #[arg(long, value_name = "URL")]
-    prometheus: String,
+    alertmanager: Option<String>,
+    /// An `alertmanager.yml` that must route and inhibit the specs' alerts.
+    #[arg(long, value_name = "FILE")]
+    alertmanager_config: Option<PathBuf>,
     /// SLO specs and rule files to compare with what the server runs.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -70,13 +78,6 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
-    let config = match client_config(args) {
-        Ok(c) => c,
-        Err(message) => {
-            out.error(message);
-            return exit::USAGE;
-        }
-    };
     let (files, mut reports) = match read_files(&args.files) {
         Ok(read) => read,
         Err(message) => {
@@ -84,39 +85,75 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
-    let client = match Client::new(config) {
-        Ok(c) => c,
-        Err(e) => {
-            out.error(e);
-            return exit::USAGE;
+    let servers = [(&args.prometheus, Server::Prometheus), (&args.alertmanager, Server::Alertmanager)];
+    for (url, server) in servers.into_iter().filter_map(|(url, s)| url.as_ref().map(|u| (u, s))) {
+        let client = match client_config(args, url).and_then(|c| Client::new(c).map_err(|e| e.to_string())) {
+            Ok(c) => c,
+            Err(message) => {
+                out.error(message);
+                return exit::USAGE;
+            }
+        };
+        let found = match server {
+            Server::Prometheus => {
+                fetch(&client, &files).map(|snapshot| sloc_live::prometheus::check(&files, &snapshot))
+            }
+            Server::Alertmanager => client.alertmanager_config().map(|text| {
+                let name = format!("{} (running configuration)", client.url(""));
+                vec![alertmanager_report(sloc_diagnostics::SourceFile::new(name, text), &files)]
+            }),
+        };
+        if args.verbose {
+            for line in client.log() {
+                out.stderr.push_str(&format!("sloc: {line}\n"));
+            }
         }
-    };
-    let snapshot = fetch(&client, &files);
-    if args.verbose {
-        for line in client.log() {
-            out.stderr.push_str(&format!("sloc: {line}\n"));
+        match found {
+            Ok(found) => reports.extend(found),
+            Err(e) if args.allow_unreachable => {
+                let code = &sloc_live::prometheus::unreachable::CODE;
+                out.stderr
+                    .push_str(&format!("warning[{}]: {e}; nothing was compared (--allow-unreachable)\n", code.code));
+            }
+            Err(e) => {
+                out.error(e);
+                return exit::USAGE;
+            }
         }
     }
-    let snapshot = match snapshot {
-        Ok(s) => s,
-        Err(e) if args.allow_unreachable => {
-            let code = &sloc_live::prometheus::unreachable::CODE;
-            out.stderr.push_str(&format!("warning[{}]: {e}; nothing was compared (--allow-unreachable)\n", code.code));
-            return exit::OK;
+    if let Some(path) = &args.alertmanager_config {
+        match read_or_report(path, &mut reports) {
+            Ok(Some(file)) => reports.push(alertmanager_report(file, &files)),
+            Ok(None) => {}
+            Err(message) => {
+                out.error(message);
+                return exit::USAGE;
+            }
         }
-        Err(e) => {
-            out.error(e);
-            return exit::USAGE;
-        }
-    };
-    reports.extend(sloc_live::prometheus::check(&files, &snapshot));
+    }
     merge_by_file(&mut reports);
     report::print(out, &reports, args.format, false);
     if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
 }
 
-fn client_config(args: &CheckArgs) -> Result<ClientConfig, String> {
-    let mut config = ClientConfig::new(args.prometheus.clone());
+#[derive(Clone, Copy)]
+enum Server {
+    Prometheus,
+    Alertmanager,
+}
+
+/// The specs' alerts through an Alertmanager configuration, located in its text.
+fn alertmanager_report(file: sloc_diagnostics::SourceFile, files: &[LiveFile]) -> FileReport {
+    let plans: Vec<sloc_plan::Plan<'_>> = files.iter().filter_map(|f| f.spec.as_ref()).map(sloc_plan::plan).collect();
+    let diagnostics = match sloc_alertmanager::read_config(&file.text) {
+        Ok(config) => sloc_live::alertmanager::check(&config, &plans),
+        Err(problems) => problems,
+    };
+    FileReport::new(file, diagnostics)
+}
+
+fn client_config(args: &CheckArgs, url: &str) -> Result<ClientConfig, String> {
+    let mut config = ClientConfig::new(url.to_string());
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
             // Never echo the argument: it may be a token written without its colon.

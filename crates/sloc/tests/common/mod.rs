@@ -65,6 +65,7 @@ pub fn assert_promtool_accepts(path: &Path) {
     );
 }
 
+pub mod alertmanager;
 pub mod fake_server;
 pub mod prometheus;
 

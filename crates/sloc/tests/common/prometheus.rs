@@ -118,6 +118,8 @@ pub struct Setup<'a> {
     pub exporter_port: Option<u16>,
     /// Serve HTTPS with `fixtures/tls/localhost.{crt,key}`.
     pub tls: bool,
+    /// A whole configuration, replacing the one built from the fields above.
+    pub config: Option<String>,
 }
 
 pub struct Prometheus {
@@ -142,7 +144,7 @@ impl Prometheus {
             config.push_str(&format!("scrape_configs:\n  - job_name: oneflow\n    static_configs:\n      - targets: ['127.0.0.1:{exporter}']\n"));
         }
         let config_path = dir.path().join("prometheus.yml");
-        std::fs::write(&config_path, config).unwrap();
+        std::fs::write(&config_path, setup.config.as_deref().unwrap_or(&config)).unwrap();
         let mut cmd = Command::new("prometheus");
         cmd.arg(format!("--config.file={}", config_path.display()))
             .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
