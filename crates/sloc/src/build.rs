@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use sloc_diagnostics::Severity;
-use sloc_rulefile::{ManifestMetadata, RuleFile};
+use sloc_pipeline::build::{Artifact, Compiled};
 
 use crate::files::{read_spec, source_name, spec_stem, write_atomically};
 use crate::{Format, Output, exit, report};
@@ -51,48 +51,33 @@ enum OutputFormat {
 }
 
 impl OutputFormat {
-    /// The file this format writes for a spec `<stem>.slo.yaml`.
-    fn file_name(self, stem: &str) -> String {
+    fn artifact(self) -> Artifact {
         match self {
-            OutputFormat::Prometheus | OutputFormat::PrometheusOperator => format!("{stem}.rules.yml"),
-            OutputFormat::Alertmanager => format!("{stem}.alertmanager.yml"),
-        }
-    }
-}
-
-struct Compiled {
-    spec_path: PathBuf,
-    spec: sloc_spec::Spec,
-    rules: RuleFile,
-    /// Set for `--format prometheus-operator`.
-    manifest: Option<ManifestMetadata>,
-}
-
-impl Compiled {
-    /// The file of `format` for this spec.
-    fn render(&self, format: OutputFormat) -> String {
-        let source = source_name(&self.spec_path);
-        match (format, &self.manifest) {
-            (OutputFormat::Alertmanager, _) => {
-                sloc_alertmanager::fragment(&[sloc_plan::plan(&self.spec)], &sloc_compiler::generated_notice(&source))
-            }
-            (OutputFormat::PrometheusOperator, Some(metadata)) => {
-                self.rules.to_prometheus_rule(&sloc_compiler::header(&source), metadata)
-            }
-            _ => self.rules.to_yaml(&sloc_compiler::header(&source)),
+            OutputFormat::Prometheus => Artifact::Rules,
+            OutputFormat::PrometheusOperator => Artifact::PrometheusRule,
+            OutputFormat::Alertmanager => Artifact::Alertmanager,
         }
     }
 }
 
 pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
     let into_dir = args.output.as_deref().is_some_and(|o| is_dir_target(o, args.specs.len()));
-    let formats = match args.format {
-        Some(format) => vec![format],
-        None if into_dir => vec![OutputFormat::Prometheus, OutputFormat::Alertmanager],
-        None => vec![OutputFormat::Prometheus],
+    let artifacts = match args.format {
+        Some(format) => vec![format.artifact()],
+        None if into_dir => Artifact::EVERY.to_vec(),
+        None => vec![Artifact::Rules],
     };
+    let mut labels = Vec::new();
+    for label in &args.labels {
+        let Some((k, v)) = label.split_once('=') else {
+            out.error(format!("--label `{label}` is not `key=value`"));
+            return exit::USAGE;
+        };
+        labels.push((k.to_string(), v.to_string()));
+    }
     let mut reports = Vec::new();
     let mut compiled = Vec::new();
+    let mut spec_paths = Vec::new();
     for path in &args.specs {
         let spec = match read_spec(path, &mut reports) {
             Ok(spec) => spec,
@@ -101,23 +86,18 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
                 return exit::USAGE;
             }
         };
-        if let Some(spec) = spec {
-            let manifest = match args.format {
-                Some(OutputFormat::PrometheusOperator) => match manifest_metadata(args, &spec) {
-                    Ok(metadata) => Some(metadata),
-                    Err(message) => {
-                        out.error(message);
-                        return exit::USAGE;
-                    }
-                },
-                _ => None,
-            };
-            match sloc_compiler::compile(&spec) {
-                Ok(rules) => compiled.push(Compiled { spec_path: path.clone(), spec, rules, manifest }),
-                Err(e) => {
-                    out.error(e);
-                    return exit::USAGE;
-                }
+        let Some(spec) = spec else { continue };
+        let manifest = (args.format == Some(OutputFormat::PrometheusOperator)).then(|| {
+            sloc_pipeline::build::manifest_metadata(&spec, args.name.as_deref(), args.namespace.as_deref(), &labels)
+        });
+        match Compiled::new(source_name(path), spec, manifest) {
+            Ok(c) => {
+                compiled.push(c);
+                spec_paths.push(path.clone());
+            }
+            Err(e) => {
+                out.error(e);
+                return exit::USAGE;
             }
         }
     }
@@ -125,28 +105,37 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
     if report::fails(&reports, Severity::Error) {
         return exit::FINDINGS;
     }
-    if let Some(code) = clashing_groups(&compiled, out) {
-        return code;
+    if let Some(message) = sloc_pipeline::build::clashing_groups(&compiled) {
+        out.error(message);
+        return exit::FINDINGS;
     }
+    // Each artifact of each spec, with the spec's path.
+    let each = || compiled.iter().zip(&spec_paths).flat_map(|(c, path)| artifacts.iter().map(move |a| (c, path, *a)));
     match &args.output {
         None if args.check => {
-            let beside = compiled
-                .iter()
-                .flat_map(|c| {
-                    formats
-                        .iter()
-                        .map(|f| (c.spec_path.with_file_name(f.file_name(&spec_stem(&c.spec_path))), c.render(*f)))
-                })
-                .collect::<Vec<_>>();
+            let beside: Vec<(PathBuf, String)> =
+                each().map(|(c, path, a)| (path.with_file_name(a.file_name(&spec_stem(path))), c.render(a))).collect();
             check(&beside, out)
         }
         None => {
-            out.stdout.push_str(&to_stdout(&compiled, formats[0]));
+            out.stdout.push_str(&sloc_pipeline::build::render(&compiled, artifacts[0]));
             exit::OK
         }
         Some(target) => {
-            let targets = targets(target, into_dir, &compiled, &formats);
-            let targets = match targets.and_then(|t| guard_targets(t, &args.specs)) {
+            let targets: Vec<(PathBuf, String, &Path)> = if into_dir {
+                if !args.check
+                    && let Err(e) = std::fs::create_dir_all(target)
+                {
+                    out.error(format!("cannot create {}: {}", crate::shown(target), crate::files::io_reason(&e)));
+                    return exit::USAGE;
+                }
+                each()
+                    .map(|(c, path, a)| (target.join(a.file_name(&spec_stem(path))), c.render(a), path.as_path()))
+                    .collect()
+            } else {
+                each().map(|(c, path, a)| (target.to_path_buf(), c.render(a), path.as_path())).collect()
+            };
+            let targets = match guard_targets(targets, &args.specs) {
                 Ok(t) => t,
                 Err(message) => {
                     out.error(message);
@@ -158,97 +147,9 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
     }
 }
 
-/// The manifest's metadata: flags, then the spec's `kubernetes:` section, then defaults.
-fn manifest_metadata(args: &BuildArgs, spec: &sloc_spec::Spec) -> Result<ManifestMetadata, String> {
-    let k8s = spec.kubernetes.clone().unwrap_or_default();
-    let name = args
-        .name
-        .clone()
-        .or_else(|| k8s.name.map(|n| n.value))
-        .unwrap_or_else(|| format!("{}-slos", spec.service.value.to_lowercase().replace('_', "-")));
-    let namespace = args.namespace.clone().or_else(|| k8s.namespace.map(|n| n.value));
-    let mut labels: Vec<(String, String)> = k8s.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    for label in &args.labels {
-        let Some((k, v)) = label.split_once('=') else {
-            return Err(format!("--label `{label}` is not `key=value`"));
-        };
-        labels.retain(|(existing, _)| existing != k);
-        labels.push((k.to_string(), v.to_string()));
-    }
-    if !labels.iter().any(|(k, _)| k == "app.kubernetes.io/managed-by") {
-        labels.push(("app.kubernetes.io/managed-by".to_string(), "sloc".to_string()));
-    }
-    Ok(ManifestMetadata { name, namespace, labels })
-}
-
-/// Two specs generating the same group would overwrite each other's rules in Prometheus.
-fn clashing_groups(compiled: &[Compiled], out: &mut Output) -> Option<u8> {
-    for (i, a) in compiled.iter().enumerate() {
-        for b in &compiled[..i] {
-            let clash = a.rules.groups.iter().find(|g| b.rules.groups.iter().any(|h| h.name == g.name));
-            if let Some(g) = clash.map(|g| &g.name) {
-                out.error(format!(
-                    "{} and {} both generate the rule group `{g}`: give them different services or objective names",
-                    crate::shown(&b.spec_path),
-                    crate::shown(&a.spec_path)
-                ));
-                return Some(exit::FINDINGS);
-            }
-        }
-    }
-    None
-}
-
-/// Several specs on standard output: one rule file with every group, one manifest per spec in
-/// a multi-document stream, or one Alertmanager fragment for every spec.
-fn to_stdout(compiled: &[Compiled], format: OutputFormat) -> String {
-    let sources: Vec<String> = compiled.iter().map(|c| source_name(&c.spec_path)).collect();
-    match (compiled, format) {
-        ([one], _) => one.render(format),
-        (many, OutputFormat::PrometheusOperator) => {
-            many.iter().map(|c| c.render(format)).collect::<Vec<_>>().join("---\n")
-        }
-        (many, OutputFormat::Alertmanager) => {
-            let plans: Vec<sloc_plan::Plan<'_>> = many.iter().map(|c| sloc_plan::plan(&c.spec)).collect();
-            sloc_alertmanager::fragment(&plans, &sloc_compiler::generated_notice(&sources.join(", ")))
-        }
-        (many, OutputFormat::Prometheus) => {
-            let groups = many.iter().flat_map(|c| c.rules.groups.iter().cloned()).collect();
-            RuleFile { groups }.to_yaml(&sloc_compiler::header(&sources.join(", ")))
-        }
-    }
-}
-
 /// Whether `-o` names a directory: an existing one, a path ending in `/`, or several specs.
 fn is_dir_target(target: &Path, specs: usize) -> bool {
     target.is_dir() || specs > 1 || target.as_os_str().to_string_lossy().ends_with('/')
-}
-
-/// Every file to write, with the spec it comes from.
-fn targets<'c>(
-    target: &Path,
-    into_dir: bool,
-    compiled: &'c [Compiled],
-    formats: &[OutputFormat],
-) -> Result<Vec<(PathBuf, String, &'c Path)>, String> {
-    if !into_dir {
-        return Ok(compiled
-            .iter()
-            .map(|c| (target.to_path_buf(), c.render(formats[0]), c.spec_path.as_path()))
-            .collect());
-    }
-    if !target.exists() {
-        std::fs::create_dir_all(target)
-            .map_err(|e| format!("cannot create {}: {}", crate::shown(target), crate::files::io_reason(&e)))?;
-    }
-    Ok(compiled
-        .iter()
-        .flat_map(|c| {
-            formats
-                .iter()
-                .map(|f| (target.join(f.file_name(&spec_stem(&c.spec_path))), c.render(*f), c.spec_path.as_path()))
-        })
-        .collect())
 }
 
 /// Refuses outputs that would lose data: two specs written to one file (one team's rules would

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use sloc_client::{Client, ClientConfig, ClientError, Secret};
-use sloc_diagnostics::{Diagnostic, FileReport, Severity};
-use sloc_live::prometheus::{ExpectedGroup, LiveFile, Snapshot};
+use sloc_client::{Client, ClientConfig, Secret};
+use sloc_pipeline::check::Servers;
 
 use crate::files::{io_reason, read_or_report};
 use crate::{Format, Output, exit, report};
@@ -78,78 +77,52 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
-    let (files, mut reports) = match read_files(&args.files) {
-        Ok(read) => read,
-        Err(message) => {
+    let mut reports = Vec::new();
+    let mut files = Vec::new();
+    for path in &args.files {
+        match read_or_report(path, &mut reports) {
+            Ok(file) => files.extend(file),
+            Err(message) => {
+                out.error(message);
+                return exit::USAGE;
+            }
+        }
+    }
+    let alertmanager_config = match args.alertmanager_config.as_ref().map(|p| read_or_report(p, &mut reports)) {
+        Some(Ok(file)) => file,
+        None => None,
+        Some(Err(message)) => {
             out.error(message);
             return exit::USAGE;
         }
     };
-    let servers = [(&args.prometheus, Server::Prometheus), (&args.alertmanager, Server::Alertmanager)];
-    for (url, server) in servers.into_iter().filter_map(|(url, s)| url.as_ref().map(|u| (u, s))) {
-        let client = match client_config(args, url).and_then(|c| Client::new(c).map_err(|e| e.to_string())) {
-            Ok(c) => c,
-            Err(message) => {
-                out.error(message);
-                return exit::USAGE;
-            }
-        };
-        let found = match server {
-            Server::Prometheus => {
-                fetch(&client, &files).map(|snapshot| sloc_live::prometheus::check(&files, &snapshot))
-            }
-            Server::Alertmanager => client.alertmanager_config().map(|text| {
-                let name = format!("{} (running configuration)", client.url(""));
-                vec![alertmanager_report(sloc_diagnostics::SourceFile::new(name, text), &files)]
-            }),
-        };
-        if args.verbose {
-            for line in client.log() {
-                out.stderr.push_str(&format!("sloc: {line}\n"));
-            }
-        }
-        match found {
-            Ok(found) => reports.extend(found),
-            Err(e) if args.allow_unreachable => {
-                let code = &sloc_live::prometheus::unreachable::CODE;
-                out.stderr
-                    .push_str(&format!("warning[{}]: {e}; nothing was compared (--allow-unreachable)\n", code.code));
-            }
-            Err(e) => {
-                out.error(e);
-                return exit::USAGE;
-            }
-        }
-    }
-    if let Some(path) = &args.alertmanager_config {
-        match read_or_report(path, &mut reports) {
-            Ok(Some(file)) => reports.push(alertmanager_report(file, &files)),
-            Ok(None) => {}
-            Err(message) => {
-                out.error(message);
-                return exit::USAGE;
-            }
-        }
-    }
-    merge_by_file(&mut reports);
-    report::print(out, &reports, args.format, false);
-    if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
-}
-
-#[derive(Clone, Copy)]
-enum Server {
-    Prometheus,
-    Alertmanager,
-}
-
-/// The specs' alerts through an Alertmanager configuration, located in its text.
-fn alertmanager_report(file: sloc_diagnostics::SourceFile, files: &[LiveFile]) -> FileReport {
-    let plans: Vec<sloc_plan::Plan<'_>> = files.iter().filter_map(|f| f.spec.as_ref()).map(sloc_plan::plan).collect();
-    let diagnostics = match sloc_alertmanager::read_config(&file.text) {
-        Ok(config) => sloc_live::alertmanager::check(&config, &plans),
-        Err(problems) => problems,
+    let client = |url: &Option<String>| -> Result<Option<Client>, String> {
+        url.as_ref().map(|u| client_config(args, u).and_then(|c| Client::new(c).map_err(|e| e.to_string()))).transpose()
     };
-    FileReport::new(file, diagnostics)
+    let (prometheus, alertmanager) = match (client(&args.prometheus), client(&args.alertmanager)) {
+        (Ok(p), Ok(a)) => (p, a),
+        (Err(message), _) | (_, Err(message)) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
+    let servers = Servers { prometheus: prometheus.as_ref(), alertmanager: alertmanager.as_ref(), alertmanager_config };
+    let checked = sloc_pipeline::check::run(files, reports, servers);
+    if args.verbose {
+        for line in prometheus.iter().chain(&alertmanager).flat_map(Client::log) {
+            out.stderr.push_str(&format!("sloc: {line}\n"));
+        }
+    }
+    for e in &checked.unreachable {
+        if !args.allow_unreachable {
+            out.error(e);
+            return exit::USAGE;
+        }
+        let code = &sloc_live::prometheus::unreachable::CODE;
+        out.stderr.push_str(&format!("warning[{}]: {e}; nothing was compared (--allow-unreachable)\n", code.code));
+    }
+    report::print(out, &checked.reports, args.format, false);
+    if report::fails(&checked.reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
 }
 
 fn client_config(args: &CheckArgs, url: &str) -> Result<ClientConfig, String> {
@@ -191,131 +164,4 @@ fn client_config(args: &CheckArgs, url: &str) -> Result<ClientConfig, String> {
     config.timeout = args.timeout;
     config.max_response_bytes = args.max_response_size.saturating_mul(1024 * 1024);
     Ok(config)
-}
-
-/// Reads the files into what the live checks compare, and their own problems.
-fn read_files(paths: &[PathBuf]) -> Result<(Vec<LiveFile>, Vec<FileReport>), String> {
-    let mut files = Vec::new();
-    let mut reports = Vec::new();
-    for path in paths {
-        let Some(file) = read_or_report(path, &mut reports)? else { continue };
-        // The file's own problems, as `sloc lint` reports them (errors only: advice is lint's).
-        let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
-        let errors: Vec<Diagnostic> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
-        let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
-        let live = if docs.first().is_some_and(sloc_spec::is_spec) {
-            let (spec, _) = sloc_spec::parse_spec(&file.text);
-            let groups = match spec.as_ref().filter(|_| errors.is_empty()) {
-                Some(spec) => sloc_plan::plan(spec)
-                    .objectives
-                    .iter()
-                    .map(|o| {
-                        sloc_compiler::compile_objective(o)
-                            .map(|g| ExpectedGroup::from_generated(&g, o.slo.name.span.clone()))
-                    })
-                    .collect::<Result<_, _>>()
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            };
-            LiveFile { file: file.clone(), groups, spec }
-        } else {
-            let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, &docs);
-            LiveFile { file: file.clone(), groups: groups.iter().map(ExpectedGroup::from_parsed).collect(), spec: None }
-        };
-        reports.push(FileReport::new(file, errors));
-        files.push(live);
-    }
-    Ok((files, reports))
-}
-
-/// Asks the server what the checks need. The rules are required; the status endpoints are
-/// optional (Mimir and Cortex do not serve them).
-fn fetch(client: &Client, files: &[LiveFile]) -> Result<Snapshot, ClientError> {
-    let mut snapshot = Snapshot { groups: client.rules()?, ..Snapshot::default() };
-    if let Some(flags) = optional(client.flags())? {
-        snapshot.retention = retention(&flags);
-    }
-    if let Some(yaml) = optional(client.config_yaml())? {
-        snapshot.scrape_interval = Some(scrape_interval(&yaml));
-    }
-    let plan = sloc_live::prometheus::requests(files);
-    if plan.metadata
-        && let Some(metadata) = optional(client.metadata())?
-    {
-        snapshot.metadata = metadata.into_iter().collect();
-    }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let hour_ago = now - 3600;
-    // Data endpoints are optional too: a ruler that does not serve them skips those checks.
-    let counts =
-        client.run_all(plan.selectors.clone(), |c, s| optional(c.series_count(&s, hour_ago, now)).map(|n| (s, n)));
-    for result in counts {
-        if let (selector, Some(n)) = result? {
-            snapshot.series.insert(selector, n);
-        }
-    }
-    let buckets = client.run_all(plan.bucket_selectors.clone(), |c, s| {
-        optional(c.label_values("le", &s, hour_ago, now)).map(|v| (s, v))
-    });
-    for result in buckets {
-        if let (selector, Some(values)) = result? {
-            snapshot.buckets.insert(selector, values);
-        }
-    }
-    let traffic = client.run_all(plan.traffic_queries.clone(), |c, q| optional(c.query(&q)).map(|r| (q, r)));
-    for result in traffic {
-        if let (query, Some(samples)) = result?
-            && let Some((_, value)) = samples.first()
-        {
-            snapshot.traffic.insert(query, *value);
-        }
-    }
-    Ok(snapshot)
-}
-
-/// An answer some servers do not give: a 404 means "skip the checks that need it".
-fn optional<T>(result: Result<T, ClientError>) -> Result<Option<T>, ClientError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(ClientError::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// The retention from the flags; Prometheus keeps 15d when neither time nor size is set.
-fn retention(flags: &std::collections::BTreeMap<String, String>) -> Option<sloc_promql::Duration> {
-    let time = flags.get("storage.tsdb.retention.time").and_then(|t| sloc_promql::parse_duration(t).ok())?;
-    if !time.is_zero() {
-        return Some(time);
-    }
-    let size_set = flags.get("storage.tsdb.retention.size").is_some_and(|s| !s.is_empty() && s != "0B" && s != "0");
-    (!size_set).then_some(sloc_promql::Duration::from_secs(15 * 86_400))
-}
-
-/// `global.scrape_interval` of the loaded configuration; Prometheus' default is 1m.
-fn scrape_interval(yaml: &str) -> sloc_promql::Duration {
-    sloc_yaml::parse_documents(yaml)
-        .ok()
-        .and_then(|docs| docs.into_iter().next())
-        .and_then(|d| {
-            d.get("global").and_then(|g| g.get("scrape_interval")).and_then(|s| s.as_scalar_text().map(str::to_string))
-        })
-        .and_then(|s| sloc_promql::parse_duration(&s).ok())
-        .unwrap_or(sloc_promql::Duration::from_secs(60))
-}
-
-/// One report per file: the file's own problems and the server's findings together.
-fn merge_by_file(reports: &mut Vec<FileReport>) {
-    let mut merged: Vec<FileReport> = Vec::new();
-    for report in reports.drain(..) {
-        match merged.iter_mut().find(|r| r.file.name == report.file.name) {
-            Some(existing) => {
-                let mut all = std::mem::take(&mut existing.diagnostics);
-                all.extend(report.diagnostics);
-                *existing = FileReport::new(existing.file.clone(), all);
-            }
-            None => merged.push(report),
-        }
-    }
-    *reports = merged;
 }

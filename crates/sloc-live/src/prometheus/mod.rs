@@ -137,6 +137,29 @@ pub struct Snapshot {
     pub metadata: HashMap<String, String>,
 }
 
+/// The retention from the server's flags. Prometheus keeps 15d when neither a time nor a size
+/// is set; with only a size, the age of the oldest sample cannot be told.
+pub fn retention(flags: &std::collections::BTreeMap<String, String>) -> Option<Duration> {
+    let time = flags.get("storage.tsdb.retention.time").and_then(|t| sloc_promql::parse_duration(t).ok())?;
+    if !time.is_zero() {
+        return Some(time);
+    }
+    let size_set = flags.get("storage.tsdb.retention.size").is_some_and(|s| !s.is_empty() && s != "0B" && s != "0");
+    (!size_set).then_some(Duration::from_secs(15 * 86_400))
+}
+
+/// `global.scrape_interval` of the configuration the server runs; Prometheus' default is 1m.
+pub fn scrape_interval(yaml: &str) -> Duration {
+    sloc_yaml::parse_documents(yaml)
+        .ok()
+        .and_then(|docs| docs.into_iter().next())
+        .and_then(|d| {
+            d.get("global").and_then(|g| g.get("scrape_interval")).and_then(|s| s.as_scalar_text().map(str::to_string))
+        })
+        .and_then(|s| sloc_promql::parse_duration(&s).ok())
+        .unwrap_or(Duration::from_secs(60))
+}
+
 /// What to fetch for these files.
 pub fn requests(files: &[LiveFile]) -> Requests {
     let mut requests = Requests { metadata: files.iter().any(|f| f.spec.is_none()), ..Requests::default() };

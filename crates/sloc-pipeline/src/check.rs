@@ -1,0 +1,159 @@
+//! `sloc check`: read the files, plan the specs, fetch what the checks ask for, check.
+
+use sloc_client::{Client, ClientError};
+use sloc_diagnostics::{Diagnostic, FileReport, Severity, SourceFile};
+use sloc_live::prometheus::{ExpectedGroup, LiveFile, Snapshot};
+
+/// What to compare the files with.
+#[derive(Default)]
+pub struct Servers<'a> {
+    pub prometheus: Option<&'a Client>,
+    pub alertmanager: Option<&'a Client>,
+    /// An `alertmanager.yml` read from disk.
+    pub alertmanager_config: Option<SourceFile>,
+}
+
+/// The findings, one report per file, and the servers that could not be asked.
+pub struct Checked {
+    pub reports: Vec<FileReport>,
+    pub unreachable: Vec<ClientError>,
+}
+
+/// Compares `files` (specs and rule files) with the servers. `reports` holds what the caller
+/// already found (unreadable inputs); every file's own errors are reported too.
+pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Servers<'_>) -> Checked {
+    let live = read(files, &mut reports);
+    let mut unreachable = Vec::new();
+    if let Some(client) = servers.prometheus {
+        match fetch(client, &live) {
+            Ok(snapshot) => reports.extend(sloc_live::prometheus::check(&live, &snapshot)),
+            Err(e) => unreachable.push(e),
+        }
+    }
+    if let Some(client) = servers.alertmanager {
+        match client.alertmanager_config() {
+            Ok(text) => {
+                let name = format!("{} (running configuration)", client.url(""));
+                reports.push(alertmanager_report(SourceFile::new(name, text), &live));
+            }
+            Err(e) => unreachable.push(e),
+        }
+    }
+    if let Some(file) = servers.alertmanager_config {
+        reports.push(alertmanager_report(file, &live));
+    }
+    Checked { reports: merge_by_file(reports), unreachable }
+}
+
+/// Reads the files into what the live checks compare. A file's own errors (as `sloc lint`
+/// reports them; advice is lint's) go to `reports`.
+fn read(files: Vec<SourceFile>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> {
+    let mut live = Vec::new();
+    for file in files {
+        let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
+        let errors: Vec<Diagnostic> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
+        let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
+        let entry = if docs.first().is_some_and(sloc_spec::is_spec) {
+            let (spec, _) = sloc_spec::parse_spec(&file.text);
+            let groups = match spec.as_ref().filter(|_| errors.is_empty()) {
+                Some(spec) => sloc_plan::plan(spec)
+                    .objectives
+                    .iter()
+                    .map(|o| {
+                        sloc_compiler::compile_objective(o)
+                            .map(|g| ExpectedGroup::from_generated(&g, o.slo.name.span.clone()))
+                    })
+                    .collect::<Result<_, _>>()
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            LiveFile { file: file.clone(), groups, spec }
+        } else {
+            let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, &docs);
+            LiveFile { file: file.clone(), groups: groups.iter().map(ExpectedGroup::from_parsed).collect(), spec: None }
+        };
+        reports.push(FileReport::new(file, errors));
+        live.push(entry);
+    }
+    live
+}
+
+/// Asks the server what the checks need. The rules are required; the status endpoints are
+/// optional (Mimir and Cortex do not serve them).
+fn fetch(client: &Client, files: &[LiveFile]) -> Result<Snapshot, ClientError> {
+    let mut snapshot = Snapshot { groups: client.rules()?, ..Snapshot::default() };
+    if let Some(flags) = optional(client.flags())? {
+        snapshot.retention = sloc_live::prometheus::retention(&flags);
+    }
+    if let Some(yaml) = optional(client.config_yaml())? {
+        snapshot.scrape_interval = Some(sloc_live::prometheus::scrape_interval(&yaml));
+    }
+    let requests = sloc_live::prometheus::requests(files);
+    if requests.metadata
+        && let Some(metadata) = optional(client.metadata())?
+    {
+        snapshot.metadata = metadata.into_iter().collect();
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let hour_ago = now - 3600;
+    // Data endpoints are optional too: a ruler that does not serve them skips those checks.
+    let counts =
+        client.run_all(requests.selectors.clone(), |c, s| optional(c.series_count(&s, hour_ago, now)).map(|n| (s, n)));
+    for result in counts {
+        if let (selector, Some(n)) = result? {
+            snapshot.series.insert(selector, n);
+        }
+    }
+    let buckets = client.run_all(requests.bucket_selectors.clone(), |c, s| {
+        optional(c.label_values("le", &s, hour_ago, now)).map(|v| (s, v))
+    });
+    for result in buckets {
+        if let (selector, Some(values)) = result? {
+            snapshot.buckets.insert(selector, values);
+        }
+    }
+    let traffic = client.run_all(requests.traffic_queries.clone(), |c, q| optional(c.query(&q)).map(|r| (q, r)));
+    for result in traffic {
+        if let (query, Some(samples)) = result?
+            && let Some((_, value)) = samples.first()
+        {
+            snapshot.traffic.insert(query, *value);
+        }
+    }
+    Ok(snapshot)
+}
+
+/// An answer some servers do not give: a 404 means "skip the checks that need it".
+pub fn optional<T>(result: Result<T, ClientError>) -> Result<Option<T>, ClientError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(ClientError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The specs' alerts through an Alertmanager configuration, located in its text.
+fn alertmanager_report(file: SourceFile, files: &[LiveFile]) -> FileReport {
+    let plans: Vec<sloc_plan::Plan<'_>> = files.iter().filter_map(|f| f.spec.as_ref()).map(sloc_plan::plan).collect();
+    let diagnostics = match sloc_alertmanager::read_config(&file.text) {
+        Ok(config) => sloc_live::alertmanager::check(&config, &plans),
+        Err(problems) => problems,
+    };
+    FileReport::new(file, diagnostics)
+}
+
+/// One report per file: the file's own problems and the servers' findings together.
+fn merge_by_file(reports: Vec<FileReport>) -> Vec<FileReport> {
+    let mut merged: Vec<FileReport> = Vec::new();
+    for report in reports {
+        match merged.iter_mut().find(|r| r.file.name == report.file.name) {
+            Some(existing) => {
+                let mut all = std::mem::take(&mut existing.diagnostics);
+                all.extend(report.diagnostics);
+                *existing = FileReport::new(existing.file.clone(), all);
+            }
+            None => merged.push(report),
+        }
+    }
+    merged
+}

@@ -1,0 +1,12 @@
+//! The commands' pipelines, between the command line and the libraries: the binary parses
+//! flags, reads files, calls one function here and prints what comes back.
+//!
+//! - [`build`]: specs → plans → artifacts (rule files, manifests, Alertmanager fragments),
+//!   merged for several specs.
+//! - [`check`]: files → plans → what to fetch → the servers' answers → findings.
+//!
+//! No IO of its own: files come in as text, and servers are reached only through the
+//! [`sloc_client::Client`]s the caller hands in.
+
+pub mod build;
+pub mod check;
