@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use sloc_plan::{BASE_WINDOW, Objective, TierPlan};
 use sloc_promql::{Expr, format_duration};
-use sloc_rulefile::RuleFile;
+use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
 use sloc_spec::{Query, Sli, Spec, Tier};
 
 /// One generated test file.
@@ -29,16 +29,17 @@ pub struct UnitTest {
 /// The tests of a spec, the rule files they load, and the objectives that get none, with why.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnitTests {
-    /// One rule file per objective (file name, YAML), to be written next to the tests.
+    /// One rule file per test (file name, YAML), to be written next to the tests.
     pub rule_files: Vec<(String, String)>,
     pub tests: Vec<UnitTest>,
     pub skipped: Vec<(String, String)>,
 }
 
-/// The rule file a test of `slo` loads: that objective's group alone, so that promtool
-/// evaluates no other objective's rules at every step.
-pub fn rules_file_name(objective: &Objective<'_>) -> String {
-    format!("{}.rules.yml", objective.name)
+/// The rule file a test of `slo`'s `tier` loads: that tier's alert and the recording rules it
+/// reads, transitively, so that promtool evaluates nothing the test does not look at (no other
+/// objective, no other tier, not the period's window).
+pub fn rules_file_name(objective: &Objective<'_>, tier: &TierPlan) -> String {
+    format!("{}.{}.rules.yml", objective.name, tier.severity())
 }
 
 /// Generates the tests of `spec` and the rule files they load ([`rules_file_name`]).
@@ -47,7 +48,6 @@ pub fn generate(spec: &Spec, source: &str) -> Result<UnitTests, crate::InternalE
     let header = crate::header(source);
     for objective in &sloc_plan::plan(spec).objectives {
         let group = crate::compile_objective(objective)?;
-        out.rule_files.push((rules_file_name(objective), RuleFile { groups: vec![group] }.to_yaml(&header)));
         let series = match plan_series(objective) {
             Ok(s) => s,
             Err(why) => {
@@ -56,7 +56,10 @@ pub fn generate(spec: &Spec, source: &str) -> Result<UnitTests, crate::InternalE
             }
         };
         for tier in &objective.tiers {
-            let yaml = tier_test(objective, tier, &series, source, &rules_file_name(objective));
+            let rules_file = rules_file_name(objective, tier);
+            let rules = RuleFile { groups: vec![read_by_alert(&group, tier.severity())] };
+            out.rule_files.push((rules_file.clone(), rules.to_yaml(&header)));
+            let yaml = tier_test(objective, tier, &series, source, &rules_file);
             out.tests.push(UnitTest {
                 slo: objective.name.clone(),
                 tier: tier.tier,
@@ -66,6 +69,31 @@ pub fn generate(spec: &Spec, source: &str) -> Result<UnitTests, crate::InternalE
         }
     }
     Ok(out)
+}
+
+/// The group reduced to the alert of `severity` and the recording rules it reads, directly or
+/// through other recordings, in the group's order.
+fn read_by_alert(group: &Group, severity: &str) -> Group {
+    let reads = |rule: &Rule| -> Vec<String> {
+        sloc_promql::parse(&rule.expr)
+            .map(|e| sloc_promql::vector_selectors(&e).iter().filter_map(|vs| vs.name.clone()).collect())
+            .unwrap_or_default()
+    };
+    let is_alert = |r: &Rule| {
+        matches!(r.kind, RuleKind::Alert(_)) && r.labels.iter().any(|(k, v)| k == "severity" && v == severity)
+    };
+    let mut keep: Vec<bool> = group.rules.iter().map(is_alert).collect();
+    let mut wanted: Vec<String> = group.rules.iter().filter(|r| is_alert(r)).flat_map(reads).collect();
+    while let Some(name) = wanted.pop() {
+        for (i, rule) in group.rules.iter().enumerate() {
+            if !keep[i] && matches!(&rule.kind, RuleKind::Record(n) if *n == name) {
+                keep[i] = true;
+                wanted.extend(reads(rule));
+            }
+        }
+    }
+    let rules = group.rules.iter().zip(keep).filter(|(_, k)| *k).map(|(r, _)| r.clone()).collect();
+    Group { rules, ..group.clone() }
 }
 
 /// How to feed an SLI: counters of good and bad events, or a histogram's threshold bucket and

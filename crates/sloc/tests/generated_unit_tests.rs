@@ -61,9 +61,24 @@ fn emitted_tests_are_committable_and_fail_on_wrong_rules() {
     let critical = std::fs::read_to_string(out.join("availability.critical.test.yml")).unwrap();
     insta::assert_snapshot!(critical);
     // The same test on rules whose critical threshold is doubled must fail.
-    let rules = out.join("availability.rules.yml");
+    let rules = out.join("availability.critical.rules.yml");
     let text = std::fs::read_to_string(&rules).unwrap();
     assert!(text.contains("> 0.0144"));
+    // Only what the critical alert reads: the base rates, its two windows, the alert.
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- record: ").or(l.trim().strip_prefix("- alert: ")))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "slo:sli_errors:rate5m",
+            "slo:sli_total:rate5m",
+            "slo:sli_error:ratio_rate5m",
+            "slo:sli_error:ratio_rate1h",
+            "SvcAvailabilityErrorBudgetBurn"
+        ]
+    );
     std::fs::write(&rules, text.replace("> 0.0144", "> 0.0288")).unwrap();
     let failing =
         promtool().args(["test", "rules", "availability.critical.test.yml"]).current_dir(&out).output().unwrap();
@@ -87,6 +102,6 @@ fn without_promtool_the_tests_can_still_be_emitted() {
     assert!(emitted.stderr.contains("wrote 3 tests to"), "{}", emitted.stderr);
     assert!(
         out.join("availability/availability.critical.test.yml").exists()
-            && out.join("availability/availability.rules.yml").exists()
+            && out.join("availability/availability.critical.rules.yml").exists()
     );
 }
