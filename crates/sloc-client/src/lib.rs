@@ -168,6 +168,28 @@ struct QueryData {
 /// One sample of an instant vector: its labels and value.
 pub type Sample = (BTreeMap<String, String>, f64);
 
+/// One series of a range query: its labels and its (Unix seconds, value) points.
+pub type Series = (BTreeMap<String, String>, Vec<(f64, f64)>);
+
+/// An alert the server holds active.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveAlert {
+    pub labels: BTreeMap<String, String>,
+    /// `pending` or `firing`.
+    pub state: String,
+    /// RFC 3339, as the server wrote it.
+    pub active_at: Option<String>,
+}
+
+/// A sample value as Prometheus writes it: a number, `NaN`, `+Inf` or `-Inf`.
+fn parse_value(text: &str) -> f64 {
+    match text {
+        "+Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        _ => text.parse().unwrap_or(f64::NAN),
+    }
+}
+
 /// A blocking client for one server.
 pub struct Client {
     http: reqwest::blocking::Client,
@@ -458,14 +480,66 @@ impl Client {
 
     /// An instant query's vector result as (labels, value).
     pub fn query(&self, promql: &str) -> Result<Vec<Sample>, ClientError> {
-        let data: QueryData = self.get("/api/v1/query", &[("query", promql.to_string())])?;
+        self.query_at(promql, None)
+    }
+
+    /// An instant query at `time` (Unix seconds; the server's now when `None`). Label values
+    /// come from the server and are printed: they are escaped and cut like its other texts.
+    pub fn query_at(&self, promql: &str, time: Option<f64>) -> Result<Vec<Sample>, ClientError> {
+        let mut query = vec![("query", promql.to_string())];
+        query.extend(time.map(|t| ("time", format!("{t:.3}"))));
+        let data: QueryData = self.get("/api/v1/query", &query)?;
         let mut out = Vec::new();
         for sample in data.result.as_array().into_iter().flatten() {
-            let labels: BTreeMap<String, String> = serde_json::from_value(sample["metric"].clone()).unwrap_or_default();
-            let value = sample["value"][1].as_str().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
-            out.push((labels, value));
+            let value = sample["value"][1].as_str().map_or(f64::NAN, parse_value);
+            out.push((self.labels(&sample["metric"]), value));
         }
         Ok(out)
+    }
+
+    /// A range query's matrix: each series' labels and its (time, value) points.
+    pub fn query_range(&self, promql: &str, start: f64, end: f64, step: f64) -> Result<Vec<Series>, ClientError> {
+        let query = [
+            ("query", promql.to_string()),
+            ("start", format!("{start:.3}")),
+            ("end", format!("{end:.3}")),
+            ("step", format!("{step:.3}")),
+        ];
+        let data: QueryData = self.get("/api/v1/query_range", &query)?;
+        let mut out = Vec::new();
+        for series in data.result.as_array().into_iter().flatten() {
+            let points = series["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| Some((p[0].as_f64()?, parse_value(p[1].as_str()?))))
+                .collect();
+            out.push((self.labels(&series["metric"]), points));
+        }
+        Ok(out)
+    }
+
+    /// The active alerts (`/api/v1/alerts`): pending and firing, with when each became active.
+    pub fn alerts(&self) -> Result<Vec<ActiveAlert>, ClientError> {
+        #[derive(Deserialize)]
+        struct AlertsData {
+            alerts: Vec<serde_json::Value>,
+        }
+        let data: AlertsData = self.get("/api/v1/alerts", &[])?;
+        Ok(data
+            .alerts
+            .iter()
+            .map(|a| ActiveAlert {
+                labels: self.labels(&a["labels"]),
+                state: sanitize(a["state"].as_str().unwrap_or_default(), 20),
+                active_at: a["activeAt"].as_str().map(|t| sanitize(t, 40)),
+            })
+            .collect())
+    }
+
+    fn labels(&self, metric: &serde_json::Value) -> BTreeMap<String, String> {
+        let labels: BTreeMap<String, String> = serde_json::from_value(metric.clone()).unwrap_or_default();
+        labels.into_iter().map(|(k, v)| (sanitize(&k, 200), sanitize(&self.secrets.scrub(&v), 200))).collect()
     }
 
     /// Runs `requests` with at most `concurrency` in flight, keeping the order.

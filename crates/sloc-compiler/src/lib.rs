@@ -101,6 +101,10 @@ impl SloCompiler<'_> {
         Ok(())
     }
 
+    fn internal(&self, message: &str) -> InternalError {
+        InternalError { slo: self.o.name.clone(), expr: String::new(), message: message.to_string() }
+    }
+
     fn canonical(&self, expr: &str) -> Result<String, InternalError> {
         let parsed = sloc_promql::parse(expr).map_err(|e| InternalError {
             slo: self.o.name.clone(),
@@ -165,8 +169,10 @@ impl SloCompiler<'_> {
             return Ok(());
         }
         let base = window_name(BASE_WINDOW);
-        let errors = format!("{}{base}", names::ERRORS_RATE);
-        let totals = format!("{}{base}", names::TOTAL_RATE);
+        let Some((errors, totals)) = self.o.counted.recorded() else {
+            return Err(self.internal("an event SLI without base recordings in its plan"));
+        };
+        let (errors, totals) = (errors.to_string(), totals.to_string());
         self.record(errors.clone(), &bad(&base))?;
         self.record(totals.clone(), &total(&base))?;
         self.derived_ratios(&errors, &totals, windows, true)
@@ -208,9 +214,13 @@ impl SloCompiler<'_> {
                 });
             }
         };
-        self.record(names::BAD_SLICES.to_string(), &bad)?;
-        self.record(names::SLICES.to_string(), &format!("({value}) >= bool -Inf"))?;
-        self.derived_ratios(names::BAD_SLICES, names::SLICES, windows, false)
+        let Some((bad_slices, slices)) = self.o.counted.recorded() else {
+            return Err(self.internal("a time-slice SLI without base recordings in its plan"));
+        };
+        let (bad_slices, slices) = (bad_slices.to_string(), slices.to_string());
+        self.record(bad_slices.clone(), &bad)?;
+        self.record(slices.clone(), &format!("({value}) >= bool -Inf"))?;
+        self.derived_ratios(&bad_slices, &slices, windows, false)
     }
 
     /// Raw SLIs: the user's ratio at every window; `>= 0` drops NaN (no traffic).

@@ -12,17 +12,20 @@ pub enum Artifact {
     PrometheusRule,
     /// An Alertmanager fragment: a route per tier to its receiver, and inhibit rules.
     Alertmanager,
+    /// A Grafana dashboard (JSON) to provision from a file.
+    Grafana,
 }
 
 impl Artifact {
     /// What `-o DIR` writes for each spec when no format is named.
-    pub const EVERY: &[Artifact] = &[Artifact::Rules, Artifact::Alertmanager];
+    pub const EVERY: &[Artifact] = &[Artifact::Rules, Artifact::Alertmanager, Artifact::Grafana];
 
     /// The file this artifact is written to for a spec `<stem>.slo.yaml`.
     pub fn file_name(self, stem: &str) -> String {
         match self {
             Artifact::Rules | Artifact::PrometheusRule => format!("{stem}.rules.yml"),
             Artifact::Alertmanager => format!("{stem}.alertmanager.yml"),
+            Artifact::Grafana => format!("{stem}.dashboard.json"),
         }
     }
 }
@@ -66,6 +69,10 @@ pub fn render(compiled: &[Compiled], artifact: Artifact) -> String {
         Artifact::Alertmanager => {
             let plans: Vec<sloc_plan::Plan<'_>> = compiled.iter().map(|c| sloc_plan::plan(&c.spec)).collect();
             sloc_alertmanager::fragment(&plans, &sloc_compiler::generated_notice(&sources))
+        }
+        Artifact::Grafana => {
+            let plans: Vec<sloc_plan::Plan<'_>> = compiled.iter().map(|c| sloc_plan::plan(&c.spec)).collect();
+            sloc_grafana::dashboard(&plans)
         }
         Artifact::Rules => {
             let groups = compiled.iter().flat_map(|c| c.rules.groups.iter().cloned()).collect();

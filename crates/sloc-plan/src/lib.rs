@@ -67,6 +67,35 @@ pub struct Objective<'a> {
     /// The enabled tiers, most severe first.
     pub tiers: Vec<TierPlan>,
     pub indicator: Indicator,
+    /// How the recorded series count the objective's events.
+    pub counted: Counted,
+}
+
+/// How an objective's recorded series count its events: what budgets over an arbitrary range
+/// (`sloc report`, dashboards, `sloc status`) are computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Counted {
+    /// Per-second rates of bad and of all events over the base window, recorded at every
+    /// evaluation (`slo:sli_errors:rate5m`, `slo:sli_total:rate5m`): over any range, the sums
+    /// of their samples are in the ratio of the events, and times the evaluation interval they
+    /// are the events.
+    Events { bad: String, total: String },
+    /// One 0/1 sample per evaluation (`slo:sli_bad_slices:bool`, `slo:sli_slices:bool`): the
+    /// sums over a range count the bad slices and all slices.
+    Slices { bad: String, total: String },
+    /// Only error ratios are recorded (`exact: true`, `raw` SLIs): a range's ratio is the mean
+    /// of the base window's ratio, weighted by time rather than by events.
+    Ratio { ratio: String },
+}
+
+impl Counted {
+    /// The names of the base recordings, bad then all (none for [`Counted::Ratio`]).
+    pub fn recorded(&self) -> Option<(&str, &str)> {
+        match self {
+            Counted::Events { bad, total } | Counted::Slices { bad, total } => Some((bad, total)),
+            Counted::Ratio { .. } => None,
+        }
+    }
 }
 
 /// One alert tier of an objective.
@@ -184,7 +213,7 @@ fn objective<'a>(spec: &'a Spec, slo: &'a Slo) -> Objective<'a> {
         group_by: slo.group_by.iter().map(|g| g.value.clone()).collect(),
         record_labels,
         interval: spec.interval.as_ref().map(|i| i.value),
-        exact: slo.exact.unwrap_or(spec.exact),
+        exact: exact_windows(spec, slo),
         period,
         windows,
         objective: slo.objective_ratio(),
@@ -192,8 +221,27 @@ fn objective<'a>(spec: &'a Spec, slo: &'a Slo) -> Objective<'a> {
         alert_name: alert_name(spec, slo),
         tiers,
         indicator: indicator(slo),
+        counted: counted(slo, exact_windows(spec, slo)),
         service,
         name,
+    }
+}
+
+fn exact_windows(spec: &Spec, slo: &Slo) -> bool {
+    slo.exact.unwrap_or(spec.exact)
+}
+
+fn counted(slo: &Slo, exact: bool) -> Counted {
+    let base = window_name(BASE_WINDOW);
+    match &slo.sli {
+        // Time slices are always derived from their 0/1 recordings, `exact` or not.
+        Sli::Threshold { .. } => Counted::Slices { bad: names::BAD_SLICES.into(), total: names::SLICES.into() },
+        Sli::Raw { .. } => Counted::Ratio { ratio: format!("{}{base}", names::ERROR_RATIO) },
+        _ if exact => Counted::Ratio { ratio: format!("{}{base}", names::ERROR_RATIO) },
+        Sli::Errors { .. } | Sli::Good { .. } | Sli::Latency { .. } => Counted::Events {
+            bad: format!("{}{base}", names::ERRORS_RATE),
+            total: format!("{}{base}", names::TOTAL_RATE),
+        },
     }
 }
 
@@ -210,11 +258,50 @@ impl Objective<'_> {
 
     /// `sum by (<group_by>)` or `sum`.
     pub fn sum(&self) -> String {
-        if self.group_by.is_empty() { "sum".to_string() } else { format!("sum by ({})", self.group_by.join(", ")) }
+        self.aggregate("sum")
+    }
+
+    /// `<op> by (<group_by>)` or `<op>`: one value per objective and group.
+    pub fn aggregate(&self, op: &str) -> String {
+        if self.group_by.is_empty() { op.to_string() } else { format!("{op} by ({})", self.group_by.join(", ")) }
     }
 
     pub fn tier(&self, tier: Tier) -> Option<&TierPlan> {
         self.tiers.iter().find(|t| t.tier == tier)
+    }
+
+    /// The sums over `range` of the bad and of all samples of the base recordings, grouped:
+    /// their quotient is the error ratio over the range, request-weighted where the objective
+    /// counts events ([`Counted`]). `at` is an `@` modifier (`@ 1700000000`) or empty.
+    pub fn sums_over(&self, range: &str, at: &str) -> (String, String) {
+        let sel = &self.selector;
+        let at = if at.is_empty() { String::new() } else { format!(" {at}") };
+        let sum = self.sum();
+        match &self.counted {
+            Counted::Events { bad, total } | Counted::Slices { bad, total } => (
+                format!("{sum} (sum_over_time({bad}{sel}[{range}]{at}))"),
+                format!("{sum} (sum_over_time({total}{sel}[{range}]{at}))"),
+            ),
+            Counted::Ratio { ratio } => (
+                format!("{sum} (sum_over_time({ratio}{sel}[{range}]{at}))"),
+                format!("{sum} (count_over_time({ratio}{sel}[{range}]{at}))"),
+            ),
+        }
+    }
+
+    /// The base recording of all events, selected (none for [`Counted::Ratio`]).
+    pub fn total_rate(&self) -> Option<String> {
+        self.counted.recorded().map(|(_, total)| format!("{total}{}", self.selector))
+    }
+
+    /// `ALERTS{alertname="…",service="…",slo="…"}`: every tier's alerts of this objective.
+    pub fn alerts_selector(&self) -> String {
+        format!(
+            "ALERTS{{alertname={},service={},slo={}}}",
+            sloc_promql::quote_string(&self.alert_name),
+            sloc_promql::quote_string(&self.service),
+            sloc_promql::quote_string(&self.name)
+        )
     }
 
     /// The events over the period, `sum(increase(total[period]))`, when the SLI counts events

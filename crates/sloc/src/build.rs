@@ -15,7 +15,8 @@ pub struct BuildArgs {
     #[arg(required = true, value_name = "SPEC")]
     specs: Vec<PathBuf>,
     /// Write to this file (one spec) or directory. A directory gets every artifact of each spec
-    /// (`<name>.rules.yml` and `<name>.alertmanager.yml`), or only the one `--format` names.
+    /// (`<name>.rules.yml`, `<name>.alertmanager.yml`, `<name>.dashboard.json`), or only the one
+    /// `--format` names.
     /// Without it, the output goes to standard output as one file.
     #[arg(short, long, value_name = "FILE|DIR")]
     output: Option<PathBuf>,
@@ -48,6 +49,8 @@ enum OutputFormat {
     PrometheusOperator,
     /// An Alertmanager fragment: a route per tier to its receiver, and inhibit rules.
     Alertmanager,
+    /// A Grafana dashboard (JSON) for file provisioning.
+    Grafana,
 }
 
 impl OutputFormat {
@@ -56,6 +59,7 @@ impl OutputFormat {
             OutputFormat::Prometheus => Artifact::Rules,
             OutputFormat::PrometheusOperator => Artifact::PrometheusRule,
             OutputFormat::Alertmanager => Artifact::Alertmanager,
+            OutputFormat::Grafana => Artifact::Grafana,
         }
     }
 }

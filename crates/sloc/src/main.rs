@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod budget_cmd;
 mod build;
 mod check;
+mod connect;
 mod explain;
 mod files;
 mod lint;
@@ -63,8 +65,19 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Compare specs and rule files with what a live Prometheus or ruler runs.
     Check(check::CheckArgs),
+    /// Where each objective's error budget stands now, from a live Prometheus.
+    Status(budget_cmd::StatusArgs),
+    /// Compliance over a calendar period: SLI, budget spent, firing time, worst day, gaps.
+    Report(budget_cmd::ReportArgs),
     /// Show the documentation of a diagnostic code.
     Explain(explain::ExplainArgs),
+}
+
+/// `--color always|never`, or `None` for auto (each stream decides by itself).
+static COLOR_CHOICE: std::sync::OnceLock<Option<bool>> = std::sync::OnceLock::new();
+
+pub fn color_choice() -> Option<bool> {
+    COLOR_CHOICE.get().copied().flatten()
 }
 
 fn main() -> ExitCode {
@@ -75,6 +88,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
         }
     };
+    let _ = COLOR_CHOICE.set(match cli.color {
+        ColorChoice::Always => Some(true),
+        ColorChoice::Never => Some(false),
+        ColorChoice::Auto => None,
+    });
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -87,7 +105,7 @@ fn main() -> ExitCode {
         Command::Test(a) => a.error_format,
         Command::Lint(a) => a.format,
         Command::Check(a) => a.format,
-        Command::Explain(_) => Format::Human,
+        Command::Explain(_) | Command::Status(_) | Command::Report(_) => Format::Human,
     };
     let mut out = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
     let code = match cli.command {
@@ -95,6 +113,8 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args, &mut out),
         Command::Check(args) => check::run(&args, &mut out),
         Command::Test(args) => test_cmd::run(&args, &mut out),
+        Command::Status(args) => budget_cmd::status(&args, &mut out),
+        Command::Report(args) => budget_cmd::report(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
     };
     if code == exit::USAGE {
