@@ -66,7 +66,9 @@ pub fn duration(seconds: f64) -> String {
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
         (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
         (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
         (d, h, _) if d < 100 => format!("{d}d {h}h"),
         (d, _, _) => format!("{d}d"),
     }
@@ -77,11 +79,12 @@ fn name(service: &str, slo: &str, labels: &crate::Labels) -> String {
     if groups.is_empty() { format!("{service}/{slo}") } else { format!("{service}/{slo} {}", groups.join(",")) }
 }
 
-/// The status table: one line per objective and group.
+/// The status table: one line per objective and group, the notes below it.
 pub fn status_table(rows: &[Status], style: Style) -> String {
+    // The tiers' long windows: the burn rates that decide the alerts (JSON has every window).
     let mut windows: Vec<(u64, String)> = Vec::new();
     for r in rows {
-        for w in r.burn_rates.keys() {
+        for w in &r.long_windows {
             let millis = sloc_promql::parse_duration(w).map_or(0, |d| d.millis());
             if !windows.iter().any(|(_, n)| n == w) {
                 windows.push((millis, w.clone()));
@@ -89,21 +92,21 @@ pub fn status_table(rows: &[Status], style: Style) -> String {
         }
     }
     windows.sort();
-    let mut header = vec!["OBJECTIVE", "TARGET", "SLI", "BUDGET LEFT"];
+    let mut header = vec!["OBJECTIVE", "TARGET", "SLI", "BUDGET"];
     let burn_headers: Vec<String> = windows.iter().map(|(_, w)| format!("BURN {w}")).collect();
     header.extend(burn_headers.iter().map(String::as_str));
-    header.extend(["ALERTS", "EXHAUSTED IN", "EVENTS", "NOTES"]);
+    header.extend(["ALERTS", "RUNS OUT", "EVENTS"]);
     let mut table: Vec<Vec<Cell>> = Vec::new();
+    let mut notes = Vec::new();
     for r in rows {
+        let decimals = sli_decimals(r.objective);
+        let name = name(&r.service, &r.slo, &r.labels);
         let mut line = vec![
-            cell(name(&r.service, &r.slo, &r.labels)),
-            cell(percent(r.objective, sli_decimals(r.objective).saturating_sub(2))),
+            cell(name.clone()),
+            cell(format!("{} {}", percent(r.objective, decimals.saturating_sub(2)), r.period)),
         ];
         line.push(match r.sli {
-            Some(sli) => toned(
-                format!("{} ({})", percent(sli, sli_decimals(r.objective)), r.period),
-                if sli >= r.objective { Tone::Good } else { Tone::Bad },
-            ),
+            Some(sli) => toned(percent(sli, decimals), if sli >= r.objective { Tone::Good } else { Tone::Bad }),
             None => toned("no data", Tone::Warn),
         });
         line.push(match r.budget_remaining {
@@ -125,26 +128,22 @@ pub fn status_table(rows: &[Status], style: Style) -> String {
                 None => cell("-"),
             });
         }
-        let active: Vec<(String, Tone)> = r
-            .alerts
-            .iter()
-            .filter(|(_, s)| *s != "inactive")
-            .map(|(severity, state)| {
+        // The most severe active tier (tiers are listed most severe first), and how many more.
+        let active: Vec<(&String, &String)> =
+            r.tiers.iter().filter_map(|t| r.alerts.get(t).filter(|s| *s != "inactive").map(|s| (t, s))).collect();
+        line.push(match active.first() {
+            None => cell("-"),
+            Some((severity, state)) => {
                 let since = r
                     .alerts_since
-                    .get(severity)
+                    .get(*severity)
                     .and_then(|t| crate::time::parse_time(t).ok())
                     .map(|t| format!(" {}", duration((style.now - t) as f64)))
                     .unwrap_or_default();
-                (format!("{severity} {state}{since}"), if state == "firing" { Tone::Bad } else { Tone::Warn })
-            })
-            .collect();
-        line.push(match active.as_slice() {
-            [] => cell("-"),
-            many => toned(
-                many.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(", "),
-                if many.iter().any(|(_, t)| *t == Tone::Bad) { Tone::Bad } else { Tone::Warn },
-            ),
+                let more = if active.len() > 1 { format!(" +{}", active.len() - 1) } else { String::new() };
+                let tone = if active.iter().any(|(_, s)| *s == "firing") { Tone::Bad } else { Tone::Warn };
+                toned(format!("{severity} {state}{since}{more}"), tone)
+            }
         });
         line.push(match r.time_to_exhaustion {
             Some(0.0) => toned("spent", Tone::Bad),
@@ -153,19 +152,25 @@ pub fn status_table(rows: &[Status], style: Style) -> String {
             None => cell("-"),
         });
         line.push(cell(r.events.map_or("-".to_string(), count)));
-        let mut notes = Vec::new();
         if let Some(missing) = &r.missing_rules {
-            notes.push(missing.clone());
+            notes.push(format!("{name}: {missing}"));
         } else if r.no_data {
-            notes.push("no data: no traffic, or the rules have not run yet".to_string());
+            notes.push(format!("{name}: no data (no traffic over the period, or the rules have not run yet)"));
         }
         if r.too_few_events {
-            notes.push("too few events: one failure spends the budget".to_string());
+            notes.push(format!("{name}: too few events over the period: a single failure spends the budget"));
         }
-        line.push(toned(notes.join("; "), if notes.is_empty() { Tone::Plain } else { Tone::Warn }));
         table.push(line);
     }
-    render_table(&header, table, style, &["EVENTS"])
+    let mut out = render_table(&header, table, style, &["EVENTS"]);
+    if !notes.is_empty() {
+        out.push('\n');
+        for note in notes {
+            out.push_str(&note);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Columns, each as wide as its widest cell; when a width is given and the table is wider,
@@ -180,6 +185,7 @@ fn render_table(header: &[&str], mut rows: Vec<Vec<Cell>>, style: Style, droppab
     let width = widths(&rows);
     let total = |keep: &[bool]| -> usize { width.iter().zip(keep).filter(|(_, k)| **k).map(|(w, _)| w + 2).sum() };
     if let Some(limit) = style.width {
+        // The longest windows go first; the shortest (the page's) stays.
         let burns: Vec<usize> = (0..header.len()).filter(|i| header[*i].starts_with("BURN ")).skip(1).collect();
         let order: Vec<usize> =
             (0..header.len()).filter(|i| droppable.contains(&header[*i])).chain(burns.into_iter().rev()).collect();
@@ -216,11 +222,13 @@ fn render_table(header: &[&str], mut rows: Vec<Vec<Cell>>, style: Style, droppab
     out
 }
 
-fn firing_text(c: &Compliance) -> String {
-    if c.firing_minutes.is_empty() {
-        return "-".into();
-    }
-    c.firing_minutes.iter().map(|(s, m)| format!("{s} {}", duration(m * 60.0))).collect::<Vec<_>>().join(", ")
+/// The tiers that fired, most severe first, and for how long.
+fn firing_text(c: &Compliance, tiers: &[String]) -> String {
+    let fired: Vec<String> = tiers
+        .iter()
+        .filter_map(|t| c.firing_minutes.get(t).filter(|m| **m > 0.0).map(|m| format!("{t} {}", duration(m * 60.0))))
+        .collect();
+    if fired.is_empty() { "-".into() } else { fired.join(", ") }
 }
 
 fn report_rows(report: &Report) -> Vec<Vec<Cell>> {
@@ -240,7 +248,7 @@ fn report_rows(report: &Report) -> Vec<Vec<Cell>> {
                     None => cell("-"),
                 },
                 cell(c.events.map_or("-".to_string(), count)),
-                cell(firing_text(c)),
+                cell(firing_text(c, &o.tiers)),
                 cell(
                     c.worst_day
                         .as_ref()
@@ -394,6 +402,8 @@ mod tests {
         assert_eq!(count(987.0), "987");
         assert_eq!(duration(6.0 * 86_400.0 + 9.5 * 3600.0), "6d 9h");
         assert_eq!(duration(3.0 * 3600.0 + 20.0 * 60.0), "3h 20m");
+        assert_eq!(duration(3.0 * 3600.0), "3h");
+        assert_eq!(duration(28.0 * 86_400.0), "28d");
         assert_eq!(sli_decimals(0.999), 3);
         assert_eq!(sli_decimals(0.95), 2);
         assert_eq!(sli_decimals(0.99), 2);

@@ -44,6 +44,8 @@ pub struct ObjectiveReport {
     pub slo: String,
     pub objective: f64,
     pub weighting: Weighting,
+    /// The tiers, most severe first.
+    pub tiers: Vec<String>,
     /// The whole objective: every group together.
     #[serde(flatten)]
     pub total: Compliance,
@@ -248,6 +250,7 @@ fn objective_report<S: Source>(
         slo: o.name.clone(),
         objective: o.objective.to_f64(),
         weighting,
+        tiers: o.tiers.iter().map(|t| t.severity().to_string()).collect(),
         total: whole,
         groups,
         gaps,

@@ -35,6 +35,10 @@ pub struct Status {
     pub burn_rates: BTreeMap<String, Option<f64>>,
     /// Each tier's alert: `firing`, `pending` or `inactive`.
     pub alerts: BTreeMap<String, String>,
+    /// The tiers, most severe first.
+    pub tiers: Vec<String>,
+    /// Each tier's long window, most severe first: the burn rates that decide the alerts.
+    pub long_windows: Vec<String>,
     /// Since when each active tier has been pending or firing (RFC 3339).
     pub alerts_since: BTreeMap<String, String>,
     /// Seconds until the budget is spent at the burn rate over the most severe tier's long
@@ -176,6 +180,8 @@ fn objective_rows(o: &Objective<'_>, answers: &[Vector], server: &ServerState) -
                 budget_remaining,
                 burn_rates,
                 alerts: states,
+                tiers: o.tiers.iter().map(|t| t.severity().to_string()).collect(),
+                long_windows: o.tiers.iter().map(|t| window_name(t.long)).collect(),
                 alerts_since: since,
                 time_to_exhaustion,
                 events,

@@ -67,6 +67,7 @@ pub fn assert_promtool_accepts(path: &Path) {
 
 pub mod alertmanager;
 pub mod fake_server;
+pub mod history;
 pub mod prometheus;
 
 /// The test-only basic-auth user of `check` tests: password `sloc-test-password`, its bcrypt

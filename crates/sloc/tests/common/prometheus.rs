@@ -120,6 +120,10 @@ pub struct Setup<'a> {
     pub tls: bool,
     /// A whole configuration, replacing the one built from the fields above.
     pub config: Option<String>,
+    /// A data directory of the test's (backfilled blocks), instead of an empty one.
+    pub data_dir: Option<PathBuf>,
+    /// `--query.lookback-delta` (Prometheus' default: 5m).
+    pub lookback: Option<&'a str>,
 }
 
 pub struct Prometheus {
@@ -147,7 +151,10 @@ impl Prometheus {
         std::fs::write(&config_path, setup.config.as_deref().unwrap_or(&config)).unwrap();
         let mut cmd = Command::new("prometheus");
         cmd.arg(format!("--config.file={}", config_path.display()))
-            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                setup.data_dir.clone().unwrap_or_else(|| dir.path().join("data")).display()
+            ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg(format!(
                 "--storage.tsdb.retention.time={}",
@@ -155,6 +162,9 @@ impl Prometheus {
             ))
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        if let Some(lookback) = setup.lookback {
+            cmd.arg(format!("--query.lookback-delta={lookback}"));
+        }
         if let Some(prefix) = setup.route_prefix {
             cmd.arg(format!("--web.route-prefix={prefix}"))
                 .arg(format!("--web.external-url=http://127.0.0.1:{port}{prefix}"));
@@ -207,6 +217,18 @@ impl Prometheus {
             std::thread::sleep(Duration::from_millis(100));
         }
         std::thread::sleep(Duration::from_secs(2));
+    }
+
+    /// Waits until `query` returns a sample (whether or not every rule has run).
+    pub fn wait_for_data(&self, query: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let encoded: String = query.bytes().map(|b| format!("%{b:02X}")).collect();
+        while !http_get(self.port, &format!("/api/v1/query?query={encoded}"), None)
+            .is_some_and(|(s, body)| s == 200 && body.contains("\"value\""))
+        {
+            assert!(Instant::now() < deadline, "prometheus on port {} has no `{query}` after 30 s", self.port);
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// Waits until every rule has been evaluated, and `query` returns a sample.
