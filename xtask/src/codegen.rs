@@ -21,7 +21,19 @@ pub fn generated() -> Result<Vec<(PathBuf, String)>> {
         (PathBuf::from("docs/codes.md"), code_reference()),
         (PathBuf::from("examples/oneflow/prometheus/slo_alerts.yml"), compiled_example("rules/oneflow.slo.yaml")?),
         (PathBuf::from(ONEFLOW_ALERTMANAGER), oneflow_alertmanager()?),
+        (PathBuf::from("examples/oneflow/grafana/dashboards/oneflow-slos.json"), oneflow_dashboard()?),
     ])
+}
+
+fn oneflow_spec() -> Result<sloc_spec::Spec> {
+    let spec_path = "rules/oneflow.slo.yaml";
+    let text = std::fs::read_to_string(root().join(spec_path))?;
+    let (spec, diagnostics) = sloc_spec::parse_spec(&text);
+    spec.filter(|_| diagnostics.is_empty()).with_context(|| format!("{spec_path} has errors"))
+}
+
+fn oneflow_dashboard() -> Result<String> {
+    Ok(sloc_grafana::dashboard(&[sloc_plan::plan(&oneflow_spec()?)]))
 }
 
 const ONEFLOW_ALERTMANAGER: &str = "examples/oneflow/alertmanager/alertmanager.yml";
@@ -30,10 +42,7 @@ const ONEFLOW_ALERTMANAGER: &str = "examples/oneflow/alertmanager/alertmanager.y
 /// `END sloc` markers: the route first under the root's `routes:`, the inhibit rules in
 /// `inhibit_rules:`, as the fragment's header says.
 fn oneflow_alertmanager() -> Result<String> {
-    let spec_path = "rules/oneflow.slo.yaml";
-    let text = std::fs::read_to_string(root().join(spec_path))?;
-    let (spec, diagnostics) = sloc_spec::parse_spec(&text);
-    let spec = spec.filter(|_| diagnostics.is_empty()).with_context(|| format!("{spec_path} has errors"))?;
+    let spec = oneflow_spec()?;
     let fragment = sloc_alertmanager::fragment(&[sloc_plan::plan(&spec)], "");
     let (mut route, mut inhibit) = (String::new(), String::new());
     let mut section = "";

@@ -3,8 +3,8 @@
 //! - `codegen [--check]`: regenerate the committed generated files (the spec's JSON Schema, the
 //!   compiled OneFlow example, the code reference); `--check` fails when one is stale.
 //! - `ci`: everything CI runs: formatting, clippy, the generated-file check and every test,
-//!   after installing promtool, prometheus, amtool and alertmanager (Debian) and pre-commit
-//!   (PyPI) when missing.
+//!   after installing promtool, prometheus, amtool and alertmanager (Debian), pre-commit and
+//!   grafana-foundation-sdk (PyPI) when missing.
 //! - `bench`: timings, side by side with promtool where there is a peer.
 //! - `fuzz [SECONDS]`: each cargo-fuzz target for SECONDS (default 60), seeded with the fixtures.
 
@@ -93,22 +93,26 @@ fn ensure_debian_packages() -> Result<()> {
     Ok(())
 }
 
-/// The pre-commit framework, for the hook tests, from PyPI.
-fn ensure_pre_commit() -> Result<()> {
-    if have("pre-commit") {
-        return Ok(());
-    }
+/// From PyPI: the pre-commit framework (the hook tests) and Grafana's Foundation SDK (an
+/// implementation of Grafana's dashboard model that the generated dashboards must load in).
+fn ensure_python_packages() -> Result<()> {
     let python = if have("python3") { "python3" } else { "python" };
-    run(python, &["-m", "pip", "install", "--quiet", "pre-commit"])?;
     if !have("pre-commit") {
-        bail!("pip installed pre-commit but it is not on the PATH: add pip's script directory to PATH");
+        run(python, &["-m", "pip", "install", "--quiet", "pre-commit"])?;
+        if !have("pre-commit") {
+            bail!("pip installed pre-commit but it is not on the PATH: add pip's script directory to PATH");
+        }
+    }
+    let sdk = Command::new(python).args(["-c", "import grafana_foundation_sdk"]).output();
+    if !sdk.is_ok_and(|o| o.status.success()) {
+        run(python, &["-m", "pip", "install", "--quiet", "grafana-foundation-sdk"])?;
     }
     Ok(())
 }
 
 fn ci() -> Result<()> {
     ensure_debian_packages()?;
-    ensure_pre_commit()?;
+    ensure_python_packages()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     codegen::run(codegen::Mode::Check)?;

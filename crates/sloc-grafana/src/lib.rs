@@ -55,7 +55,6 @@ pub fn dashboard(plans: &[Plan<'_>]) -> String {
             "type": "query",
             "datasource": datasource(),
             "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
-            "definition": query,
             "multi": true,
             "includeAll": true,
             "allValue": ".*",
@@ -233,18 +232,13 @@ fn overview(layout: &mut Layout, services: &[&str]) {
         12,
         8,
         json!({
-            "type": "table",
-            "title": "Firing and pending SLO alerts",
-            "description": "Active alerts of these objectives, by tier.",
-            "targets": [target(
-                'A',
-                format!("count by (service, slo, severity, alertstate) (ALERTS{{{}}})", service_matcher(services).into_iter().chain([ "slo!=\"\"".to_string()]).collect::<Vec<_>>().join(",")),
-                String::new(),
-                true,
-            )],
-            "transformations": [{"id": "organize", "options": {"excludeByName": {"Time": true, "Value": true}}}],
-            "fieldConfig": {"defaults": {}, "overrides": []},
-            "options": {"showHeader": true},
+            "type": "bargauge",
+            "title": "Burn rate now (5m)",
+            "description": "How fast each objective spends its budget now: 1 spends it exactly over the period.",
+            "targets": [target('A', format!("{}{}{service}", names::BURN_RATE, window_name(sloc_plan::BASE_WINDOW)), "{{service}} {{slo}}".into(), true)],
+            "fieldConfig": {"defaults": {"unit": "none", "min": 0, "decimals": 2,
+                "thresholds": thresholds(&[(None, "green"), (Some(1.0), "orange"), (Some(6.0), "red")])}, "overrides": []},
+            "options": {"orientation": "horizontal", "displayMode": "gradient", "showUnfilled": true, "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": false}},
         }),
     );
 }
