@@ -148,6 +148,7 @@ pub fn status_table(rows: &[Status], style: Style) -> String {
         line.push(match r.time_to_exhaustion {
             Some(0.0) => toned("spent", Tone::Bad),
             Some(s) if s < 3.0 * 86_400.0 => toned(duration(s), Tone::Warn),
+            Some(s) if s > 365.0 * 86_400.0 => cell("> 1y"),
             Some(s) => cell(duration(s)),
             None => cell("-"),
         });

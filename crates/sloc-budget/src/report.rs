@@ -45,6 +45,7 @@ pub struct ObjectiveReport {
     pub objective: f64,
     pub weighting: Weighting,
     /// The tiers, most severe first.
+    #[serde(skip)]
     pub tiers: Vec<String>,
     /// The whole objective: every group together.
     #[serde(flatten)]

@@ -36,8 +36,10 @@ pub struct Status {
     /// Each tier's alert: `firing`, `pending` or `inactive`.
     pub alerts: BTreeMap<String, String>,
     /// The tiers, most severe first.
+    #[serde(skip)]
     pub tiers: Vec<String>,
     /// Each tier's long window, most severe first: the burn rates that decide the alerts.
+    #[serde(skip)]
     pub long_windows: Vec<String>,
     /// Since when each active tier has been pending or firing (RFC 3339).
     pub alerts_since: BTreeMap<String, String>,
