@@ -20,7 +20,14 @@ fn output_directory_gets_every_artifact_of_each_spec() {
     written.sort();
     assert_eq!(
         written,
-        ["latency.alertmanager.yml", "latency.rules.yml", "raw.alertmanager.yml", "raw.rules.yml"],
+        [
+            "latency.alertmanager.yml",
+            "latency.dashboard.json",
+            "latency.rules.yml",
+            "raw.alertmanager.yml",
+            "raw.dashboard.json",
+            "raw.rules.yml"
+        ],
         "no temporary files are left behind"
     );
     let raw = std::fs::read_to_string(out.join("raw.rules.yml")).unwrap();
