@@ -13,7 +13,8 @@ use crate::{Labels, label};
 declare_code! {
     /// ## What it does
     /// Reports an Alertmanager configuration that sloc cannot evaluate: YAML that does not
-    /// parse, no `route`, or a matcher that Alertmanager would refuse too.
+    /// parse, no `route`, a root route without a `receiver`, a route naming a receiver that is
+    /// not defined, or a matcher that Alertmanager would refuse too.
     ///
     /// ## Why it matters
     /// Alertmanager refuses to load such a file (or keeps running the previous one), so the
@@ -100,7 +101,7 @@ pub fn read_config(text: &str) -> Result<Config, Vec<Diagnostic>> {
         ]);
     };
     let route = read_route(route_node, &mut problems);
-    let receivers = root
+    let receivers: Vec<Receiver> = root
         .get("receivers")
         .and_then(Node::as_seq)
         .unwrap_or_default()
@@ -135,11 +136,45 @@ pub fn read_config(text: &str) -> Result<Config, Vec<Diagnostic>> {
                 .collect(),
         })
         .collect();
+    // What Alertmanager itself refuses to load: no default receiver, or a route naming a
+    // receiver that is not defined.
+    if route.receiver.is_none() {
+        problems.push(
+            Diagnostic::new(&UNREADABLE_CONFIG, route_node.span.clone(), "the root route has no `receiver`")
+                .with_label("no default receiver")
+                .with_help("Alertmanager refuses the file: give the root route the receiver of last resort"),
+        );
+    }
+    let mut named = Vec::new();
+    route.receivers_named(&mut named);
+    for name in named {
+        if !receivers.iter().any(|r| r.name.value == name.value) {
+            problems.push(
+                Diagnostic::new(
+                    &UNREADABLE_CONFIG,
+                    name.span.clone(),
+                    format!("the receiver `{}` is not defined", name.value),
+                )
+                .with_label("undefined receiver")
+                .with_help("define it under `receivers:` (Alertmanager refuses the file)"),
+            );
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     let inhibit_span = inhibit_node.map_or(route.span.clone(), |n| n.span.clone());
     Ok(Config { route, receivers, inhibit_rules, inhibit_span })
+}
+
+impl Route {
+    /// Every receiver this route and the routes below it name.
+    fn receivers_named<'a>(&'a self, out: &mut Vec<&'a Spanned<String>>) {
+        out.extend(&self.receiver);
+        for child in &self.routes {
+            child.receivers_named(out);
+        }
+    }
 }
 
 fn read_route(node: &Node, problems: &mut Vec<Diagnostic>) -> Route {

@@ -1,4 +1,4 @@
-use sloc_alertmanager::Config;
+use sloc_alertmanager::{Config, Labels};
 use sloc_diagnostics::{Diagnostic, declare_code};
 
 use super::Alert;
@@ -31,19 +31,40 @@ declare_code! {
 pub(crate) fn run(config: &Config, alerts: &[Alert<'_>], out: &mut Vec<Diagnostic>) {
     for rule in &config.inhibit_rules {
         let mut crossing = alerts.iter().flat_map(|source| {
-            alerts
-                .iter()
-                .filter(move |target| !std::ptr::eq(source.objective, target.objective))
-                .filter(|target| rule.inhibits(&source.labels, &target.labels))
-                .map(move |target| (source, target))
+            others(alerts, source)
+                .into_iter()
+                .filter(|(labels, _)| rule.inhibits(&source.labels, labels))
+                .map(move |(_, name)| (source.name(), name))
         });
         let Some((source, target)) = crossing.next() else { continue };
         let more = crossing.count();
         let others = if more > 0 { format!(" (and {more} more pairs)") } else { String::new() };
         out.push(
-            Diagnostic::new(&CODE, rule.span.clone(), format!("{} mutes {}{others}", source.name(), target.name()))
+            Diagnostic::new(&CODE, rule.span.clone(), format!("{source} mutes {target}{others}"))
                 .with_label("inhibits across objectives")
                 .with_help("add `slo` and the `group_by` labels to `equal`"),
         );
     }
+}
+
+/// The alerts `source` must never mute, with their labels and names: another objective's, and,
+/// for objectives with `group_by`, the same objective's lower tiers of another group (another
+/// provider's page muting this provider's ticket).
+fn others(alerts: &[Alert<'_>], source: &Alert<'_>) -> Vec<(Labels, String)> {
+    alerts
+        .iter()
+        .filter_map(|target| {
+            if !std::ptr::eq(source.objective, target.objective) {
+                return Some((target.labels.clone(), target.name()));
+            }
+            let groups = &target.objective.group_by;
+            (!groups.is_empty() && target.tier.tier != source.tier.tier).then(|| {
+                let mut labels = target.labels.clone();
+                for g in groups {
+                    labels.insert(g.clone(), super::OTHER_GROUP_VALUE.to_string());
+                }
+                (labels, format!("{} for another {}", target.name(), groups.join(", ")))
+            })
+        })
+        .collect()
 }

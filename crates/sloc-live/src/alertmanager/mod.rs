@@ -27,6 +27,9 @@ pub static ALERTMANAGER_CODES: &[&Code] = &[
 /// objective and group, absent on an objective without the label.
 pub const GROUP_VALUE: &str = "<group_by value>";
 
+/// Another value of a `group_by` label, for alerts of another group of the same objective.
+pub const OTHER_GROUP_VALUE: &str = "<another group_by value>";
+
 /// One alert a spec generates.
 pub(crate) struct Alert<'a> {
     pub objective: &'a Objective<'a>,
