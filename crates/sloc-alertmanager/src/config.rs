@@ -313,6 +313,8 @@ route:
     - matchers: ['severity=~"warning|info"']
 receivers:
   - name: default
+  - name: db
+  - name: web-pager
   - name: pager
     pagerduty_configs: [{routing_key: x}]
 inhibit_rules:
@@ -351,7 +353,7 @@ inhibit_rules:
         assert_eq!(config.inhibitions(&bare("critical"), &bare("warning")).len(), 1);
         // An alert matching both sides is not muted by one that does too.
         let both = read_config(
-            "route: {receiver: x}\ninhibit_rules:\n  - source_matchers: [a=\"1\"]\n    target_matchers: [b=\"1\"]\n",
+            "route: {receiver: x}\nreceivers: [{name: x}]\ninhibit_rules:\n  - source_matchers: [a=\"1\"]\n    target_matchers: [b=\"1\"]\n",
         )
         .unwrap();
         let ab = labels(&[("a", "1"), ("b", "1")]);
@@ -362,8 +364,12 @@ inhibit_rules:
     #[test]
     fn reports_what_cannot_be_evaluated() {
         let errors = read_config("route:\n  receiver: x\n  routes:\n    - matchers: ['a=~\"(\"']\n").unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("invalid regular expression"), "{}", errors[0].message);
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("invalid regular expression"), "{messages:?}");
+        assert_eq!(messages[1], "the receiver `x` is not defined");
         assert!(read_config("receivers: []\n").is_err());
+        let no_default = read_config("route:\n  group_by: [a]\nreceivers: [{name: x}]\n").unwrap_err();
+        assert_eq!(no_default[0].message, "the root route has no `receiver`");
     }
 }

@@ -230,6 +230,10 @@ mod tests {
                 out.push('\n');
             }
         }
+        out.push_str("receivers:\n");
+        for name in ["default", "pager", "review", "api-warning", "api-info"] {
+            out.push_str(&format!("  - name: {name}\n"));
+        }
         out
     }
 }

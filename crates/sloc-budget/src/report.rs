@@ -146,12 +146,11 @@ fn objective_report<S: Source>(
     let interval = evaluation_interval(o, interval);
     let mut queries = vec![(bad, None), (total, None)];
     for tier in &o.tiers {
-        let alerts = o.alerts_selector();
+        let alerts = tier.alerts_selector(o);
         let firing = format!(
-            "{} (count_over_time({},severity={},alertstate=\"firing\"}}[{span}] {at}))",
+            "{} (count_over_time({},alertstate=\"firing\"}}[{span}] {at}))",
             o.sum(),
-            alerts.trim_end_matches('}'),
-            sloc_promql::quote_string(tier.severity())
+            alerts.trim_end_matches('}')
         );
         queries.push((firing, None));
     }
@@ -195,7 +194,7 @@ fn objective_report<S: Source>(
         }
     };
     let minutes = |counts: &dyn Fn(&BTreeMap<Labels, f64>) -> f64| -> BTreeMap<String, f64> {
-        o.tiers.iter().zip(&firing).map(|(t, f)| (t.severity().to_string(), counts(f) * interval / 60.0)).collect()
+        o.tiers.iter().zip(&firing).map(|(t, f)| (t.name.clone(), counts(f) * interval / 60.0)).collect()
     };
     let mut keys: Vec<Labels> = total.keys().chain(bad.keys()).cloned().collect();
     keys.sort();
@@ -251,7 +250,7 @@ fn objective_report<S: Source>(
         slo: o.name.clone(),
         objective: o.objective.to_f64(),
         weighting,
-        tiers: o.tiers.iter().map(|t| t.severity().to_string()).collect(),
+        tiers: o.tiers.iter().map(|t| t.name.clone()).collect(),
         total: whole,
         groups,
         gaps,

@@ -33,7 +33,8 @@ pub struct Status {
     pub budget_remaining: Option<f64>,
     /// The burn rate (error ratio / budget) over each window the tiers read.
     pub burn_rates: BTreeMap<String, Option<f64>>,
-    /// Each tier's alert: `firing`, `pending` or `inactive`.
+    /// Each tier's alert (by tier name: the severity for the workbook's tiers): `firing`,
+    /// `pending` or `inactive`.
     pub alerts: BTreeMap<String, String>,
     /// The tiers, most severe first.
     #[serde(skip)]
@@ -115,11 +116,8 @@ fn objective_rows(o: &Objective<'_>, answers: &[Vector], server: &ServerState) -
         .alerts
         .iter()
         .filter_map(|(labels, state, since)| {
-            let tier = o.tiers.iter().find(|t| {
-                t.alert_label_set(o).iter().all(|(k, v)| k == "alertname" || labels.get(k) == Some(v))
-                    && labels.get("alertname") == Some(&o.alert_name)
-            })?;
-            Some((tier.severity(), group_key(o, labels), state.as_str(), since.as_ref()))
+            let tier = o.tiers.iter().find(|t| t.alert_label_set(o).iter().all(|(k, v)| labels.get(k) == Some(v)))?;
+            Some((tier.name.as_str(), group_key(o, labels), state.as_str(), since.as_ref()))
         })
         .collect();
 
@@ -162,13 +160,13 @@ fn objective_rows(o: &Objective<'_>, answers: &[Vector], server: &ServerState) -
             let mut states = BTreeMap::new();
             let mut since = BTreeMap::new();
             for tier in &o.tiers {
-                let active = alerts.iter().filter(|(s, k, _, _)| *s == tier.severity() && *k == key);
+                let active = alerts.iter().filter(|(s, k, _, _)| *s == tier.name && *k == key);
                 // Firing outranks pending when a tier has both (two series of one group).
                 let best = active.max_by_key(|(_, _, state, _)| *state == "firing");
                 let state = best.map_or("inactive", |(_, _, state, _)| state);
-                states.insert(tier.severity().to_string(), state.to_string());
+                states.insert(tier.name.clone(), state.to_string());
                 if let Some(t) = best.and_then(|(_, _, _, t)| *t) {
-                    since.insert(tier.severity().to_string(), t.clone());
+                    since.insert(tier.name.clone(), t.clone());
                 }
             }
             let events = events.as_ref().map(|e| e.get(&key).copied().unwrap_or(0.0));
@@ -182,7 +180,7 @@ fn objective_rows(o: &Objective<'_>, answers: &[Vector], server: &ServerState) -
                 budget_remaining,
                 burn_rates,
                 alerts: states,
-                tiers: o.tiers.iter().map(|t| t.severity().to_string()).collect(),
+                tiers: o.tiers.iter().map(|t| t.name.clone()).collect(),
                 long_windows: o.tiers.iter().map(|t| window_name(t.long)).collect(),
                 alerts_since: since,
                 time_to_exhaustion,

@@ -276,7 +276,7 @@ impl SloCompiler<'_> {
     }
 
     fn summary(&self, tier: &TierPlan) -> String {
-        format!("{}: error budget burning {}x too fast ({})", self.scope(), tier.factor, tier.severity())
+        format!("{}: error budget burning {}x too fast ({})", self.scope(), tier.factor, tier.name)
     }
 
     fn description(&self, tier: &TierPlan) -> String {

@@ -346,10 +346,10 @@ fn burn_panel(layout: &mut Layout, o: &Objective<'_>, tier: &TierPlan, width: u6
         8,
         json!({
             "type": "timeseries",
-            "title": format!("{} burn rate: {} and {} (fires above {})", tier.severity(), window_name(tier.long), window_name(tier.short), tier.factor),
+            "title": format!("{} burn rate: {} and {} (fires above {})", tier.name, window_name(tier.long), window_name(tier.short), tier.factor),
             "description": format!(
                 "Error ratio over each window divided by the budget ({}): 1 spends the budget exactly over the period. The {} alert fires when both windows exceed {} for {}.",
-                o.budget, tier.severity(), tier.factor, sloc_promql::format_duration(tier.for_)
+                o.budget, tier.name, tier.factor, sloc_promql::format_duration(tier.for_)
             ),
             "targets": [
                 target('A', burn(tier.long), legend(o, &window_name(tier.long)), false),
@@ -366,8 +366,6 @@ fn burn_panel(layout: &mut Layout, o: &Objective<'_>, tier: &TierPlan, width: u6
 /// Each tier's state over time: 2 firing, 1 pending, 0 inactive (always a value, so that a
 /// quiet objective reads "inactive", not "no data").
 fn alerts_panel(layout: &mut Layout, o: &Objective<'_>) {
-    let alerts = o.alerts_selector();
-    let base = alerts.trim_end_matches('}');
     let narrowed: String = o.group_by.iter().map(|g| format!(",{g}=~\"${g}\"")).collect();
     let by = o.aggregate("max");
     let targets: Vec<Value> = o
@@ -375,11 +373,11 @@ fn alerts_panel(layout: &mut Layout, o: &Objective<'_>) {
         .iter()
         .zip('A'..)
         .map(|(tier, ref_id)| {
-            let of = |state: &str| {
-                format!("{by} ({base},severity=\"{}\",alertstate=\"{state}\"{narrowed}}})", tier.severity())
-            };
+            let alerts = tier.alerts_selector(o);
+            let base = alerts.trim_end_matches('}');
+            let of = |state: &str| format!("{by} ({base},alertstate=\"{state}\"{narrowed}}})");
             let expr = format!("{} * 2 or {} or vector(0)", of("firing"), of("pending"));
-            target(ref_id, expr, legend(o, tier.severity()), false)
+            target(ref_id, expr, legend(o, &tier.name), false)
         })
         .collect();
     layout.add(

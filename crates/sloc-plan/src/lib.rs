@@ -101,9 +101,12 @@ impl Counted {
 /// One alert tier of an objective.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TierPlan {
-    pub tier: Tier,
+    /// Unique among the objective's tiers: the severity's name for the workbook's tiers.
+    pub name: String,
+    /// The alert's `severity`, which picks its receiver and route.
+    pub severity: Tier,
     /// Share of the period's budget spent within `long` that triggers the tier, in percent.
-    pub budget_percent: u32,
+    pub budget_percent: Decimal,
     pub long: Duration,
     pub short: Duration,
     /// The burn factor: `share × period / long` (14.4 for critical over 30d).
@@ -123,8 +126,22 @@ pub struct TierPlan {
 }
 
 impl TierPlan {
+    /// `critical`, `warning` or `info`.
     pub fn severity(&self) -> &'static str {
-        self.tier.name()
+        self.severity.name()
+    }
+
+    /// `ALERTS{alertname="…",service="…",slo="…",severity="…"}` (and `tier="…"` for a tier
+    /// named apart from its severity): this tier's alerts.
+    pub fn alerts_selector(&self, objective: &Objective<'_>) -> String {
+        let keep = ["alertname", "service", "slo", "severity", TIER_LABEL];
+        let matchers: Vec<String> = self
+            .alert_label_set(objective)
+            .into_iter()
+            .filter(|(k, _)| keep.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={}", sloc_promql::quote_string(&v)))
+            .collect();
+        format!("ALERTS{{{}}}", matchers.join(","))
     }
 
     /// Every label a firing alert of this tier carries, `alertname` and `service` included,
@@ -172,31 +189,35 @@ pub fn plan(spec: &Spec) -> Plan<'_> {
     Plan { spec, service: spec.service.value.clone(), objectives }
 }
 
+/// The alert label that tells apart two tiers of one severity (set only for tiers named apart
+/// from their severity).
+pub const TIER_LABEL: &str = "tier";
+
 fn objective<'a>(spec: &'a Spec, slo: &'a Slo) -> Objective<'a> {
     let service = spec.service.value.clone();
     let name = slo.name.value.clone();
     let selector =
         format!("{{service={},slo={}}}", sloc_promql::quote_string(&service), sloc_promql::quote_string(&name));
     let mut record_labels = vec![("service".to_string(), service.clone()), ("slo".to_string(), name.clone())];
-    record_labels.extend(spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let period = spec.period();
+    override_pairs(&mut record_labels, spec_labels(spec, slo));
+    let period = spec.period_of(slo);
     let budget = slo.error_budget();
-    let tiers: Vec<TierPlan> = Tier::ALL
+    let tiers: Vec<TierPlan> = spec
+        .tiers_of(slo)
         .into_iter()
-        .filter(|t| slo.alerting.is_enabled(*t))
         .map(|tier| {
-            let policy = tier.policy();
-            let factor = policy.factor(period);
+            let policy = tier.severity.policy();
             TierPlan {
-                tier,
-                budget_percent: policy.budget_percent,
-                long: policy.long,
-                short: policy.short,
-                factor,
-                threshold: factor * budget,
-                for_: slo.alerting.for_duration(tier),
-                labels: alert_labels(spec, slo, tier),
-                receiver: receiver(spec, slo, tier),
+                labels: alert_labels(spec, slo, &tier.name, tier.severity),
+                receiver: receiver(spec, slo, tier.severity),
+                threshold: tier.factor * budget,
+                name: tier.name,
+                severity: tier.severity,
+                budget_percent: tier.budget_percent,
+                long: tier.long,
+                short: tier.short,
+                factor: tier.factor,
+                for_: tier.for_,
                 notify: policy.notify,
                 meaning: policy.meaning,
             }
@@ -266,8 +287,9 @@ impl Objective<'_> {
         if self.group_by.is_empty() { op.to_string() } else { format!("{op} by ({})", self.group_by.join(", ")) }
     }
 
-    pub fn tier(&self, tier: Tier) -> Option<&TierPlan> {
-        self.tiers.iter().find(|t| t.tier == tier)
+    /// The first (most severe) tier of this severity.
+    pub fn tier(&self, severity: Tier) -> Option<&TierPlan> {
+        self.tiers.iter().find(|t| t.severity == severity)
     }
 
     /// The sums over `range` of the bad and of all samples of the base recordings, grouped:
@@ -320,10 +342,18 @@ fn alert_name(spec: &Spec, slo: &Slo) -> String {
     )
 }
 
-fn alert_labels(spec: &Spec, slo: &Slo, tier: Tier) -> Vec<(String, String)> {
+/// The spec's labels, then the objective's over them.
+fn spec_labels<'a>(spec: &'a Spec, slo: &'a Slo) -> impl Iterator<Item = (String, String)> + 'a {
+    spec.labels.iter().chain(slo.labels.iter()).map(|(k, v)| (k.to_string(), v.to_string()))
+}
+
+fn alert_labels(spec: &Spec, slo: &Slo, tier_name: &str, severity: Tier) -> Vec<(String, String)> {
     let mut labels =
-        vec![("severity".to_string(), tier.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
-    override_pairs(&mut labels, spec.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        vec![("severity".to_string(), severity.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
+    if tier_name != severity.name() {
+        labels.push((TIER_LABEL.to_string(), tier_name.to_string()));
+    }
+    override_pairs(&mut labels, spec_labels(spec, slo));
     override_pairs(&mut labels, slo.alerting.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     labels
 }
@@ -454,7 +484,7 @@ mod tests {
         let windows: Vec<String> = o.windows.iter().map(|w| window_name(*w)).collect();
         assert_eq!(windows, ["5m", "30m", "1h", "6h", "30d"]);
         let tiers: Vec<(&str, String, String)> =
-            o.tiers.iter().map(|t| (t.severity(), t.factor.to_string(), t.receiver.clone())).collect();
+            o.tiers.iter().map(|t| (t.name.as_str(), t.factor.to_string(), t.receiver.clone())).collect();
         assert_eq!(tiers, [("critical", "14.4".into(), "pager".into()), ("warning", "6".into(), "queue".into())]);
         assert_eq!(o.tiers[0].threshold.to_string(), "0.144");
         assert_eq!(

@@ -197,6 +197,45 @@ declare_code! {
     pub SLI_NOT_VECTOR = ("S015", "sli-not-instant-vector", Error, "an SLI expression that is not an instant vector");
 }
 
+declare_code! {
+    /// ## What it does
+    /// Reports an alert tier of the spec's own (`tiers:`) that cannot be used: no `long`
+    /// window, neither or both of `factor` and `budget`, a `short` window not shorter than the
+    /// long one, or a name used twice.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// tiers:
+    ///   - {severity: critical, long: 1h, short: 2h, factor: 14.4}   # short is longer
+    /// ```
+    ///
+    /// ## Fix
+    /// Give each tier a severity, a long window, and one of `factor` (a burn rate) or `budget`
+    /// (the percent of the period's budget spent within the long window).
+    pub INVALID_TIER = ("S016", "invalid-tier", Error, "an alert tier that cannot be used");
+}
+
+declare_code! {
+    /// ## What it does
+    /// Reports a tier whose short window is far from a twelfth of its long window (below a
+    /// 24th or above a 6th).
+    ///
+    /// ## Why it matters
+    /// The short window is there to stop the alert soon after the burn stops (SRE workbook,
+    /// chapter 5, "multiwindow"): much shorter, it flaps on noise; much longer, the alert keeps
+    /// firing well after recovery.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// tiers:
+    ///   - {severity: warning, long: 6h, short: 3h, factor: 6}   # 6h / 12 is 30m
+    /// ```
+    ///
+    /// ## Fix
+    /// Use `long / 12`, the default when `short` is left out.
+    pub SHORT_WINDOW = ("S017", "short-window", Warning, "a tier's short window far from a twelfth of its long window");
+}
+
 /// Every code of the spec reader.
 pub static SPEC_CODES: &[&Code] = &[
     &UNKNOWN_KEY,
@@ -214,4 +253,6 @@ pub static SPEC_CODES: &[&Code] = &[
     &MISSING_WINDOW,
     &THRESHOLD_BOUND,
     &SLI_NOT_VECTOR,
+    &INVALID_TIER,
+    &SHORT_WINDOW,
 ];

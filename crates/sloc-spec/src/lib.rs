@@ -20,7 +20,7 @@ mod tiers;
 
 pub use decimal::Decimal;
 pub use read::{is_spec, parse_spec};
-pub use tiers::{Notify, Tier, TierPolicy};
+pub use tiers::{Notify, ResolvedTier, Tier, TierPolicy, TierSpec, resolve_tiers};
 
 /// The window placeholder in SLI expressions, replaced by each window the rules need.
 pub const WINDOW_PLACEHOLDER: &str = "$window";
@@ -56,6 +56,9 @@ pub struct Spec {
     /// Alert settings for every objective of the service.
     #[serde(default)]
     pub alerting: ServiceAlerting,
+    /// Alert tiers for every objective, replacing the workbook's three (critical 14.4x over
+    /// 1h/5m, warning 6x over 6h/30m, info 1x over 3d/6h at 30d).
+    pub tiers: Option<Vec<TierSpec>>,
     /// The objectives.
     pub slos: Vec<Slo>,
 }
@@ -96,8 +99,19 @@ pub struct Kubernetes {
 }
 
 impl Spec {
+    /// The file's period: the default of its objectives.
     pub fn period(&self) -> Duration {
         self.period.as_ref().map_or(DEFAULT_PERIOD, |p| p.value)
+    }
+
+    /// The period of `slo`: its own, else the file's.
+    pub fn period_of(&self, slo: &Slo) -> Duration {
+        slo.period.as_ref().map_or_else(|| self.period(), |p| p.value)
+    }
+
+    /// The alert tiers of `slo`, settled: its own, else the file's, else the workbook's.
+    pub fn tiers_of(&self, slo: &Slo) -> Vec<ResolvedTier> {
+        resolve_tiers(slo.tiers.as_deref().or(self.tiers.as_deref()), &slo.alerting, self.period_of(slo))
     }
 }
 
@@ -119,6 +133,14 @@ pub struct Slo {
     pub group_by: Vec<Spanned<String>>,
     /// Overrides the spec's `exact` for this objective.
     pub exact: Option<bool>,
+    /// Overrides the spec's `period` for this objective (`1w`, `28d`).
+    #[schemars(with = "Option<schema::DurationText>")]
+    pub period: Option<Spanned<Duration>>,
+    /// Labels added to this objective's series and alerts, over the spec's.
+    #[serde(default)]
+    pub labels: Labels,
+    /// Alert tiers of this objective, replacing the spec's (or the workbook's).
+    pub tiers: Option<Vec<TierSpec>>,
     /// Expected events at the quietest time of day, such as `20/h` or `5/m`. With it,
     /// `sloc lint` warns when one failed event would be enough to page.
     #[schemars(with = "Option<schema::TrafficText>")]

@@ -9,16 +9,30 @@ use sloc_yaml::{Node, Spanned, Value, parse_documents, unknown_keys, value_range
 use crate::codes::*;
 use crate::{
     Alerting, Decimal, Kubernetes, Label, Labels, LatencySli, Query, Receivers, ServiceAlerting, Sli, Slo, Spec,
-    ThresholdSli, Tier, WINDOW_PLACEHOLDER,
+    ThresholdSli, Tier, TierSpec, WINDOW_PLACEHOLDER,
 };
 
 /// Labels sloc sets on every generated series or alert.
 pub const RESERVED_LABELS: [&str; 3] = ["slo", "service", "severity"];
 
-const SPEC_KEYS: &[&str] = &["service", "period", "interval", "exact", "labels", "kubernetes", "alerting", "slos"];
+const SPEC_KEYS: &[&str] =
+    &["service", "period", "interval", "exact", "labels", "kubernetes", "alerting", "tiers", "slos"];
 const SERVICE_ALERTING_KEYS: &[&str] = &["receivers"];
 const KUBERNETES_KEYS: &[&str] = &["name", "namespace", "labels"];
-const SLO_KEYS: &[&str] = &["name", "objective", "description", "group_by", "exact", "traffic", "sli", "alerting"];
+const SLO_KEYS: &[&str] = &[
+    "name",
+    "objective",
+    "description",
+    "group_by",
+    "exact",
+    "period",
+    "labels",
+    "tiers",
+    "traffic",
+    "sli",
+    "alerting",
+];
+const TIER_KEYS: &[&str] = &["name", "severity", "long", "short", "factor", "budget", "for"];
 const SLI_KEYS: &[&str] = &["errors", "good", "total", "latency", "threshold", "raw"];
 const LATENCY_KEYS: &[&str] = &["histogram", "threshold", "matchers"];
 const THRESHOLD_KEYS: &[&str] = &["value", "below", "above"];
@@ -275,6 +289,7 @@ impl<'t> Reader<'t> {
         let exact = fields.get("exact").and_then(|n| self.boolean(n, "exact")).unwrap_or(false);
         let labels = fields.get("labels").map(|n| self.labels(n, "label", true)).unwrap_or_default();
         let period_value = period.as_ref().map_or(crate::DEFAULT_PERIOD, |p| p.value);
+        let tiers = fields.get("tiers").and_then(|n| self.tiers(n));
 
         let mut slos = Vec::new();
         if let Some(list) = self.required(&fields, "slos", "the spec") {
@@ -285,7 +300,7 @@ impl<'t> Reader<'t> {
                 ),
                 Some(items) => {
                     for item in items {
-                        if let Some(slo) = self.slo(item, period_value) {
+                        if let Some(slo) = self.slo(item, period_value, tiers.as_deref()) {
                             slos.push(slo);
                         }
                     }
@@ -296,7 +311,7 @@ impl<'t> Reader<'t> {
         self.duplicate_names(&slos);
         let kubernetes = fields.get("kubernetes").and_then(|n| self.kubernetes(n));
         let alerting = fields.get("alerting").and_then(|n| self.service_alerting(n)).unwrap_or_default();
-        Some(Spec { service: service?, period, interval, exact, labels, kubernetes, alerting, slos })
+        Some(Spec { service: service?, period, interval, exact, labels, kubernetes, alerting, tiers, slos })
     }
 
     fn service_alerting(&mut self, node: &Node) -> Option<ServiceAlerting> {
@@ -372,7 +387,7 @@ impl<'t> Reader<'t> {
         }
     }
 
-    fn slo(&mut self, node: &Node, period: Duration) -> Option<Slo> {
+    fn slo(&mut self, node: &Node, period: Duration, spec_tiers: Option<&[TierSpec]>) -> Option<Slo> {
         let fields = self.fields(node, "an objective", SLO_KEYS)?;
         let name = self.required(&fields, "name", "this objective").and_then(|n| {
             self.name(n, "objective name", valid_slo_name, "use lower-case letters, digits, `-` and `_`")
@@ -383,11 +398,27 @@ impl<'t> Reader<'t> {
         let exact = fields.get("exact").and_then(|n| self.boolean(n, "exact"));
         let traffic = fields.get("traffic").and_then(|n| self.traffic(n));
         let group_by = fields.get("group_by").map(|n| self.group_by(n)).unwrap_or_default();
+        let own_period = fields.get("period").and_then(|n| self.duration(n, "period"));
+        let labels = fields.get("labels").map(|n| self.labels(n, "label", true)).unwrap_or_default();
+        let tiers = fields.get("tiers").and_then(|n| self.tiers(n));
         let alerting = fields.get("alerting").and_then(|n| self.alerting(n)).unwrap_or_default();
         let sli = self.required(&fields, "sli", &what).and_then(|n| self.sli(n));
-        let slo =
-            Slo { name: name?, objective: objective?, description, group_by, exact, traffic, sli: sli?, alerting };
-        self.tiers_fire(&slo, period);
+        let period = own_period.as_ref().map_or(period, |p| p.value);
+        let slo = Slo {
+            name: name?,
+            objective: objective?,
+            description,
+            group_by,
+            exact,
+            period: own_period,
+            labels,
+            tiers,
+            traffic,
+            sli: sli?,
+            alerting,
+        };
+        let resolved = crate::resolve_tiers(slo.tiers.as_deref().or(spec_tiers), &slo.alerting, period);
+        self.tiers_fire(&slo, &resolved);
         Some(slo)
     }
 
@@ -458,29 +489,129 @@ impl<'t> Reader<'t> {
         items.iter().filter_map(|i| self.label_name(i, "group_by label", true)).collect()
     }
 
-    fn tiers_fire(&mut self, slo: &Slo, period: Duration) {
+    fn tiers_fire(&mut self, slo: &Slo, tiers: &[crate::ResolvedTier]) {
         let budget = slo.error_budget();
-        for tier in Tier::ALL.into_iter().filter(|t| slo.alerting.is_enabled(*t)) {
-            let factor = tier.policy().factor(period);
-            let threshold = factor * budget;
+        for tier in tiers {
+            let threshold = tier.factor * budget;
             if threshold >= Decimal::ONE {
+                let span = tier.span.clone().unwrap_or_else(|| slo.objective.span.clone());
                 self.push(
                     Diagnostic::new(
                         &TIER_NEVER_FIRES,
-                        slo.objective.span.clone(),
+                        span,
                         format!(
-                            "the {} tier of `{}` can never fire: {factor}x the {}% error budget is an error ratio of {}%",
-                            tier.name(),
+                            "the {} tier of `{}` can never fire: {}x the {}% error budget is an error ratio of {}%",
+                            tier.name,
                             slo.name.value,
+                            tier.factor,
                             budget.mul_ratio(100, 1),
                             threshold.mul_ratio(100, 1)
                         ),
                     )
                     .with_label("budget too large for this tier")
-                    .with_help(format!("disable the tier with `alerting: {{disable: [{}]}}`, or raise the objective", tier.name())),
+                    .with_help(format!(
+                        "disable the tier with `alerting: {{disable: [{}]}}`, or raise the objective",
+                        tier.severity.name()
+                    )),
                 );
             }
         }
+    }
+
+    /// `tiers:`, a list of `{name, severity, long, short, factor | budget, for}`.
+    fn tiers(&mut self, node: &Node) -> Option<Vec<TierSpec>> {
+        let Some(items) = node.as_seq() else {
+            self.wrong_type(node, "`tiers`", "a list of tiers such as {severity: critical, long: 1h, factor: 14.4}");
+            return None;
+        };
+        if items.is_empty() {
+            self.push(
+                Diagnostic::new(&INVALID_TIER, node.span.clone(), "`tiers` is empty: the objectives would never alert")
+                    .with_label("no tiers")
+                    .with_help("list at least one tier, or leave `tiers` out for the workbook's three"),
+            );
+            return None;
+        }
+        let mut tiers: Vec<TierSpec> = Vec::new();
+        for item in items {
+            let Some(fields) = self.fields(item, "a tier", TIER_KEYS) else { continue };
+            let name = fields
+                .get("name")
+                .and_then(|n| self.name(n, "tier name", valid_slo_name, "use lower-case letters, digits, `-` and `_`"));
+            let severity = self.required(&fields, "severity", "this tier").and_then(|n| self.tier(n));
+            let long = self.required(&fields, "long", "this tier").and_then(|n| self.duration(n, "long window"));
+            let short = fields.get("short").and_then(|n| self.duration(n, "short window"));
+            let factor = fields.get("factor").and_then(|n| self.number(n, "factor"));
+            let budget = fields.get("budget").and_then(|n| self.number(n, "budget"));
+            let for_ = fields.get("for").and_then(|n| self.duration(n, "`for`"));
+            let (Some(severity), Some(long)) = (severity, long) else { continue };
+            match (&factor, &budget) {
+                (Some(_), Some(b)) => self.push(
+                    Diagnostic::new(&INVALID_TIER, b.span.clone(), "a tier takes `factor` or `budget`, not both")
+                        .with_label("second way to say the threshold")
+                        .with_help("keep one: `factor` is a burn rate, `budget` a percent of the period's budget"),
+                ),
+                (None, None) => self.push(
+                    Diagnostic::new(&INVALID_TIER, item.span.clone(), "this tier has no `factor` or `budget`")
+                        .with_label("no threshold")
+                        .with_help("add `factor: 14.4` (a burn rate) or `budget: 2` (percent of the period's budget)"),
+                ),
+                _ => {}
+            }
+            for value in factor.iter().chain(&budget) {
+                if !value.value.is_positive() {
+                    self.push(
+                        Diagnostic::new(&INVALID_TIER, value.span.clone(), "the threshold must be above 0")
+                            .with_label("not positive"),
+                    );
+                }
+            }
+            let short_window = short.as_ref().map_or(Duration(long.value.millis() / 12), |s| s.value);
+            if let Some(s) = &short {
+                if s.value >= long.value {
+                    self.push(
+                        Diagnostic::new(
+                            &INVALID_TIER,
+                            s.span.clone(),
+                            "the short window must be shorter than the long one",
+                        )
+                        .with_label("not shorter than `long`")
+                        .with_help("leave `short` out for long / 12"),
+                    );
+                } else if short_window.millis() * 6 > long.value.millis()
+                    || short_window.millis() * 24 < long.value.millis()
+                {
+                    self.push(
+                        Diagnostic::new(
+                            &SHORT_WINDOW,
+                            s.span.clone(),
+                            format!(
+                                "the short window is far from a twelfth of the long one ({})",
+                                sloc_promql::format_duration(Duration(long.value.millis() / 12))
+                            ),
+                        )
+                        .with_label("far from long / 12")
+                        .with_help("leave `short` out for long / 12"),
+                    );
+                }
+            }
+            let tier = TierSpec { name, severity, long, short, factor, budget, for_ };
+            let tier_name =
+                |t: &TierSpec| t.name.as_ref().map_or(t.severity.value.name().to_string(), |n| n.value.clone());
+            if let Some(first) = tiers.iter().find(|t| tier_name(t) == tier_name(&tier)) {
+                let span = tier.name.as_ref().map_or(tier.severity.span.clone(), |n| n.span.clone());
+                let first_span = first.name.as_ref().map_or(first.severity.span.clone(), |n| n.span.clone());
+                self.push(
+                    Diagnostic::new(&INVALID_TIER, span, format!("two tiers are named `{}`", tier_name(&tier)))
+                        .with_label("second use")
+                        .with_related(first_span, "first use")
+                        .with_help("give tiers of one severity each a `name`"),
+                );
+                continue;
+            }
+            tiers.push(tier);
+        }
+        Some(tiers)
     }
 
     fn alerting(&mut self, node: &Node) -> Option<Alerting> {

@@ -92,7 +92,7 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
             generated
                 .tests
                 .into_iter()
-                .map(|t| (source.clone(), format!("{} {}", t.slo, t.tier.name()), spec_dir.join(t.file_name))),
+                .map(|t| (source.clone(), format!("{} {}", t.slo, t.tier), spec_dir.join(t.file_name))),
         );
     }
     report::print(out, &reports, args.error_format, true);

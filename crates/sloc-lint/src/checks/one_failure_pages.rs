@@ -29,8 +29,10 @@ declare_code! {
 }
 
 pub(crate) fn run(cx: &SpecContext, out: &mut Vec<Diagnostic>) {
-    let factor = Tier::Critical.policy().factor(cx.spec.period());
-    for slo in cx.spec.slos.iter().filter(|s| s.alerting.is_enabled(Tier::Critical)) {
+    for slo in &cx.spec.slos {
+        // The paging tier that fires on the smallest error ratio.
+        let critical = cx.spec.tiers_of(slo).into_iter().filter(|t| t.severity == Tier::Critical).map(|t| t.factor);
+        let Some(factor) = critical.min() else { continue };
         let (Some(per_hour), Some(traffic)) = (slo.traffic_per_hour(), slo.traffic.as_ref()) else { continue };
         let threshold = factor * slo.error_budget();
         // One failure among `per_hour` events is a ratio of 1 / per_hour.

@@ -58,7 +58,7 @@ fn others(alerts: &[Alert<'_>], source: &Alert<'_>) -> Vec<(Labels, String)> {
                 return Some((target.labels.clone(), target.name()));
             }
             let groups = &target.objective.group_by;
-            (!groups.is_empty() && target.tier.tier != source.tier.tier).then(|| {
+            (!groups.is_empty() && target.tier.severity != source.tier.severity).then(|| {
                 let mut labels = target.labels.clone();
                 for g in groups {
                     labels.insert(g.clone(), super::OTHER_GROUP_VALUE.to_string());

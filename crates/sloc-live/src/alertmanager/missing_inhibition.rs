@@ -32,7 +32,7 @@ pub(crate) fn run(config: &Config, alerts: &[Alert<'_>], out: &mut Vec<Diagnosti
     let mut grouped = Grouped::new();
     for higher in alerts {
         let same_objective =
-            |l: &&Alert<'_>| std::ptr::eq(l.objective, higher.objective) && l.tier.tier > higher.tier.tier;
+            |l: &&Alert<'_>| std::ptr::eq(l.objective, higher.objective) && l.tier.severity > higher.tier.severity;
         for lower in alerts.iter().filter(same_objective) {
             if config.inhibitions(&higher.labels, &lower.labels).is_empty() {
                 grouped.add((higher.tier.severity(), lower.tier.severity()), lower);

@@ -40,7 +40,7 @@ pub(crate) struct Alert<'a> {
 impl Alert<'_> {
     /// `the critical alert of service/slo`, for messages.
     pub fn name(&self) -> String {
-        format!("the {} alert of {}/{}", self.tier.severity(), self.objective.service, self.objective.name)
+        format!("the {} alert of {}/{}", self.tier.name, self.objective.service, self.objective.name)
     }
 }
 

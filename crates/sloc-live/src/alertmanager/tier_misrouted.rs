@@ -38,7 +38,7 @@ pub(crate) fn run(config: &Config, alerts: &[Alert<'_>], out: &mut Vec<Diagnosti
                 .objective
                 .tiers
                 .iter()
-                .find(|t| t.tier != alert.tier.tier && t.receiver == delivery.receiver)
+                .find(|t| t.severity != alert.tier.severity && t.receiver == delivery.receiver)
                 .map(|t| t.severity());
             let key = (alert.tier.severity(), delivery.receiver, alert.tier.receiver.as_str(), other);
             grouped.add((key, delivery.route_span.clone()), alert);
