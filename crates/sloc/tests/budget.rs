@@ -49,8 +49,11 @@ struct Shop {
 }
 
 impl Shop {
+    /// 10:00 to 12:00 UTC of the day three days ago: inside one day whatever the time of the
+    /// run, so that day is the report's worst.
     fn outage(&self) -> (i64, i64) {
-        let start = self.now - 3 * DAY;
+        let day = self.now - 3 * DAY;
+        let start = day - day.rem_euclid(DAY) + 10 * 3600;
         (start, start + 2 * 3600)
     }
 
