@@ -3,11 +3,16 @@
 
 use sloc_diagnostics::Code;
 
-/// Every code, in `sloc explain --all` order: input, spec, rule file, lint checks, then the
-/// checks against live servers.
+/// Every code, in `sloc explain --all` order: input, spec, rule file, lint checks, the checks
+/// against live servers, then the importer's notes.
 pub fn all_codes() -> Vec<&'static Code> {
     let mut codes = sloc_lint::lint_codes();
     codes.extend(sloc_live::live_codes());
+    for code in sloc_import::codes::IMPORT_CODES {
+        if !codes.iter().any(|c| c.code == code.code) {
+            codes.push(code);
+        }
+    }
     codes
 }
 

@@ -28,6 +28,7 @@ pub fn lint_codes() -> Vec<&'static Code> {
     codes.extend(checks::RULE_CHECKS.iter().map(|c| c.code));
     codes.extend(checks::SPEC_CHECKS.iter().map(|c| c.code));
     codes.push(&suppress::UNKNOWN_CODE);
+    codes.push(&sloc_import::codes::PEER_SPEC);
     codes
 }
 
@@ -123,6 +124,18 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
             return out;
         }
     };
+    if let Some(format) = sloc_import::detect_file(&docs) {
+        let at = docs[0].span.start;
+        out.diagnostics.push(
+            Diagnostic::new(
+                &sloc_import::codes::PEER_SPEC,
+                at..at,
+                format!("this is {}, not a sloc spec: it is not linted", format.name()),
+            )
+            .with_help(format!("`sloc import {}` converts it", file.name)),
+        );
+        return out;
+    }
     if docs.first().is_some_and(sloc_spec::is_spec) {
         let (spec, diagnostics) = sloc_spec::parse_spec(text);
         out.diagnostics = diagnostics;

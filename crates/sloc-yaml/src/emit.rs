@@ -125,8 +125,15 @@ fn plain_safe(value: &str) -> bool {
         return false;
     }
     // Anything a YAML reader could take for a number (including 1_000, 0x1f, 1e3, 1:20 sexagesimal).
-    let looks_numeric = value.chars().all(|c| c.is_ascii_digit() || "+-._:eExXoObBaAcCdDfF".contains(c))
-        && value.chars().any(|c| c.is_ascii_digit());
+    // Hex digits count only after a `0x` prefix, so that durations such as `1d` stay plain.
+    let unsigned = value.trim_start_matches(['+', '-']);
+    let prefixed = ["0x", "0X", "0o", "0O", "0b", "0B"].iter().any(|p| unsigned.starts_with(p));
+    let looks_numeric = value.chars().any(|c| c.is_ascii_digit())
+        && if prefixed {
+            unsigned[2..].chars().all(|c| c.is_ascii_hexdigit() || c == '_')
+        } else {
+            value.chars().all(|c| c.is_ascii_digit() || "+-._:eE".contains(c))
+        };
     !looks_numeric
 }
 
@@ -175,6 +182,16 @@ mod tests {
             "{{ $labels.provider }}",
             "null",
             "2m",
+            "1d",
+            "3d",
+            "0x1f",
+            "-0xDEAD",
+            "0o17",
+            "0b101",
+            "1_000",
+            "1:20",
+            ".5",
+            "+1.5e-3",
         ] {
             let mut e = Emitter::new();
             e.scalar(0, false, "k", value);
@@ -182,6 +199,14 @@ mod tests {
             let doc = &parse_documents(&text).unwrap()[0];
             assert_eq!(doc.get("k").unwrap().as_str(), Some(value), "{text}");
         }
+    }
+
+    #[test]
+    fn durations_stay_plain() {
+        for value in ["1d", "28d", "3d", "1h30m"] {
+            assert_eq!(quote_if_needed(value), value);
+        }
+        assert_eq!(quote_if_needed("0x1d"), "\"0x1d\"");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod check;
 mod connect;
 mod explain;
 mod files;
+mod import_cmd;
 mod lint;
 mod report;
 mod test_cmd;
@@ -69,6 +70,8 @@ enum Command {
     Status(budget_cmd::StatusArgs),
     /// Compliance over a calendar period: SLI, budget spent, firing time, worst day, gaps.
     Report(budget_cmd::ReportArgs),
+    /// Convert Sloth, Pyrra and OpenSLO specs into sloc specs, with a note for each lossy step.
+    Import(import_cmd::ImportArgs),
     /// Show the documentation of a diagnostic code.
     Explain(explain::ExplainArgs),
 }
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Test(a) => a.error_format,
         Command::Lint(a) => a.format,
         Command::Check(a) => a.format,
+        Command::Import(a) => a.error_format,
         Command::Explain(_) | Command::Status(_) | Command::Report(_) => Format::Human,
     };
     let mut out = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(&args, &mut out),
         Command::Status(args) => budget_cmd::status(&args, &mut out),
         Command::Report(args) => budget_cmd::report(&args, &mut out),
+        Command::Import(args) => import_cmd::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
     };
     if code == exit::USAGE {
