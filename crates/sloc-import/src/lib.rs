@@ -128,6 +128,27 @@ impl Cx<'_> {
     }
 }
 
+/// `node[key]`, or an I003 at `node` naming what is missing: an input is never dropped silently.
+pub(crate) fn required<'n>(cx: &mut Cx<'_>, node: &'n Node, key: &str, holder: &str) -> Option<&'n Node> {
+    let found = node.get(key);
+    if found.is_none() {
+        cx.push(&CANNOT_IMPORT, node.span.start..node.span.start, format!("{holder} has no `{key}`"), "");
+    }
+    found
+}
+
+/// `node[key].metric`, required.
+pub(crate) fn required_text(cx: &mut Cx<'_>, node: &Node, key: &str, holder: &str) -> Option<String> {
+    let found = required(cx, node, key, holder)?;
+    match found.as_scalar_text() {
+        Some(t) => Some(t.to_string()),
+        None => {
+            cx.push(&CANNOT_IMPORT, found.span.clone(), format!("`{key}` of {holder} must be a string"), "");
+            None
+        }
+    }
+}
+
 pub(crate) fn text<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
     node.get(key).and_then(Node::as_scalar_text)
 }
@@ -337,15 +358,12 @@ pub(crate) fn keep_tiers_that_fire(cx: &mut Cx<'_>, slo: &mut DraftSlo, file_per
     }
 }
 
-/// Label names sloc sets itself, which imported labels must not clobber.
-const RESERVED: [&str; 3] = ["severity", "slo", "service"];
-
 /// User labels with sloc's reserved names moved aside (`severity` → `routing_severity`), each
 /// move a note.
 pub(crate) fn labels(cx: &mut Cx<'_>, pairs: Vec<(String, String, Range<usize>)>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (k, v, span) in pairs {
-        if RESERVED.contains(&k.as_str()) {
+        if sloc_spec::RESERVED_LABELS.contains(&k.as_str()) {
             let moved = format!("routing_{k}");
             cx.push(
                 &APPROXIMATED,

@@ -9,7 +9,7 @@ use sloc_yaml::Node;
 
 use crate::codes::*;
 use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier, slug};
-use crate::query::{Counter, counter, translate_window};
+use crate::query::{Counter, Part, counter, events_sli, translate_window};
 use crate::{Cx, text};
 
 /// Every OpenSLO v1 document of the inputs, by kind and name, with the file it is in.
@@ -379,20 +379,9 @@ fn read_objective(
             "",
         );
     }
-    if let (
-        Some(Counter::Selector { selector: ps, metric: pm, group_by: pg }),
-        Some(Counter::Selector { selector: ts, metric: tm, group_by: tg }),
-    ) = (&p, &t)
-        && pm == tm
-        && pg == tg
-        && is_counter
-    {
-        let sli = if side == "good" {
-            DraftSli::Good { good: ps.clone(), total: ts.clone() }
-        } else {
-            DraftSli::Errors { errors: ps.clone(), total: ts.clone() }
-        };
-        return Some((sli, pg.clone(), target));
+    let which = if side == "good" { Part::Good } else { Part::Errors };
+    if is_counter && let Some((sli, group_by)) = events_sli(which, &part, &total) {
+        return Some((sli, group_by, target));
     }
     let (Some(pw), Some(tw)) = (windowed(&p, &part), windowed(&t, &total)) else {
         cx.push(
@@ -446,7 +435,9 @@ fn alert_policies(cx: &mut Cx<'_>, node: Option<&Node>, catalog: &Catalog<'_>) -
     let policies = node.and_then(Node::as_seq).unwrap_or_default();
     let mut tiers = Vec::new();
     for entry in policies {
-        let policy = match entry.get("alertPolicyRef").and_then(Node::as_scalar_text) {
+        // A reference is `alertPolicyRef: NAME`, or in older files the bare name.
+        let reference = entry.get("alertPolicyRef").and_then(Node::as_scalar_text).or(entry.as_scalar_text());
+        let policy = match reference {
             Some(name) => match catalog.get("AlertPolicy", name) {
                 Some((doc, _)) => doc,
                 None => {
@@ -571,13 +562,8 @@ pub(crate) fn read_v1alpha(cx: &mut Cx<'_>, doc: &Node) -> Vec<DraftSpec> {
         let Some(target) = text(objective, "target").and_then(Decimal::parse).map(|t| t.mul_ratio(100, 1)) else {
             continue;
         };
-        let (sli, group_by) = match (counter(&good), counter(&total)) {
-            (
-                Ok(Counter::Selector { selector: g, metric: gm, group_by: gg }),
-                Ok(Counter::Selector { selector: t, metric: tm, group_by: tg }),
-            ) if gm == tm && gg == tg => (DraftSli::Good { good: g, total: t }, gg),
-            _ => (DraftSli::Raw(format!("1 - ({})\n/\n({})", good.trim(), total.trim())), Vec::new()),
-        };
+        let (sli, group_by) = events_sli(Part::Good, &good, &total)
+            .unwrap_or_else(|| (DraftSli::Raw(format!("1 - ({})\n/\n({})", good.trim(), total.trim())), Vec::new()));
         let name = if objectives.len() > 1 { format!("{}-{i}", slug(original)) } else { slug(original) };
         let mut slo = DraftSlo {
             name,

@@ -2,11 +2,11 @@
 //! `kubernetes/api/v1alpha1/servicelevelobjective_types.go` and `slo/rules.go` (its four
 //! burn-rate tiers, scaled from a 28-day window).
 
-use promql_parser::parser::Expr;
 use sloc_yaml::Node;
 
 use crate::codes::*;
 use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier, slug};
+use crate::query::{histogram, selector};
 use crate::{Cx, Options, labels, minutes, pairs, text};
 
 /// Pyrra's tiers as fractions of the SLO window: (name, default severity key, long, short,
@@ -147,8 +147,20 @@ fn read_alerting(cx: &mut Cx<'_>, node: Option<&Node>, window: u64, here: std::o
         .and_then(|n| n.get("severities"))
         .map_or_else(Vec::new, |s| pairs(Some(s)).into_iter().map(|(k, v, _)| (k, v)).collect());
     if let Some(node) = node {
-        cx.unknown_keys(node, &["disabled", "burnrates", "absent", "name", "absentName", "severities"], "Pyrra");
+        cx.unknown_keys(
+            node,
+            &["disabled", "burnrates", "absent", "name", "absentName", "severities", "burnRateType"],
+            "Pyrra",
+        );
         let off = |k: &str| text(node, k);
+        if let Some(kind) = node.get("burnRateType").filter(|k| k.as_scalar_text() == Some("dynamic")) {
+            cx.push(
+                &APPROXIMATED,
+                kind.span.clone(),
+                "Pyrra's dynamic burn rates scale each threshold by the traffic of its window: sloc's thresholds are static",
+                "at steady traffic they agree; a quiet hour alerts on fewer errors in sloc",
+            );
+        }
         if off("disabled") == Some("true") || off("burnrates") == Some("false") {
             slo.disable = vec!["critical", "warning", "info"];
         }
@@ -206,15 +218,12 @@ fn read_alerting(cx: &mut Cx<'_>, node: Option<&Node>, window: u64, here: std::o
 }
 
 /// The selector `text` parsed.
-fn selector(text: &str) -> Option<promql_parser::parser::VectorSelector> {
-    match sloc_promql::parse(text.trim()).ok()? {
-        Expr::VectorSelector(vs) if vs.offset.is_none() && vs.at.is_none() => Some(vs),
-        _ => None,
-    }
-}
-
 fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, Vec<String>)> {
-    let metric = |n: &Node, side: &str| n.get(side).and_then(|s| text(s, "metric")).map(str::to_string);
+    let metric = |cx: &mut Cx<'_>, n: &Node, side: &str| -> Option<String> {
+        let holder = format!("the indicator of `{slo}`");
+        let side_node = crate::required(cx, n, side, &holder)?;
+        crate::required_text(cx, side_node, "metric", &format!("`{side}` of {holder}"))
+    };
     let grouping = |n: &Node| -> Vec<String> {
         n.get("grouping")
             .and_then(Node::as_seq)
@@ -224,7 +233,24 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
             .collect()
     };
     if let Some(ratio) = node.get("ratio") {
-        let (errors, total) = (metric(ratio, "errors")?, metric(ratio, "total")?);
+        let (errors, total) = (metric(cx, ratio, "errors")?, metric(cx, ratio, "total")?);
+        if let (Some((e, eo)), Some((t, to))) = (with_offset(&errors), with_offset(&total)) {
+            let by = by_clause(&grouping(ratio));
+            cx.push(
+                &APPROXIMATED,
+                ratio.span.clone(),
+                format!(
+                    "the metrics are read `offset {eo}`: imported as a `raw` SLI reading each window with the offset"
+                ),
+                "",
+            );
+            return Some((
+                DraftSli::Raw(format!(
+                    "sum{by} (rate({e}[$window] offset {eo}))\n/\nsum{by} (rate({t}[$window] offset {to}))"
+                )),
+                Vec::new(),
+            ));
+        }
         let (Some(e), Some(t)) = (selector(&errors), selector(&total)) else {
             cx.push(
                 &CANNOT_IMPORT,
@@ -250,7 +276,7 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
         ));
     }
     if let Some(latency) = node.get("latency") {
-        let (success, total) = (metric(latency, "success")?, metric(latency, "total")?);
+        let (success, total) = (metric(cx, latency, "success")?, metric(cx, latency, "total")?);
         let group_by = grouping(latency);
         if let Some(sli) = histogram(&success, &total) {
             return Some((sli, group_by));
@@ -272,8 +298,13 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
         ));
     }
     if let Some(native) = node.get("latencyNative") {
-        let total = metric(native, "total")?;
-        let threshold = text(native, "latency").and_then(|l| sloc_promql::parse_duration(l).ok())?;
+        let total = metric(cx, native, "total")?;
+        let latency = crate::required_text(cx, native, "latency", &format!("the native latency of `{slo}`"))?;
+        let Ok(threshold) = sloc_promql::parse_duration(&latency) else {
+            let span = native.get("latency").map_or(native.span.clone(), |n| n.span.clone());
+            cx.push(&CANNOT_IMPORT, span, format!("`{latency}` is not a duration"), "");
+            return None;
+        };
         let seconds = sloc_spec::Decimal::from_int(threshold.millis() as i64).mul_ratio(1, 1000);
         let by = by_clause(&grouping(native));
         cx.push(
@@ -288,7 +319,7 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
         ));
     }
     if let Some(gauge) = node.get("bool_gauge") {
-        let m = text(gauge, "metric")?.to_string();
+        let m = crate::required_text(cx, gauge, "metric", &format!("the bool_gauge of `{slo}`"))?;
         let by = by_clause(&grouping(gauge));
         return Some((
             DraftSli::Raw(format!(
@@ -306,53 +337,15 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
     None
 }
 
-fn by_clause(group_by: &[String]) -> String {
-    if group_by.is_empty() { String::new() } else { format!(" by ({})", group_by.join(", ")) }
+/// `metric{…} offset 1m` as the selector and the offset, when the text is exactly that.
+fn with_offset(metric: &str) -> Option<(String, String)> {
+    let (sel, offset) = metric.rsplit_once(" offset ")?;
+    let offset = offset.trim();
+    selector(sel)?;
+    sloc_promql::parse_duration(offset).ok()?;
+    Some((sel.trim().to_string(), offset.to_string()))
 }
 
-/// `h_bucket{M, le="X"}` over `h_count{M}`: a latency SLI of sloc's.
-fn histogram(success: &str, total: &str) -> Option<DraftSli> {
-    let (s, t) = (selector(success)?, selector(total)?);
-    let base = s.name.as_deref()?.strip_suffix("_bucket")?;
-    if t.name.as_deref()?.strip_suffix("_count")? != base {
-        return None;
-    }
-    let printed = |m: &promql_parser::label::Matcher| {
-        Expr::VectorSelector(promql_parser::parser::VectorSelector {
-            name: None,
-            matchers: promql_parser::label::Matchers::new(vec![m.clone()]),
-            offset: None,
-            at: None,
-        })
-        .to_string()
-    };
-    let mut le = None;
-    let mut rest = Vec::new();
-    for m in &s.matchers.matchers {
-        if m.name == "le" && matches!(m.op, promql_parser::label::MatchOp::Equal) {
-            le = Some(m.value.clone());
-        } else if m.name != "__name__" {
-            rest.push(printed(m));
-        }
-    }
-    let total_rest: Vec<String> = t.matchers.matchers.iter().filter(|m| m.name != "__name__").map(printed).collect();
-    let (mut a, mut b) = (rest.clone(), total_rest);
-    a.sort();
-    b.sort();
-    if a != b {
-        return None;
-    }
-    let seconds: f64 = le?.parse().ok()?;
-    let millis = (seconds * 1000.0).round();
-    if !(millis > 0.0 && (millis - seconds * 1000.0).abs() < 1e-6) {
-        return None;
-    }
-    let threshold = sloc_promql::format_duration(sloc_promql::Duration(millis as u64));
-    let matchers: Vec<String> =
-        rest.iter().map(|m| m.trim_start_matches('{').trim_end_matches('}').to_string()).collect();
-    Some(DraftSli::Latency {
-        histogram: base.to_string(),
-        threshold,
-        matchers: (!matchers.is_empty()).then(|| matchers.join(", ")),
-    })
+fn by_clause(group_by: &[String]) -> String {
+    if group_by.is_empty() { String::new() } else { format!(" by ({})", group_by.join(", ")) }
 }

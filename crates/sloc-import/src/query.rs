@@ -4,6 +4,8 @@
 
 use promql_parser::parser::{Expr, LabelModifier, token};
 
+use crate::draft::DraftSli;
+
 /// A duration that stands for the window while a query with `$window` is parsed.
 const SENTINEL: &str = "4242s";
 const SENTINEL_SECONDS: u64 = 4242;
@@ -97,6 +99,119 @@ fn recognise(expr: &Expr) -> Option<Counter> {
         }
         _ => None,
     }
+}
+
+/// `h_bucket{M, le="X"}` over `h_count{M}`: a latency SLI of sloc's.
+pub fn histogram(success: &str, total: &str) -> Option<DraftSli> {
+    let (s, t) = (selector(success)?, selector(total)?);
+    let base = s.name.as_deref()?.strip_suffix("_bucket")?;
+    if t.name.as_deref()?.strip_suffix("_count")? != base {
+        return None;
+    }
+    let printed = |m: &promql_parser::label::Matcher| {
+        Expr::VectorSelector(promql_parser::parser::VectorSelector {
+            name: None,
+            matchers: promql_parser::label::Matchers::new(vec![m.clone()]),
+            offset: None,
+            at: None,
+        })
+        .to_string()
+    };
+    let mut le = None;
+    let mut rest = Vec::new();
+    for m in &s.matchers.matchers {
+        if m.name == "le" && matches!(m.op, promql_parser::label::MatchOp::Equal) {
+            le = Some(m.value.clone());
+        } else if m.name != "__name__" {
+            rest.push(printed(m));
+        }
+    }
+    let total_rest: Vec<String> = t.matchers.matchers.iter().filter(|m| m.name != "__name__").map(printed).collect();
+    let (mut a, mut b) = (rest.clone(), total_rest);
+    a.sort();
+    b.sort();
+    if a != b {
+        return None;
+    }
+    let seconds: f64 = le?.parse().ok()?;
+    let millis = (seconds * 1000.0).round();
+    if !(millis > 0.0 && (millis - seconds * 1000.0).abs() < 1e-6) {
+        return None;
+    }
+    let threshold = sloc_promql::format_duration(sloc_promql::Duration(millis as u64));
+    let matchers: Vec<String> =
+        rest.iter().map(|m| m.trim_start_matches('{').trim_end_matches('}').to_string()).collect();
+    Some(DraftSli::Latency {
+        histogram: base.to_string(),
+        threshold,
+        matchers: (!matchers.is_empty()).then(|| matchers.join(", ")),
+    })
+}
+
+/// A plain vector selector (no offset, no `@`).
+pub fn selector(text: &str) -> Option<promql_parser::parser::VectorSelector> {
+    match sloc_promql::parse(text.trim()).ok()? {
+        Expr::VectorSelector(vs) if vs.offset.is_none() && vs.at.is_none() => Some(vs),
+        _ => None,
+    }
+}
+
+/// Which events a query of a ratio counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Errors,
+    Good,
+}
+
+/// A ratio of two event queries as one of sloc's selector SLIs: `errors`/`good` over `total`
+/// of one metric, or a histogram's latency (a bucket over its count, or Sloth's count minus
+/// bucket for errors). `None` when it is none of those, and the ratio must stay an expression.
+pub fn events_sli(part: Part, part_query: &str, total: &str) -> Option<(DraftSli, Vec<String>)> {
+    let (Ok(p), Ok(t)) = (counter(part_query), counter(total)) else { return None };
+    if let (
+        Counter::Selector { selector: ps, metric: pm, group_by: pg },
+        Counter::Selector { selector: ts, metric: tm, group_by: tg },
+    ) = (&p, &t)
+        && pg == tg
+    {
+        if pm == tm {
+            let sli = match part {
+                Part::Errors => DraftSli::Errors { errors: ps.clone(), total: ts.clone() },
+                Part::Good => DraftSli::Good { good: ps.clone(), total: ts.clone() },
+            };
+            return Some((sli, pg.clone()));
+        }
+        if part == Part::Good {
+            return histogram(ps, ts).map(|sli| (sli, pg.clone()));
+        }
+    }
+    if part == Part::Errors { latency_errors(part_query, total) } else { None }
+}
+
+/// Sloth's latency idiom, `sum(rate(h_count{M}[w])) - sum(rate(h_bucket{M, le="X"}[w]))` of
+/// errors over `sum(rate(h_count{M}[w]))`: sloc's latency SLI. `None` for anything else.
+fn latency_errors(errors: &str, total: &str) -> Option<(DraftSli, Vec<String>)> {
+    let expr = parse(errors).ok()?;
+    let mut expr = &expr;
+    while let Expr::Paren(p) = expr {
+        expr = &p.expr;
+    }
+    let Expr::Binary(b) = expr else { return None };
+    if b.op.id() != token::T_SUB || b.modifier.is_some() {
+        return None;
+    }
+    let (
+        Some(Counter::Selector { selector: all, group_by: g1, .. }),
+        Some(Counter::Selector { selector: fast, group_by: g2, .. }),
+    ) = (recognise(&b.lhs), recognise(&b.rhs))
+    else {
+        return None;
+    };
+    let Ok(Counter::Selector { selector: count, group_by: g3, .. }) = counter(total) else { return None };
+    if all != count || g1 != g2 || g1 != g3 {
+        return None;
+    }
+    Some((histogram(&fast, &count)?, g1))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use sloc_yaml::Node;
 
 use crate::codes::*;
 use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier, slug};
-use crate::query::{Counter, counter, translate_window};
+use crate::query::{Part, counter, events_sli, translate_window};
 use crate::{Cx, Options, labels, pairs, text};
 
 /// Sloth's alert windows for a 30-day period (its default catalog): the page alert fires on
@@ -15,25 +15,49 @@ use crate::{Cx, Options, labels, pairs, text};
 const PAGE: [(&str, &str, &str, &str); 2] = [("page-fast", "2", "1h", "5m"), ("page-slow", "5", "6h", "30m")];
 const TICKET: [(&str, &str, &str, &str); 2] = [("ticket-fast", "10", "1d", "2h"), ("ticket-slow", "10", "3d", "6h")];
 
-/// The keys of one model, in the spelling of the file (`error_query` or `errorQuery`).
+const ALERT_FOR_PLUGIN: &str = "sloth.dev/contrib/alert_for/v1";
+
+/// The keys of one model: snake_case in `prometheus/v1`, camelCase in the CRD. Sloth's own
+/// examples mix them (`errorRatioQuery` in a `prometheus/v1` file), so both are read in both.
 struct Keys {
     crd: bool,
 }
 
+const CAMEL: [(&str, &str); 6] = [
+    ("slo_plugins", "sloPlugins"),
+    ("error_query", "errorQuery"),
+    ("total_query", "totalQuery"),
+    ("error_ratio_query", "errorRatioQuery"),
+    ("page_alert", "pageAlert"),
+    ("ticket_alert", "ticketAlert"),
+];
+
 impl Keys {
+    /// The model's own spelling of a key, for messages.
     fn k(&self, snake: &'static str) -> &'static str {
-        if !self.crd {
-            return snake;
+        let camel = CAMEL.iter().find(|(s, _)| *s == snake).map_or(snake, |(_, c)| c);
+        if self.crd { camel } else { snake }
+    }
+
+    fn get<'n>(&self, node: &'n Node, snake: &'static str) -> Option<&'n Node> {
+        let camel = CAMEL.iter().find(|(s, _)| *s == snake).map_or(snake, |(_, c)| c);
+        node.get(snake).or_else(|| node.get(camel))
+    }
+
+    fn required<'n>(&self, cx: &mut Cx<'_>, node: &'n Node, snake: &'static str, holder: &str) -> Option<&'n Node> {
+        let found = self.get(node, snake);
+        if found.is_none() {
+            let key = self.k(snake);
+            cx.push(&CANNOT_IMPORT, node.span.start..node.span.start, format!("{holder} has no `{key}`"), "");
         }
-        match snake {
-            "slo_plugins" => "sloPlugins",
-            "error_query" => "errorQuery",
-            "total_query" => "totalQuery",
-            "error_ratio_query" => "errorRatioQuery",
-            "page_alert" => "pageAlert",
-            "ticket_alert" => "ticketAlert",
-            other => other,
-        }
+        found
+    }
+
+    /// `known` in both spellings, for the unknown-key notes.
+    fn known(known: &[&'static str]) -> Vec<&'static str> {
+        let mut all = known.to_vec();
+        all.extend(known.iter().filter_map(|k| CAMEL.iter().find(|(s, _)| s == k).map(|(_, c)| *c)));
+        all
     }
 }
 
@@ -52,7 +76,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &Node, crd: bool, options: &Options) ->
     } else {
         doc
     };
-    let mut top: Vec<&'static str> = vec!["service", "labels", "slos", keys.k("slo_plugins")];
+    let mut top: Vec<&'static str> = Keys::known(&["service", "labels", "slos", "slo_plugins"]);
     if !crd {
         top.push("version");
     }
@@ -71,7 +95,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &Node, crd: bool, options: &Options) ->
             "",
         );
     }
-    plugins(cx, root.get(keys.k("slo_plugins")));
+    plugins(cx, keys.get(root, "slo_plugins"));
     let mut spec = DraftSpec { service, labels: labels(cx, pairs(root.get("labels"))), ..DraftSpec::default() };
     if let Some(metadata) = doc.get("metadata").filter(|_| crd) {
         spec.kubernetes = Some(crate::draft::DraftKubernetes {
@@ -94,6 +118,10 @@ fn plugins(cx: &mut Cx<'_>, node: Option<&Node>) {
     let chain = node.get("chain").and_then(Node::as_seq).unwrap_or_default();
     for plugin in chain {
         let id = text(plugin, "id").unwrap_or("?");
+        // What alert_for does, a `for` on the page and ticket alerts, is read from those alerts.
+        if id == ALERT_FOR_PLUGIN {
+            continue;
+        }
         cx.push(
             &DROPPED,
             plugin.span.clone(),
@@ -105,11 +133,11 @@ fn plugins(cx: &mut Cx<'_>, node: Option<&Node>) {
 
 fn read_slo(cx: &mut Cx<'_>, node: &Node, keys: &Keys, spec: &DraftSpec) -> Option<DraftSlo> {
     cx.unknown_keys(node, &["name", "objective", "description", "labels", "sli", "alerting", "plugins"], "Sloth");
-    let name_node = node.get("name")?;
+    let name_node = crate::required(cx, node, "name", "this SLO")?;
     let original = name_node.as_scalar_text().unwrap_or_default();
     let name = slug(original);
     let origin = format!("Sloth SLO `{original}` of service `{}`, {}", spec.service, cx.at(&name_node.span));
-    let objective_node = node.get("objective")?;
+    let objective_node = crate::required(cx, node, "objective", &format!("the SLO `{original}`"))?;
     let objective = objective_node.as_scalar_text().and_then(crate::percent);
     let Some(objective) = objective.filter(|o| o.is_positive() && *o < sloc_spec::Decimal::HUNDRED) else {
         cx.push(
@@ -123,7 +151,7 @@ fn read_slo(cx: &mut Cx<'_>, node: &Node, keys: &Keys, spec: &DraftSpec) -> Opti
     if let Some(p) = node.get("plugins") {
         plugins(cx, Some(p));
     }
-    let sli_node = node.get("sli")?;
+    let sli_node = crate::required(cx, node, "sli", &format!("the SLO `{original}`"))?;
     let (sli, group_by) = read_sli(cx, sli_node, keys, original)?;
     let mut slo = DraftSlo {
         name,
@@ -154,7 +182,7 @@ fn read_sli(cx: &mut Cx<'_>, node: &Node, keys: &Keys, slo: &str) -> Option<(Dra
         return None;
     }
     if let Some(raw) = node.get("raw") {
-        let query_node = raw.get(keys.k("error_ratio_query"))?;
+        let query_node = keys.required(cx, raw, "error_ratio_query", &format!("the raw SLI of `{slo}`"))?;
         let query = window_query(cx, query_node)?;
         return Some((DraftSli::Raw(query), Vec::new()));
     }
@@ -167,20 +195,15 @@ fn read_sli(cx: &mut Cx<'_>, node: &Node, keys: &Keys, slo: &str) -> Option<(Dra
         );
         return None;
     };
-    let errors_node = events.get(keys.k("error_query"))?;
-    let total_node = events.get(keys.k("total_query"))?;
+    let holder = format!("the events SLI of `{slo}`");
+    let errors_node = keys.required(cx, events, "error_query", &holder)?;
+    let total_node = keys.required(cx, events, "total_query", &holder)?;
     let errors = window_query(cx, errors_node)?;
     let total = window_query(cx, total_node)?;
-    let recognised = (counter(&errors), counter(&total));
-    if let (
-        Ok(Counter::Selector { selector: e, metric: me, group_by: ge }),
-        Ok(Counter::Selector { selector: t, metric: mt, group_by: gt }),
-    ) = &recognised
-        && me == mt
-        && ge == gt
-    {
-        return Some((DraftSli::Errors { errors: e.clone(), total: t.clone() }, ge.clone()));
+    if let Some(sli) = events_sli(Part::Errors, &errors, &total) {
+        return Some(sli);
     }
+    let recognised = (counter(&errors), counter(&total));
     for (q, n) in [(&recognised.0, errors_node), (&recognised.1, total_node)] {
         if let Err(message) = q {
             cx.push(&CANNOT_IMPORT, n.span.clone(), format!("the query does not parse as PromQL: {message}"), "");
@@ -190,7 +213,7 @@ fn read_sli(cx: &mut Cx<'_>, node: &Node, keys: &Keys, slo: &str) -> Option<(Dra
     cx.push(
         &APPROXIMATED,
         errors_node.span.clone(),
-        "these queries are not both a `sum [by (…)] (rate(counter[{{.window}}]))` of one metric: imported as a `raw` SLI, their ratio",
+        "these queries are neither a `sum [by (…)] (rate(counter[{{.window}}]))` of one metric nor a histogram's latency: imported as a `raw` SLI, their ratio",
         "a `raw` SLI reads the raw series over every window; as selectors, sloc derives the long windows cheaply",
     );
     Some((DraftSli::Raw(format!("({errors})\n/\n({total})")), Vec::new()))
@@ -221,10 +244,12 @@ fn window_query(cx: &mut Cx<'_>, node: &Node) -> Option<String> {
 fn read_alerting(cx: &mut Cx<'_>, node: Option<&Node>, keys: &Keys, slo: &mut DraftSlo) {
     let mut tiers: Vec<DraftTier> = Vec::new();
     let Some(node) = node else {
-        slo.tiers = Some(sloth_tiers(&PAGE, "critical").into_iter().chain(sloth_tiers(&TICKET, "warning")).collect());
+        slo.tiers = Some(
+            sloth_tiers(&PAGE, "critical", None).into_iter().chain(sloth_tiers(&TICKET, "warning", None)).collect(),
+        );
         return;
     };
-    cx.unknown_keys(node, &["name", "labels", "annotations", keys.k("page_alert"), keys.k("ticket_alert")], "Sloth");
+    cx.unknown_keys(node, &Keys::known(&["name", "labels", "annotations", "page_alert", "ticket_alert"]), "Sloth");
     if let Some(name) = node.get("name") {
         let text = name.as_scalar_text().unwrap_or_default();
         if text.chars().next().is_some_and(|c| c.is_ascii_uppercase())
@@ -242,24 +267,38 @@ fn read_alerting(cx: &mut Cx<'_>, node: Option<&Node>, keys: &Keys, slo: &mut Dr
     }
     slo.alert_labels = labels(cx, pairs(node.get("labels")));
     slo.annotations = pairs(node.get("annotations")).into_iter().map(|(k, v, _)| (k, v)).collect();
-    for (key, windows, severity) in
-        [(keys.k("page_alert"), &PAGE, "critical"), (keys.k("ticket_alert"), &TICKET, "warning")]
-    {
-        let alert = node.get(key);
+    for (snake, windows, severity) in [("page_alert", &PAGE, "critical"), ("ticket_alert", &TICKET, "warning")] {
+        let key = keys.k(snake);
+        let alert = keys.get(node, snake);
         let disabled = alert.and_then(|a| text(a, "disable")) == Some("true");
-        if !disabled {
-            tiers.extend(sloth_tiers(windows, severity));
-        }
-        if let Some(alert) = alert {
-            cx.unknown_keys(alert, &["disable", "labels", "annotations"], "Sloth");
-            for (k, v, span) in pairs(alert.get("labels")).into_iter().chain(pairs(alert.get("annotations"))) {
-                cx.push(
-                    &DROPPED,
-                    span,
-                    format!("`{k}: {v}` of the {key}: sloc's tiers share the alert's labels and annotations"),
-                    "route on `severity` (critical for the page tiers, warning for the ticket tiers) with `sloc build --format alertmanager`",
-                );
+        let Some(alert) = alert else {
+            tiers.extend(sloth_tiers(windows, severity, None));
+            continue;
+        };
+        cx.unknown_keys(alert, &["disable", "for", "labels", "annotations"], "Sloth");
+        // `for` on an alert (Sloth's alert_for plugin) holds both of its window pairs.
+        let for_ = alert.get("for").and_then(|f| {
+            let value = f.as_scalar_text().unwrap_or_default();
+            if sloc_promql::parse_duration(value).is_ok() {
+                return Some(value.to_string());
             }
+            cx.push(&DROPPED, f.span.clone(), format!("`for: {value}` is not a duration: sloc's default is used"), "");
+            None
+        });
+        if !disabled {
+            tiers.extend(sloth_tiers(windows, severity, for_));
+        }
+        for (k, v, span) in pairs(alert.get("labels")).into_iter().chain(pairs(alert.get("annotations"))) {
+            // The workbook's own severities are what sloc sets anyway.
+            if k == "severity" && v == severity {
+                continue;
+            }
+            cx.push(
+                &DROPPED,
+                span,
+                format!("`{k}: {v}` of the {key}: sloc's tiers share the alert's labels and annotations"),
+                "route on `severity` (critical for the page tiers, warning for the ticket tiers) with `sloc build --format alertmanager`",
+            );
         }
     }
     if tiers.is_empty() {
@@ -269,7 +308,7 @@ fn read_alerting(cx: &mut Cx<'_>, node: Option<&Node>, keys: &Keys, slo: &mut Dr
     }
 }
 
-fn sloth_tiers(windows: &[(&str, &str, &str, &str)], severity: &'static str) -> Vec<DraftTier> {
+fn sloth_tiers(windows: &[(&str, &str, &str, &str)], severity: &'static str, for_: Option<String>) -> Vec<DraftTier> {
     windows
         .iter()
         .map(|(name, budget, long, short)| DraftTier {
@@ -278,8 +317,8 @@ fn sloth_tiers(windows: &[(&str, &str, &str, &str)], severity: &'static str) -> 
             long: long.to_string(),
             short: short.to_string(),
             threshold: ("budget", budget.to_string()),
-            // Sloth's alerts have no `for`; sloc's per-severity defaults stay.
-            for_: None,
+            // Without `for`, Sloth's alerts fire at once; sloc's per-severity defaults stay.
+            for_: for_.clone(),
         })
         .collect()
 }

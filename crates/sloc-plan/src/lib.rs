@@ -131,7 +131,7 @@ impl TierPlan {
         self.severity.name()
     }
 
-    /// `ALERTS{alertname="…",service="…",slo="…",severity="…"}` (and `tier="…"` for a tier
+    /// `ALERTS{alertname="…",service="…",slo="…",severity="…"}` (and `slo_tier="…"` for a tier
     /// named apart from its severity): this tier's alerts.
     pub fn alerts_selector(&self, objective: &Objective<'_>) -> String {
         let keep = ["alertname", "service", "slo", "severity", TIER_LABEL];
@@ -189,9 +189,7 @@ pub fn plan(spec: &Spec) -> Plan<'_> {
     Plan { spec, service: spec.service.value.clone(), objectives }
 }
 
-/// The alert label that tells apart two tiers of one severity (set only for tiers named apart
-/// from their severity).
-pub const TIER_LABEL: &str = "tier";
+pub use sloc_spec::TIER_LABEL;
 
 fn objective<'a>(spec: &'a Spec, slo: &'a Slo) -> Objective<'a> {
     let service = spec.service.value.clone();

@@ -12,8 +12,12 @@ use crate::{
     ThresholdSli, Tier, TierSpec, WINDOW_PLACEHOLDER,
 };
 
-/// Labels sloc sets on every generated series or alert.
-pub const RESERVED_LABELS: [&str; 3] = ["slo", "service", "severity"];
+/// The alert label that tells apart two tiers of one severity (set only for tiers named apart
+/// from their severity). Not `tier`, which teams use for a service's tier (Sloth's examples do).
+pub const TIER_LABEL: &str = "slo_tier";
+
+/// Labels sloc sets on generated series or alerts.
+pub const RESERVED_LABELS: [&str; 4] = ["slo", "service", "severity", TIER_LABEL];
 
 const SPEC_KEYS: &[&str] =
     &["service", "period", "interval", "exact", "labels", "kubernetes", "alerting", "tiers", "slos"];

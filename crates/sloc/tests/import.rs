@@ -53,19 +53,24 @@ fn import_and_prove(inputs: &[&str], services: &[&str]) -> (tempfile::TempDir, V
     (dir, rules)
 }
 
-/// The alert expression's threshold for a tier of the spec `service.slo.yaml` in `dir`.
-fn threshold(rules: &sloc_rulefile::RuleFile, slo: &str, tier: &str) -> f64 {
+/// The alert of `slo`'s `tier` (its name, or its severity for the workbook's tiers).
+fn alert<'r>(rules: &'r sloc_rulefile::RuleFile, slo: &str, tier: &str) -> &'r sloc_rulefile::Rule {
     let label = |rule: &sloc_rulefile::Rule, k: &str| rule.labels.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let rule = rules
+    rules
         .groups
         .iter()
         .flat_map(|g| &g.rules)
         .find(|r| {
             matches!(r.kind, sloc_rulefile::RuleKind::Alert(_))
                 && label(r, "slo").as_deref() == Some(slo)
-                && label(r, "tier").or_else(|| label(r, "severity")).as_deref() == Some(tier)
+                && label(r, sloc_spec::TIER_LABEL).or_else(|| label(r, "severity")).as_deref() == Some(tier)
         })
-        .unwrap_or_else(|| panic!("no alert for {slo} {tier}"));
+        .unwrap_or_else(|| panic!("no alert for {slo} {tier}"))
+}
+
+/// The threshold of the alert expression of `slo`'s `tier`.
+fn threshold(rules: &sloc_rulefile::RuleFile, slo: &str, tier: &str) -> f64 {
+    let rule = alert(rules, slo, tier);
     let first = rule.expr.trim().lines().next().unwrap();
     first.rsplit("> ").next().unwrap().trim().parse().unwrap()
 }
@@ -78,7 +83,7 @@ fn alerts_of(rules: &sloc_rulefile::RuleFile, slo: &str) -> Vec<String> {
         .iter()
         .flat_map(|g| &g.rules)
         .filter(|r| matches!(r.kind, sloc_rulefile::RuleKind::Alert(_)) && label(r, "slo").as_deref() == Some(slo))
-        .filter_map(|r| label(r, "tier").or_else(|| label(r, "severity")))
+        .filter_map(|r| label(r, sloc_spec::TIER_LABEL).or_else(|| label(r, "severity")))
         .collect()
 }
 
@@ -102,6 +107,16 @@ fn sloth_specs_import_with_sloths_windows() {
     assert_eq!(alerts_of(&rules[0], "per-method"), ["page-fast", "page-slow"]);
     close(threshold(&rules[1], "queries", "page-fast"), 14.4 * 0.005, "search page-fast");
     assert!(yaml.contains("alert: PaymentsHighErrorRate"), "Sloth's alerting.name is kept");
+    // `page_alert.for` (the alert_for plugin) holds both page tiers; the ticket tiers keep sloc's.
+    let for_of = |tier: &str| alert(&rules[0], "requests-availability", tier).for_.map(sloc_promql::format_duration);
+    assert_eq!((for_of("page-fast"), for_of("page-slow")), (Some("5m".into()), Some("5m".into())));
+    assert_eq!(for_of("ticket-fast"), Some("15m".into()));
+    // Sloth's latency idiom, count minus the 300ms bucket, is sloc's latency SLI.
+    close(threshold(&rules[0], "latency", "page-fast"), 14.4 * 0.01, "latency page-fast");
+    assert!(yaml.contains(r#"payments_request_duration_seconds_bucket{job="payments",le=~"0\\.3"}"#), "{yaml}");
+    // The service's own `tier` label stays, apart from the label of sloc's tiers.
+    let page = alert(&rules[0], "requests-availability", "page-fast");
+    assert!(page.labels.contains(&("tier".into(), "2".into())), "{:?}", page.labels);
 }
 
 #[test]
@@ -229,5 +244,5 @@ fn lint_points_peer_specs_to_import() {
     let sloth = findings.iter().find(|f| f["file"].as_str().unwrap().ends_with("sloth-events.yaml")).unwrap();
     assert!(sloth["message"].as_str().unwrap().contains("a Sloth spec (prometheus/v1)"), "{sloth:#}");
     assert!(sloth["help"].as_str().unwrap_or_default().contains("sloc import"), "{sloth:#}");
-    assert_eq!((sloth["line"].as_u64(), sloth["column"].as_u64()), (Some(3), Some(1)), "at the document's start");
+    assert_eq!((sloth["line"].as_u64(), sloth["column"].as_u64()), (Some(5), Some(1)), "at the document's start");
 }
