@@ -73,39 +73,58 @@ pub fn generate(spec: &Spec, source: &str) -> Result<UnitTests, crate::InternalE
 }
 
 /// The group reduced to the alert whose labels are `labels` (the tier's) and the recording
-/// rules it reads, directly or through other recordings, in the group's order.
+/// rules it reads.
 fn read_by_alert(group: &Group, labels: &[(String, String)]) -> Group {
+    let is_alert = |r: &Rule| matches!(r.kind, RuleKind::Alert(_)) && r.labels.iter().all(|l| labels.contains(l));
+    alerts_and_their_inputs(std::slice::from_ref(group), is_alert).remove(0)
+}
+
+/// The groups reduced to the alerts `wanted` picks and the recording rules they read, directly
+/// or through other recordings, in the groups' order (a group keeps its place, even emptied).
+pub(crate) fn alerts_and_their_inputs(groups: &[Group], wanted: impl Fn(&Rule) -> bool) -> Vec<Group> {
     let reads = |rule: &Rule| -> Vec<String> {
         sloc_promql::parse(&rule.expr)
             .map(|e| sloc_promql::vector_selectors(&e).iter().filter_map(|vs| vs.name.clone()).collect())
             .unwrap_or_default()
     };
-    let is_alert = |r: &Rule| matches!(r.kind, RuleKind::Alert(_)) && r.labels.iter().all(|l| labels.contains(l));
-    let mut keep: Vec<bool> = group.rules.iter().map(is_alert).collect();
-    let mut wanted: Vec<String> = group.rules.iter().filter(|r| is_alert(r)).flat_map(reads).collect();
-    while let Some(name) = wanted.pop() {
-        for (i, rule) in group.rules.iter().enumerate() {
-            if !keep[i] && matches!(&rule.kind, RuleKind::Record(n) if *n == name) {
-                keep[i] = true;
-                wanted.extend(reads(rule));
+    let mut keep: Vec<Vec<bool>> = groups.iter().map(|g| g.rules.iter().map(&wanted).collect()).collect();
+    let mut names: Vec<String> =
+        groups.iter().flat_map(|g| g.rules.iter().filter(|r| wanted(r)).flat_map(reads)).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = names.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        for (g, group) in groups.iter().enumerate() {
+            for (i, rule) in group.rules.iter().enumerate() {
+                if !keep[g][i] && matches!(&rule.kind, RuleKind::Record(n) if *n == name) {
+                    keep[g][i] = true;
+                    names.extend(reads(rule));
+                }
             }
         }
     }
-    let rules = group.rules.iter().zip(keep).filter(|(_, k)| *k).map(|(r, _)| r.clone()).collect();
-    Group { rules, ..group.clone() }
+    groups
+        .iter()
+        .zip(keep)
+        .map(|(group, keep)| {
+            let rules = group.rules.iter().zip(keep).filter(|(_, k)| *k).map(|(r, _)| r.clone()).collect();
+            Group { rules, ..group.clone() }
+        })
+        .collect()
 }
 
 /// How to feed an SLI: counters of good and bad events, or a histogram's threshold bucket and
 /// count.
 #[derive(Debug, Clone)]
-enum SeriesPlan {
+pub(crate) enum SeriesPlan {
     Counters { bad: Series, good: Series },
     Histogram { bucket: Series, count: Series },
 }
 
 /// A series: metric name and labels (group labels are added per group).
 #[derive(Debug, Clone)]
-struct Series {
+pub(crate) struct Series {
     metric: String,
     labels: BTreeMap<String, String>,
 }
@@ -182,7 +201,7 @@ fn outside(
     Ok(other)
 }
 
-fn plan_series(objective: &Objective<'_>) -> Result<SeriesPlan, String> {
+pub(crate) fn plan_series(objective: &Objective<'_>) -> Result<SeriesPlan, String> {
     match &objective.slo.sli {
         Sli::Errors { errors, total } => {
             let (e, t) = (selector(errors)?, selector(total)?);
@@ -221,7 +240,7 @@ fn selector_of(text: &str) -> Result<promql_parser::parser::VectorSelector, Stri
 }
 
 /// Minutes, as promtool durations.
-fn at(minutes: f64) -> String {
+pub(crate) fn at(minutes: f64) -> String {
     format_duration(sloc_promql::Duration((minutes.max(0.0) * 60_000.0).round() as u64))
 }
 
@@ -241,12 +260,12 @@ fn counter(segments: &[(f64, u64)]) -> String {
     parts.join(" ")
 }
 
-fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     let s = format!("{x:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn series_name(s: &Series, group: &[(String, String)]) -> String {
+pub(crate) fn series_name(s: &Series, group: &[(String, String)]) -> String {
     let mut labels = s.labels.clone();
     labels.extend(group.iter().cloned());
     let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", sloc_promql::quote_string(v))).collect();
@@ -267,6 +286,39 @@ fn alert_labels(objective: &Objective<'_>, tier: &TierPlan, group: &[(String, St
 /// holds exactly: fractional increments accumulate rounding error in promtool's expansion,
 /// and a next segment starting a hair below the last value reads as a counter reset.
 const EVENTS_PER_STEP: f64 = 1_000_000.0;
+
+/// The input series of one burn: a clean history, a burn at error `ratio` in the first group
+/// (the others stay clean), then a clean rest; lengths in steps.
+pub(crate) fn write_input_series(
+    y: &mut String,
+    series: &SeriesPlan,
+    groups: &[Vec<(String, String)>],
+    ratio: f64,
+    (history, burn, rest): (u64, u64, u64),
+) {
+    let per_step = EVENTS_PER_STEP;
+    for (gi, group) in groups.iter().enumerate() {
+        let r = if gi == 0 { ratio } else { 0.0 };
+        let bad_per_step = (per_step * r).round();
+        let bad = counter(&[(0.0, history + 1), (bad_per_step, burn), (0.0, rest)]);
+        let good = counter(&[(per_step, history + 1), (per_step - bad_per_step, burn), (per_step, rest)]);
+        let total = counter(&[(per_step, history + 1 + burn + rest)]);
+        let pairs = match series {
+            SeriesPlan::Counters { bad: b, good: g } => [(series_name(b, group), bad), (series_name(g, group), good)],
+            SeriesPlan::Histogram { bucket, count } => {
+                [(series_name(bucket, group), good), (series_name(count, group), total)]
+            }
+        };
+        for (name, values) in pairs {
+            let _ = writeln!(
+                y,
+                "      - series: {}\n        values: {}",
+                sloc_yaml::quote_if_needed(&name),
+                sloc_yaml::quote_if_needed(&values)
+            );
+        }
+    }
+}
 
 fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &str, rules_file: &str) -> String {
     let threshold = tier.threshold.to_f64();
@@ -315,7 +367,6 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
     for (case, ratio, until) in [("above", above, resolved + eval_step), ("below", below, quiet_until + eval_step)] {
         let burn_steps = if case == "above" { steps(stop) - steps(history) } else { steps(until) - steps(history) };
         let rest = steps(until) - steps(history) - burn_steps;
-        let per_step = EVENTS_PER_STEP;
         let _ = writeln!(
             y,
             "  # {case}: a burn at {}x the threshold from {} on{}.",
@@ -324,30 +375,7 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
             if groups.len() > 1 { ", in the first group only" } else { "" }
         );
         let _ = writeln!(y, "  - interval: {}\n    input_series:", at(step));
-        for (gi, group) in groups.iter().enumerate() {
-            let r = if gi == 0 { ratio } else { 0.0 };
-            let bad_per_step = (per_step * r).round();
-            let bad = counter(&[(0.0, steps(history) + 1), (bad_per_step, burn_steps), (0.0, rest)]);
-            let good =
-                counter(&[(per_step, steps(history) + 1), (per_step - bad_per_step, burn_steps), (per_step, rest)]);
-            let total = counter(&[(per_step, steps(history) + 1 + burn_steps + rest)]);
-            let pairs = match series {
-                SeriesPlan::Counters { bad: b, good: g } => {
-                    [(series_name(b, group), bad), (series_name(g, group), good)]
-                }
-                SeriesPlan::Histogram { bucket, count } => {
-                    [(series_name(bucket, group), good), (series_name(count, group), total)]
-                }
-            };
-            for (name, values) in pairs {
-                let _ = writeln!(
-                    y,
-                    "      - series: {}\n        values: {}",
-                    sloc_yaml::quote_if_needed(&name),
-                    sloc_yaml::quote_if_needed(&values)
-                );
-            }
-        }
+        write_input_series(&mut y, series, &groups, ratio, (steps(history), burn_steps, rest));
         let query = tier.alerts_selector(o).replacen("ALERTS{", "ALERTS{alertstate=\"firing\",", 1);
         let firing = alert_labels(o, tier, &groups[0]);
         let _ = writeln!(y, "    promql_expr_test:");

@@ -36,6 +36,32 @@ pub struct ParsedRule {
     pub span: Range<usize>,
 }
 
+impl ParsedGroup {
+    /// The group in the rule-file model, without the places. A rule whose expression is missing
+    /// or does not parse (already reported) is left out.
+    pub fn to_group(&self) -> crate::Group {
+        let pairs = |v: &[(Spanned<String>, Spanned<String>)]| -> Vec<(String, String)> {
+            v.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect()
+        };
+        let rules = self
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let expr = r.expr.as_ref()?.text().to_string();
+                let name = r.name.value.clone();
+                Some(crate::Rule {
+                    kind: if r.is_alert { crate::RuleKind::Alert(name) } else { crate::RuleKind::Record(name) },
+                    expr,
+                    for_: r.for_.as_ref().map(|f| f.value),
+                    labels: pairs(&r.labels),
+                    annotations: pairs(&r.annotations),
+                })
+            })
+            .collect();
+        crate::Group { name: self.name.value.clone(), interval: self.interval.as_ref().map(|i| i.value), rules }
+    }
+}
+
 impl ParsedRule {
     pub fn label(&self, name: &str) -> Option<&Spanned<String>> {
         self.labels.iter().find(|(k, _)| k.value == name).map(|(_, v)| v)

@@ -68,10 +68,12 @@ pub fn run(args: &ImportArgs, out: &mut Output) -> u8 {
         None => {
             let texts: Vec<&str> = imported.specs.iter().map(|s| s.yaml.as_str()).collect();
             let joined = texts.join("---\n");
-            // A machine format owns standard output: the specs go there only in human mode.
-            if args.error_format == Format::Human {
+            // A machine format, or the comparison's table, owns standard output.
+            if args.compare.is_some() {
+                out.stderr.push_str("the specs are not printed with --compare: write them with -o DIR\n");
+            } else if args.error_format == Format::Human {
                 out.stdout.push_str(&joined);
-            } else if args.compare.is_none() {
+            } else {
                 out.stderr
                     .push_str("the specs are not printed with a machine --error-format: write them with -o DIR\n");
             }
@@ -111,7 +113,21 @@ pub fn run(args: &ImportArgs, out: &mut Output) -> u8 {
             }
         }
     }
-    if failed { exit::FINDINGS } else { exit::OK }
+    let compared = match &args.compare {
+        Some(old_rules) => {
+            let specs: Vec<(String, Vec<String>)> =
+                imported.specs.iter().map(|s| (s.yaml.clone(), s.sources.clone())).collect();
+            crate::compare_cmd::run(old_rules, &specs, args.error_format, out)
+        }
+        None => exit::OK,
+    };
+    if compared != exit::OK {
+        compared
+    } else if failed {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
 }
 
 /// `3 objectives`, counted in the spec written.

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod budget_cmd;
 mod build;
 mod check;
+mod compare_cmd;
 mod connect;
 mod explain;
 mod files;

@@ -150,7 +150,9 @@ fn every_lossy_step_is_a_located_note() {
     let mut lines = Vec::new();
     let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures/import"))
         .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| e.file_name().into_string().unwrap())
         .collect();
     names.sort();
     for name in &names {

@@ -1,0 +1,121 @@
+//! `sloc import --compare OLD_RULES`: the old rules and sloc's, through the same burns.
+
+use std::path::Path;
+use std::process::Command;
+
+use sloc_compiler::compare::{self, Side};
+use sloc_diagnostics::{FileReport, Severity};
+
+use crate::files::{read_or_report, write_atomically};
+use crate::{Format, Output, exit, report};
+
+/// Runs the comparison of `old_rules` with the rules compiled from `specs` (the imported specs'
+/// YAML) and prints its table. Exit 0 when every difference is explained, 1 when one is not or
+/// the old file has errors, 2 when promtool is missing or files cannot be written.
+pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Format, out: &mut Output) -> u8 {
+    let mut reports = Vec::new();
+    let file = match read_or_report(old_rules, &mut reports) {
+        Ok(Some(file)) => file,
+        Ok(None) => {
+            report::print(out, &reports, error_format, true);
+            return exit::FINDINGS;
+        }
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
+    let docs = match sloc_yaml::parse_documents(&file.text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let at = e.offset.unwrap_or(0);
+            let d = sloc_diagnostics::Diagnostic::new(&sloc_diagnostics::YAML_SYNTAX, at..at, e.message);
+            report::print(out, &[FileReport::new(file, vec![d])], error_format, true);
+            return exit::FINDINGS;
+        }
+    };
+    let (groups, diagnostics) = sloc_rulefile::read_rule_documents(&file.text, &docs);
+    if groups.is_empty() || diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        let mut diagnostics = diagnostics;
+        if groups.is_empty() {
+            diagnostics.push(sloc_diagnostics::Diagnostic::new(
+                &sloc_rulefile::codes::STRUCTURE,
+                0..0,
+                "--compare needs a Prometheus rule file (`groups:`) or a PrometheusRule manifest",
+            ));
+        }
+        report::print(out, &[FileReport::new(file, diagnostics)], error_format, true);
+        return exit::FINDINGS;
+    }
+    let old: Vec<_> = groups.iter().map(sloc_rulefile::ParsedGroup::to_group).collect();
+    let parsed: Vec<sloc_spec::Spec> = specs.iter().filter_map(|(yaml, _)| sloc_spec::parse_spec(yaml).0).collect();
+    let sources: Vec<String> = specs.iter().flat_map(|(_, s)| s.clone()).collect();
+    let sources = format!("imported from {} and compared with {}", sources.join(", "), file.name);
+    let comparison = match compare::generate(&parsed, &old, &sources) {
+        Ok(c) => c,
+        Err(e) => {
+            out.error(e);
+            return exit::USAGE;
+        }
+    };
+    if Command::new("promtool").arg("--version").output().is_err() {
+        out.error("--compare runs promtool, which is not on the PATH: install it (Debian package `prometheus`)");
+        return exit::USAGE;
+    }
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            out.error(format!("cannot create a temporary directory: {e}"));
+            return exit::USAGE;
+        }
+    };
+    let mut runs = Vec::new();
+    for (name, yaml) in &comparison.rule_files {
+        if let Err(message) = write_atomically(&dir.path().join(name), yaml) {
+            out.error(message);
+            return exit::USAGE;
+        }
+    }
+    for (i, scenario) in comparison.scenarios.iter().enumerate() {
+        for (side, yaml) in &scenario.tests {
+            let name = format!("{i}.{}.test.yml", if *side == Side::Old { "old" } else { "sloc" });
+            if let Err(message) = write_atomically(&dir.path().join(&name), yaml) {
+                out.error(message);
+                return exit::USAGE;
+            }
+            runs.push(name);
+        }
+    }
+    let outputs = sloc_rulefile::parallel_map(&runs, |name| {
+        Command::new("promtool").args(["test", "rules", name]).current_dir(dir.path()).output()
+    });
+    let mut firing = Vec::new();
+    for (name, output) in runs.iter().zip(outputs) {
+        let output = match output {
+            Ok(o) => o,
+            Err(e) => {
+                out.error(format!("cannot run promtool: {e}"));
+                return exit::USAGE;
+            }
+        };
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        match compare::read_firing(&text) {
+            Ok(f) => firing.push(f),
+            Err(reason) => {
+                let side = if name.contains(".old.") { file.name.as_str() } else { "sloc's rules" };
+                out.error(format!("promtool could not run the burn on {side}:\n{reason}"));
+                return exit::FINDINGS;
+            }
+        }
+    }
+    let outcomes: Vec<_> = comparison
+        .scenarios
+        .iter()
+        .zip(firing.chunks(2))
+        .map(|(s, pair)| comparison.outcome(s, &pair[0], &pair[1]))
+        .collect();
+    out.stdout.push_str(&format!("Alerts of {} and of sloc's rules, through the same burns:\n", file.name));
+    out.stdout.push_str(&comparison.render(&outcomes));
+    let unexplained = outcomes.iter().flat_map(|o| &o.rows).any(|r| !r.explained);
+    if unexplained { exit::FINDINGS } else { exit::OK }
+}
