@@ -18,7 +18,7 @@ use sloc_promql::format_duration;
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
 use sloc_spec::Spec;
 
-use crate::unit_tests::{alerts_and_their_inputs, at, number, plan_series, write_input_series};
+use crate::unit_tests::{alerts_and_their_inputs, at, names_read, number, plan_series, write_input_series};
 
 /// The rule file sloc compiles from the imported specs, as the tests load it.
 pub const SLOC_RULES: &str = "sloc.rules.yml";
@@ -165,14 +165,7 @@ pub fn generate(specs: &[Spec], old: &[Group], sources: &str) -> Result<Comparis
 /// none at all once evaluations are further apart than the 5m lookback.
 fn one_group(groups: Vec<Group>) -> Group {
     let rules: Vec<Rule> = groups.into_iter().flat_map(|g| g.rules).collect();
-    let reads: Vec<Vec<String>> = rules
-        .iter()
-        .map(|r| {
-            sloc_promql::parse(&r.expr)
-                .map(|e| sloc_promql::vector_selectors(&e).iter().filter_map(|vs| vs.name.clone()).collect())
-                .unwrap_or_default()
-        })
-        .collect();
+    let reads: Vec<Vec<String>> = rules.iter().map(names_read).collect();
     // Depth: 0 for rules reading raw series only, else one more than the recordings read. At
     // most one pass per rule settles it; a cycle (which Prometheus would not resolve either)
     // stops there.

@@ -79,17 +79,19 @@ fn read_by_alert(group: &Group, labels: &[(String, String)]) -> Group {
     alerts_and_their_inputs(std::slice::from_ref(group), is_alert).remove(0)
 }
 
+/// The metric names a rule's expression reads (recorded series among them).
+pub(crate) fn names_read(rule: &Rule) -> Vec<String> {
+    sloc_promql::parse(&rule.expr)
+        .map(|e| sloc_promql::vector_selectors(&e).iter().filter_map(|vs| vs.name.clone()).collect())
+        .unwrap_or_default()
+}
+
 /// The groups reduced to the alerts `wanted` picks and the recording rules they read, directly
 /// or through other recordings, in the groups' order (a group keeps its place, even emptied).
 pub(crate) fn alerts_and_their_inputs(groups: &[Group], wanted: impl Fn(&Rule) -> bool) -> Vec<Group> {
-    let reads = |rule: &Rule| -> Vec<String> {
-        sloc_promql::parse(&rule.expr)
-            .map(|e| sloc_promql::vector_selectors(&e).iter().filter_map(|vs| vs.name.clone()).collect())
-            .unwrap_or_default()
-    };
     let mut keep: Vec<Vec<bool>> = groups.iter().map(|g| g.rules.iter().map(&wanted).collect()).collect();
     let mut names: Vec<String> =
-        groups.iter().flat_map(|g| g.rules.iter().filter(|r| wanted(r)).flat_map(reads)).collect();
+        groups.iter().flat_map(|g| g.rules.iter().filter(|r| wanted(r)).flat_map(names_read)).collect();
     let mut seen = std::collections::BTreeSet::new();
     while let Some(name) = names.pop() {
         if !seen.insert(name.clone()) {
@@ -99,7 +101,7 @@ pub(crate) fn alerts_and_their_inputs(groups: &[Group], wanted: impl Fn(&Rule) -
             for (i, rule) in group.rules.iter().enumerate() {
                 if !keep[g][i] && matches!(&rule.kind, RuleKind::Record(n) if *n == name) {
                     keep[g][i] = true;
-                    names.extend(reads(rule));
+                    names.extend(names_read(rule));
                 }
             }
         }
