@@ -13,12 +13,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use sloc_plan::{BASE_WINDOW, Objective};
+use sloc_plan::Objective;
 use sloc_promql::format_duration;
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
 use sloc_spec::Spec;
 
-use crate::unit_tests::{alerts_and_their_inputs, at, names_read, number, plan_series, write_input_series};
+use crate::unit_tests::{
+    BurnTiming, alerts_and_their_inputs, at, minutes, names_read, number, plan_series, write_input_series,
+};
 
 /// The rule file sloc compiles from the imported specs, as the tests load it.
 pub const SLOC_RULES: &str = "sloc.rules.yml";
@@ -41,6 +43,8 @@ struct TierFacts {
     /// The long window is averaged from the 5m base rate (not an exact `rate` over it).
     derived_long: bool,
     derived_short: bool,
+    /// The labels every firing alert of the tier carries (the plan's).
+    alert_labels: Vec<(String, String)>,
 }
 
 /// One synthetic burn of one objective, above one of its tiers' threshold.
@@ -55,6 +59,8 @@ pub struct Scenario {
     pub heading: String,
     /// Minutes between evaluations: the precision of every time the burn gives.
     pub resolution: f64,
+    /// How much later a window summed from 5m rates crosses a threshold than a raw `rate`.
+    lag: f64,
     /// Where the burn starts, minutes from the test's start.
     start: f64,
     checks: Vec<f64>,
@@ -105,14 +111,9 @@ fn slo_of(labels: &BTreeMap<String, String>) -> Option<String> {
     labels.get("sloth_slo").or_else(|| labels.get("slo")).cloned()
 }
 
-/// Names compared as the importers write them: lower case, runs of other characters as `-`.
-fn same_name(a: &str, b: &str) -> bool {
-    let norm = |s: &str| -> String {
-        let mapped: String =
-            s.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-        mapped.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
-    };
-    norm(a) == norm(b)
+/// Whether an old rule's objective label (the peer's name) is the imported objective's.
+fn same_name(peer: &str, imported: &str) -> bool {
+    sloc_spec::slug(peer) == imported
 }
 
 /// The burns of every objective of `specs` and the rule files they load. `old` is the old
@@ -194,22 +195,13 @@ fn one_group(groups: Vec<Group>) -> Group {
     Group { name: "old-rules".into(), interval: None, rules: order.into_iter().map(|i| rules[i].clone()).collect() }
 }
 
-fn minutes(d: sloc_promql::Duration) -> f64 {
-    d.millis() as f64 / 60_000.0
-}
-
 fn scenario(o: &Objective<'_>, index: usize, series: &crate::unit_tests::SeriesPlan) -> Scenario {
     let tier = &o.tiers[index];
-    let threshold = tier.threshold.to_f64();
-    let (long, short, for_) = (minutes(tier.long), minutes(tier.short), minutes(tier.for_));
+    // The same burn and steps as `sloc test`'s.
+    let timing = BurnTiming::of(tier);
+    let BurnTiming { long, short, above, step, eval, lag, .. } = timing;
     let longest = o.tiers.iter().map(|t| minutes(t.long)).fold(long, f64::max);
-    // The same steps as `sloc test`: a 3-day window at a 2-minute step, rules evaluated at most
-    // 60 times per long window and at least every 10 minutes.
-    let step: f64 = if long > 24.0 * 60.0 { 2.0 } else { 1.0 };
-    let eval: f64 = (long / 60.0).clamp(step, 10.0).round();
-    let lag = minutes(BASE_WINDOW) / 2.0;
-    let above = (threshold * 1.1).min(1.0);
-    let expected = long.max(short) * threshold / above + lag + for_;
+    let expected = timing.onset(above) + timing.for_;
     let steps = |m: f64| (m / step).ceil() as u64;
     let (history, burn) = (steps(longest), steps(1.25 * expected + 2.0 * eval));
     let start = history as f64 * step;
@@ -247,7 +239,6 @@ fn scenario(o: &Objective<'_>, index: usize, series: &crate::unit_tests::SeriesP
         }
         y
     };
-    let derived = |window: sloc_promql::Duration| !o.exact && window > BASE_WINDOW;
     Scenario {
         service: o.service.clone(),
         slo: o.name.clone(),
@@ -262,6 +253,7 @@ fn scenario(o: &Objective<'_>, index: usize, series: &crate::unit_tests::SeriesP
             number(above)
         ),
         resolution: eval,
+        lag,
         start,
         tiers: o
             .tiers
@@ -270,8 +262,9 @@ fn scenario(o: &Objective<'_>, index: usize, series: &crate::unit_tests::SeriesP
                 name: t.name.clone(),
                 severity: t.severity().to_string(),
                 for_minutes: minutes(t.for_),
-                derived_long: derived(t.long),
-                derived_short: derived(t.short),
+                derived_long: o.reads_base_recordings(t.long),
+                derived_short: o.reads_base_recordings(t.short),
+                alert_labels: t.alert_label_set(o),
             })
             .collect(),
         tests: [(Side::Old, test(OLD_RULES)), (Side::Sloc, test(SLOC_RULES))],
@@ -398,9 +391,11 @@ impl Comparison {
             }
         });
         let sloc_timeline = timeline(scenario, sloc, |labels| {
-            (labels.get("slo") == Some(&scenario.slo) && labels.get("service") == Some(&scenario.service))
-                .then(|| labels.get("severity").cloned())
-                .flatten()
+            scenario
+                .tiers
+                .iter()
+                .find(|t| t.alert_labels.iter().all(|(k, v)| labels.get(k) == Some(v)))
+                .map(|t| t.severity.clone())
         });
         let severities: BTreeSet<&String> =
             old_timeline.keys().chain(sloc_timeline.keys()).chain([&scenario.severity]).collect();
@@ -447,7 +442,7 @@ impl Comparison {
     ) -> (String, bool) {
         // Each side's times fall on evaluations; the model of the windows is good to a minute or two.
         let tolerance = s.resolution + 2.0;
-        let lag = minutes(BASE_WINDOW) / 2.0;
+        let lag = s.lag;
         // The sloc tier that fires first at this severity: the tested tier when it has it.
         let tier = s
             .tiers
@@ -685,5 +680,6 @@ mod tests {
         assert_eq!(severity_of(&labels(&[("severity", "warning")])).unwrap(), "warning");
         assert_eq!(severity_of(&labels(&[("severity", "slack")])), None);
         assert!(same_name("Requests Availability", "requests-availability"));
+        assert!(!same_name("requests_availability", "requests-availability"));
     }
 }

@@ -322,17 +322,52 @@ pub(crate) fn write_input_series(
     }
 }
 
+/// Minutes, as the burn timings count them.
+pub(crate) fn minutes(d: sloc_promql::Duration) -> f64 {
+    d.millis() as f64 / 60_000.0
+}
+
+/// How a burn above a tier's threshold is run and when sloc's alert fires, in minutes: one
+/// formula for `sloc test` and `sloc import --compare`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BurnTiming {
+    pub long: f64,
+    pub short: f64,
+    pub for_: f64,
+    pub threshold: f64,
+    /// The burn's error ratio: 1.1 times the threshold.
+    pub above: f64,
+    /// Minutes between input samples.
+    pub step: f64,
+    /// Minutes between rule evaluations.
+    pub eval: f64,
+    /// A ratio averaged from 5m rates lags a raw `rate` over the same window by half of 5m.
+    pub lag: f64,
+}
+
+impl BurnTiming {
+    pub fn of(tier: &TierPlan) -> Self {
+        let (long, short, for_) = (minutes(tier.long), minutes(tier.short), minutes(tier.for_));
+        // Info's 3-day window at a 2-minute step keeps promtool's run to seconds.
+        let step: f64 = if long > 24.0 * 60.0 { 2.0 } else { 1.0 };
+        // Rules are evaluated less often than the series are sampled where the windows allow:
+        // the derived ratios' cost grows with the square of the evaluations in a window, and the
+        // margins (at least 4 evaluations) stay well inside the tier's timing.
+        let eval = (long / 60.0).clamp(step, 10.0).round();
+        let threshold = tier.threshold.to_f64();
+        let above = (threshold * 1.1).min(1.0);
+        BurnTiming { long, short, for_, threshold, above, step, eval, lag: minutes(BASE_WINDOW) / 2.0 }
+    }
+
+    /// Minutes from the start of a burn at `ratio` until both windows cross the threshold.
+    pub fn onset(&self, ratio: f64) -> f64 {
+        self.long.max(self.short) * self.threshold / ratio + self.lag
+    }
+}
+
 fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &str, rules_file: &str) -> String {
-    let threshold = tier.threshold.to_f64();
-    let minutes = |d: sloc_promql::Duration| d.millis() as f64 / 60_000.0;
-    let (long, short, for_) = (minutes(tier.long), minutes(tier.short), minutes(tier.for_));
-    // Info's 3-day window at a 2-minute step keeps promtool's run to seconds.
-    let step: f64 = if long > 24.0 * 60.0 { 2.0 } else { 1.0 };
-    // Rules are evaluated less often than the series are sampled where the windows allow:
-    // the derived ratios' cost grows with the square of the evaluations in a window, and the
-    // margins (at least 4 evaluations) stay well inside the tier's timing.
-    let eval_step: f64 = (long / 60.0).clamp(step, 10.0).round();
-    let lag = minutes(BASE_WINDOW) / 2.0;
+    let timing = BurnTiming::of(tier);
+    let BurnTiming { long, short, for_, threshold, above, step, eval: eval_step, lag } = timing;
     let history = long;
     let margin = (4.0 * eval_step).max(long / 20.0);
     let groups: Vec<Vec<(String, String)>> = if o.group_by.is_empty() {
@@ -344,9 +379,7 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
             .collect()
     };
 
-    let above = (threshold * 1.1).min(1.0);
-    let onset = |r: f64, window: f64| window * threshold / r + lag;
-    let fires = history + onset(above, long).max(onset(above, short)) + for_;
+    let fires = history + timing.onset(above) + for_;
     let stop = fires + margin + eval_step;
     let resolved = stop + short * (1.0 - threshold / above) + lag + (4.0 * eval_step).max(short / 10.0);
     let below = threshold * 0.9;

@@ -175,15 +175,3 @@ fn map(e: &mut Emitter, indent: usize, key: &str, pairs: &[(String, String)]) {
         e.scalar(indent + 2, false, k, v);
     }
 }
-
-/// A name sloc accepts for a service, an objective or a tier: lower-case letters, digits, `-`
-/// and `_` (anything else becomes `-`).
-pub fn slug(name: &str) -> String {
-    let slug: String = name
-        .trim()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
-        .collect();
-    let slug = slug.trim_matches('-').to_string();
-    if slug.is_empty() { "unnamed".to_string() } else { slug }
-}

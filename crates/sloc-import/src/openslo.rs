@@ -8,9 +8,10 @@ use sloc_spec::Decimal;
 use sloc_yaml::Node;
 
 use crate::codes::*;
-use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier, slug};
+use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier};
 use crate::query::{Counter, Part, counter, events_sli, translate_window};
 use crate::{Cx, text};
+use sloc_spec::slug;
 
 /// Every OpenSLO v1 document of the inputs, by kind and name, with the file it is in.
 pub(crate) struct Catalog<'a> {

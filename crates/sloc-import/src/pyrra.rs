@@ -5,9 +5,10 @@
 use sloc_yaml::Node;
 
 use crate::codes::*;
-use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier, slug};
+use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier};
 use crate::query::{histogram, selector};
 use crate::{Cx, Options, labels, minutes, pairs, text};
+use sloc_spec::slug;
 
 /// Pyrra's tiers as fractions of the SLO window: (name, default severity key, long, short,
 /// `for`, factor), from `slo/rules.go: Windows()`: 1h/5m/2m at 14x for 28 days, and so on.

@@ -5,9 +5,10 @@
 use sloc_yaml::Node;
 
 use crate::codes::*;
-use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier, slug};
+use crate::draft::{DraftSli, DraftSlo, DraftSpec, DraftTier};
 use crate::query::{Part, counter, events_sli, translate_window};
 use crate::{Cx, Options, labels, pairs, text};
+use sloc_spec::slug;
 
 /// Sloth's alert windows for a 30-day period (its default catalog): the page alert fires on
 /// either of two pairs, the ticket alert on either of two more. As shares of the period's

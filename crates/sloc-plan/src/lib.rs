@@ -265,6 +265,13 @@ fn counted(slo: &Slo, exact: bool) -> Counted {
 }
 
 impl Objective<'_> {
+    /// Whether the ratio over `window` is summed from the base window's recordings (which lags
+    /// a raw `rate` over `window` by half the base window) rather than read from the raw series
+    /// (`exact: true`, and the base window itself).
+    pub fn reads_base_recordings(&self, window: Duration) -> bool {
+        !self.exact && window > BASE_WINDOW
+    }
+
     /// `slo:sli_error:ratio_rate<window>`.
     pub fn ratio_series(&self, window: Duration) -> String {
         format!("{}{}", names::ERROR_RATIO, window_name(window))

@@ -19,7 +19,7 @@ mod schema;
 mod tiers;
 
 pub use decimal::Decimal;
-pub use read::{RESERVED_LABELS, TIER_LABEL, is_spec, parse_spec};
+pub use read::{RESERVED_LABELS, TIER_LABEL, is_spec, parse_spec, slug};
 pub use tiers::{Notify, ResolvedTier, Tier, TierPolicy, TierSpec, resolve_tiers};
 
 /// The window placeholder in SLI expressions, replaced by each window the rules need.

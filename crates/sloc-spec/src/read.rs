@@ -882,6 +882,19 @@ fn valid_slug(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// A foreign name (a peer's service, objective or tier) as a name sloc accepts: lower-case
+/// letters, digits, `-` and `_` (anything else becomes `-`). `sloc import` names objectives
+/// with it, and `--compare` finds them again in the old rules' labels.
+pub fn slug(name: &str) -> String {
+    let slug: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() { "unnamed".to_string() } else { slug }
+}
+
 fn valid_slo_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }

@@ -1,7 +1,6 @@
 //! `sloc import --compare OLD_RULES`: the old rules and sloc's, through the same burns.
 
 use std::path::Path;
-use std::process::Command;
 
 use sloc_compiler::compare::{self, Side};
 use sloc_diagnostics::{FileReport, Severity};
@@ -25,26 +24,20 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
             return exit::USAGE;
         }
     };
-    let docs = match sloc_yaml::parse_documents(&file.text) {
-        Ok(docs) => docs,
-        Err(e) => {
-            let at = e.offset.unwrap_or(0);
-            let d = sloc_diagnostics::Diagnostic::new(&sloc_diagnostics::YAML_SYNTAX, at..at, e.message);
-            report::print(out, &[FileReport::new(file, vec![d])], error_format, true);
-            return exit::FINDINGS;
-        }
-    };
-    let (groups, diagnostics) = sloc_rulefile::read_rule_documents(&file.text, &docs);
-    if groups.is_empty() || diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        let mut diagnostics = diagnostics;
-        if groups.is_empty() {
-            diagnostics.push(sloc_diagnostics::Diagnostic::new(
-                &sloc_rulefile::codes::STRUCTURE,
-                0..0,
-                "--compare needs a Prometheus rule file (`groups:`) or a PrometheusRule manifest",
-            ));
-        }
-        report::print(out, &[FileReport::new(file, diagnostics)], error_format, true);
+    // The old file's own errors, as `sloc lint` (and so promtool) reports them.
+    let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
+    let mut errors: Vec<_> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
+    let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
+    let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, &docs);
+    if groups.is_empty() && errors.is_empty() {
+        errors.push(sloc_diagnostics::Diagnostic::new(
+            &sloc_rulefile::codes::STRUCTURE,
+            0..0,
+            "--compare needs a Prometheus rule file (`groups:`) or a PrometheusRule manifest",
+        ));
+    }
+    if !errors.is_empty() {
+        report::print(out, &[FileReport::new(file, errors)], error_format, true);
         return exit::FINDINGS;
     }
     let old: Vec<_> = groups.iter().map(sloc_rulefile::ParsedGroup::to_group).collect();
@@ -58,7 +51,7 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
             return exit::USAGE;
         }
     };
-    if Command::new("promtool").arg("--version").output().is_err() {
+    if !crate::test_cmd::promtool_on_path() {
         out.error("--compare runs promtool, which is not on the PATH: install it (Debian package `prometheus`)");
         return exit::USAGE;
     }
@@ -86,9 +79,8 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
             runs.push(name);
         }
     }
-    let outputs = sloc_rulefile::parallel_map(&runs, |name| {
-        Command::new("promtool").args(["test", "rules", name]).current_dir(dir.path()).output()
-    });
+    let paths: Vec<std::path::PathBuf> = runs.iter().map(|name| dir.path().join(name)).collect();
+    let outputs = crate::test_cmd::run_promtool_tests(&paths);
     let mut firing = Vec::new();
     for (name, output) in runs.iter().zip(outputs) {
         let output = match output {

@@ -24,7 +24,7 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
-    let promtool = Command::new("promtool").arg("--version").output().is_ok_and(|o| o.status.success());
+    let promtool = promtool_on_path();
     if !promtool && args.emit.is_none() {
         out.error(
             "promtool is not on the PATH: install it (Debian package `prometheus`), or write the tests with --emit DIR",
@@ -108,15 +108,8 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
         return exit::OK;
     }
     let (mut passed, mut failed) = (0, 0);
-    // promtool runs on every core; results are reported in order.
-    let runs = sloc_rulefile::parallel_map(&written, |(_, _, path)| {
-        Command::new("promtool")
-            .arg("test")
-            .arg("rules")
-            .arg(path.file_name().unwrap_or_default())
-            .current_dir(path.parent().unwrap_or(dir))
-            .output()
-    });
+    let paths: Vec<PathBuf> = written.iter().map(|(_, _, path)| path.clone()).collect();
+    let runs = run_promtool_tests(&paths);
     for ((source, name, path), run) in written.iter().zip(runs) {
         match run {
             Ok(o) if o.status.success() => {
@@ -143,4 +136,22 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
     }
     out.stdout.push_str(&format!("{passed} passed, {failed} failed\n"));
     if failed > 0 { exit::FINDINGS } else { exit::OK }
+}
+
+/// Whether `promtool --version` runs.
+pub fn promtool_on_path() -> bool {
+    Command::new("promtool").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// `promtool test rules FILE` for every test file, from the file's directory (its rule files
+/// are named relative to it), on every core; the results in order.
+pub fn run_promtool_tests(tests: &[PathBuf]) -> Vec<std::io::Result<std::process::Output>> {
+    sloc_rulefile::parallel_map(tests, |path| {
+        Command::new("promtool")
+            .arg("test")
+            .arg("rules")
+            .arg(path.file_name().unwrap_or_default())
+            .current_dir(path.parent().unwrap_or(Path::new(".")))
+            .output()
+    })
 }

@@ -139,10 +139,34 @@ fn a_drifted_rule_file_is_an_unexplained_difference_and_exit_1() {
 }
 
 #[test]
-fn compare_needs_a_rule_file() {
+fn compare_refuses_what_it_cannot_run() {
     let out = run(&mut sloc(&["import", &fixture("orders.sloth.yaml"), "--compare", &fixture("orders.sloth.yaml")]));
     assert_eq!(out.code, 1, "{}", out.transcript());
     assert!(out.stderr.contains("--compare needs a Prometheus rule file"), "{}", out.stderr);
     let missing = run(&mut sloc(&["import", &fixture("orders.sloth.yaml"), "--compare", "/nonexistent/rules.yml"]));
     assert_eq!(missing.code, 2, "{}", missing.transcript());
+    // An old file promtool would reject: its error, located, and exit 1; nothing is run.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("old.yml");
+    std::fs::write(
+        &broken,
+        "groups:
+  - name: g
+    rules:
+      - alert: A
+        expr: rate(x[5m] > 1
+",
+    )
+    .unwrap();
+    let rejected = run(&mut sloc(&["import", &fixture("orders.sloth.yaml"), "--compare", broken.to_str().unwrap()]));
+    assert_eq!(rejected.code, 1, "{}", rejected.transcript());
+    assert!(rejected.stderr.contains("old.yml:5:"), "located in the old file: {}", rejected.stderr);
+    assert!(rejected.stdout.is_empty(), "no table: {}", rejected.stdout);
+    // Without promtool on the PATH: a usage error, exit 2.
+    let empty = tempfile::tempdir().unwrap();
+    let mut cmd = sloc(&["import", &fixture("orders.sloth.yaml"), "--compare", &fixture("orders.sloth-rules.yml")]);
+    cmd.env("PATH", empty.path());
+    let refused = run(&mut cmd);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(refused.stderr.contains("--compare runs promtool, which is not on the PATH"), "{}", refused.stderr);
 }
