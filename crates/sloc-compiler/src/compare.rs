@@ -291,8 +291,7 @@ pub fn read_firing(promtool_output: &str) -> Result<Firing, String> {
         }
     }
     // A rule file promtool rejects fails without a single check's report.
-    let checked = promtool_output.lines().any(|l| l.trim_start().starts_with("expr: "));
-    if promtool_output.contains("FAILED") && !checked || promtool_output.contains(", err: ") {
+    if promtool_output.contains("FAILED") && time.is_none() || promtool_output.contains(", err: ") {
         return Err(promtool_output.trim().to_string());
     }
     Ok(firing)
