@@ -147,25 +147,22 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
         }
         return out;
     }
-    let (groups, diagnostics) = sloc_rulefile::read_rule_documents(text, &docs);
-    drop(docs);
-    out.diagnostics = diagnostics;
-    out.diagnostics.extend(sloc_rulefile::duplicate_rules(&groups, config.lint_fatal));
     let enabled: Vec<&checks::RuleCheck> =
         checks::RULE_CHECKS.iter().filter(|c| !config.is_disabled(c.code.code)).collect();
-    let rules: Vec<(&ParsedGroup, &ParsedRule)> =
-        groups.iter().flat_map(|g| g.rules.iter().map(move |r| (g, r))).collect();
-    // Checks of one rule are independent of every other rule's: run them on every core.
-    let findings = parallel_map(&rules, |&(group, rule)| {
-        let expr = rule.expr.as_ref().map(|e| (e, Locator::new(e.text())));
-        let cx = RuleContext { text, group, rule, config, expr };
-        let mut found = Vec::new();
-        for check in &enabled {
-            (check.run)(&cx, &mut found);
-        }
-        found
-    });
-    drop(rules);
+    // Each rule's checks run on the core that parsed its expression, and its syntax tree is
+    // dropped right after: a file's trees are never all held at once.
+    let (groups, diagnostics, findings) =
+        sloc_rulefile::read_rule_structure(text, docs).parse(text, false, |group, rule, expr| {
+            let expr = expr.map(|e| (e, Locator::new(e.text())));
+            let cx = RuleContext { text, group, rule, config, expr };
+            let mut found = Vec::new();
+            for check in &enabled {
+                (check.run)(&cx, &mut found);
+            }
+            found
+        });
+    out.diagnostics = diagnostics;
+    out.diagnostics.extend(sloc_rulefile::duplicate_rules(&groups, config.lint_fatal));
     out.diagnostics.extend(findings.into_iter().flatten());
     out.groups = groups;
     out

@@ -69,7 +69,7 @@ fn read(files: Vec<SourceFile>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> 
             };
             LiveFile { file: file.clone(), groups, spec }
         } else {
-            let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, &docs);
+            let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, docs);
             LiveFile { file: file.clone(), groups: groups.iter().map(ExpectedGroup::from_parsed).collect(), spec: None }
         };
         reports.push(FileReport::new(file, errors));

@@ -302,6 +302,27 @@ fn find_quoted(original: &str, quoted: &str) -> std::ops::Range<usize> {
 
 /// RE2 syntax as Prometheus accepts it, including Go's literal `{` where it is not a repeat.
 fn check_regex(pattern: &str) -> Result<(), String> {
+    // Rule files repeat their matchers (`job=~"api.*"` in every rule of a group), and parsing a
+    // regex costs as much as parsing the expression around it: each thread remembers verdicts.
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static VERDICTS: std::cell::RefCell<std::collections::HashMap<String, Result<(), String>>> =
+            std::cell::RefCell::default();
+    }
+    VERDICTS.with_borrow_mut(|verdicts| {
+        if let Some(verdict) = verdicts.get(pattern) {
+            return verdict.clone();
+        }
+        if verdicts.len() >= REMEMBERED {
+            verdicts.clear();
+        }
+        let verdict = check_regex_uncached(pattern);
+        verdicts.insert(pattern.to_string(), verdict.clone());
+        verdict
+    })
+}
+
+fn check_regex_uncached(pattern: &str) -> Result<(), String> {
     let parse = |p: &str| regex_syntax::Parser::new().parse(p).map(|_| ()).map_err(|e| e.to_string());
     match parse(pattern) {
         Ok(()) => Ok(()),

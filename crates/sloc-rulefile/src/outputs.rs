@@ -4,20 +4,23 @@ use promql_parser::parser::{Expr, LabelModifier};
 
 use crate::ParsedRule;
 
+/// The labels an expression's outermost aggregation keeps with `by (...)`, each with the one
+/// value (or regex pattern, as the lean AST holds regexes) every selector gives it. A kept label
+/// the selectors do not agree on is left out. Computed when the expression is parsed, so that
+/// [`disjoint`] needs no syntax tree.
+pub(crate) fn kept_label_values(expr: &Expr) -> Vec<(String, String)> {
+    let Some(kept) = kept_labels(expr) else { return Vec::new() };
+    kept.iter().filter_map(|label| Some((label.clone(), selected_value(expr, label)?))).collect()
+}
+
 /// Do the two rules provably write different series? True when both aggregate `by` a label
 /// that each selects with one value (or one regex) and the values cannot both match.
 pub(crate) fn disjoint(a: &ParsedRule, b: &ParsedRule) -> bool {
-    let (Some(a), Some(b)) = (&a.expr, &b.expr) else { return false };
-    let (Some(kept_a), Some(kept_b)) = (kept_labels(&a.ast), kept_labels(&b.ast)) else { return false };
-    kept_a.iter().filter(|l| kept_b.contains(l)).any(|label| {
-        match (selected_value(&a.ast, label), selected_value(&b.ast, label)) {
-            (Some(x), Some(y)) => !may_overlap(&x, &y),
-            _ => false,
-        }
-    })
+    a.kept_label_values
+        .iter()
+        .any(|(label, x)| b.kept_label_values.iter().any(|(other, y)| other == label && !may_overlap(x, y)))
 }
 
-/// The labels an expression's outermost aggregation keeps with `by (...)`.
 fn kept_labels(expr: &Expr) -> Option<&[String]> {
     match expr {
         Expr::Paren(p) => kept_labels(&p.expr),
@@ -29,8 +32,7 @@ fn kept_labels(expr: &Expr) -> Option<&[String]> {
     }
 }
 
-/// The one value (or regex pattern, as the lean AST holds regexes) every selector of the
-/// expression gives `label`, if they all agree.
+/// The one value every selector of the expression gives `label`, if they all agree.
 fn selected_value(expr: &Expr, label: &str) -> Option<String> {
     let mut value: Option<String> = None;
     for vs in sloc_promql::vector_selectors(expr) {

@@ -34,6 +34,9 @@ pub struct ParsedRule {
     pub annotations: Vec<(Spanned<String>, Spanned<String>)>,
     /// The whole rule item, from its first key to its last value.
     pub span: Range<usize>,
+    /// The labels the expression's outer `by (...)` keeps, with the value its selectors give
+    /// each (see [`crate::outputs::kept_label_values`]): what tells same-named rules apart.
+    pub kept_label_values: Vec<(String, String)>,
 }
 
 impl ParsedGroup {
@@ -112,11 +115,27 @@ pub fn document_kind(doc: &Node) -> DocumentKind {
     }
 }
 
-/// Reads the groups of every rule document of a file.
-pub fn read_rule_documents(text: &str, docs: &[Node]) -> (Vec<ParsedGroup>, Vec<Diagnostic>) {
-    let mut reader = Reader { text, diagnostics: Vec::new(), pending: Vec::new(), rule_index: 0 };
+/// Reads the groups of every rule document of a file, expressions parsed.
+pub fn read_rule_documents(text: &str, docs: Vec<Node>) -> (Vec<ParsedGroup>, Vec<Diagnostic>) {
+    let (groups, diagnostics, _) = read_rule_structure(text, docs).parse(text, true, |_, _, _| ());
+    (groups, diagnostics)
+}
+
+/// A rule file read up to its expressions: its groups, what is wrong with them, and each rule's
+/// expression still to parse.
+pub struct RuleStructure {
+    pub groups: Vec<ParsedGroup>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// One per rule of the file, in order: the expression's scalar, if there is one to parse.
+    expressions: Vec<Option<Node>>,
+}
+
+/// Reads the structure of every rule document of a file. The documents are dropped here, so
+/// that the YAML tree and the syntax trees are never held at once.
+pub fn read_rule_structure(text: &str, docs: Vec<Node>) -> RuleStructure {
+    let mut reader = Reader { text, diagnostics: Vec::new(), expressions: Vec::new() };
     let mut groups = Vec::new();
-    for doc in docs {
+    for doc in &docs {
         match document_kind(doc) {
             DocumentKind::RuleFile => reader.file(doc, &mut groups),
             DocumentKind::PrometheusRule => match doc.get("spec") {
@@ -149,8 +168,62 @@ pub fn read_rule_documents(text: &str, docs: &[Node]) -> (Vec<ParsedGroup>, Vec<
             }
         }
     }
-    reader.parse_pending(&mut groups);
-    (groups, reader.diagnostics)
+    drop(docs);
+    RuleStructure { groups, diagnostics: reader.diagnostics, expressions: reader.expressions }
+}
+
+impl RuleStructure {
+    /// Parses every expression on all cores, and on the same core calls `visit` with each rule
+    /// and its expression (`None` when it is missing or does not parse, already reported).
+    /// With `keep`, the syntax trees stay on their rules; without, each is dropped once
+    /// visited, so that a file's trees are never all held at once. `visit`'s answers come back
+    /// in rule order.
+    pub fn parse<R: Send>(
+        self,
+        text: &str,
+        keep: bool,
+        visit: impl Fn(&ParsedGroup, &ParsedRule, Option<&ParsedExpr>) -> R + Sync,
+    ) -> (Vec<ParsedGroup>, Vec<Diagnostic>, Vec<R>) {
+        let RuleStructure { mut groups, mut diagnostics, expressions } = self;
+        let places = groups.iter().enumerate().flat_map(|(g, group)| (0..group.rules.len()).map(move |r| (g, r)));
+        let work: Vec<((usize, usize), Option<Node>)> = places.zip(expressions).collect();
+        let outcomes = parallel_map(&work, |&((g, r), ref node)| {
+            let group = &groups[g];
+            let parsed = node.as_ref().map(|node| {
+                sloc_promql::parse_lean(node.as_scalar_text().unwrap_or_default()).map(|lean| ParsedExpr {
+                    ast: lean.ast,
+                    regex_matchers: lean.regex_matchers,
+                    node: node.clone(),
+                })
+            });
+            let expr = parsed.as_ref().and_then(|p| p.as_ref().ok());
+            let answer = visit(group, &group.rules[r], expr);
+            let kept_label_values = expr.map(|e| crate::outputs::kept_label_values(&e.ast)).unwrap_or_default();
+            let parsed = match parsed {
+                Some(Ok(expr)) => keep.then_some(Ok(expr)),
+                Some(Err(e)) => {
+                    let span = node.as_ref().map_or(0..0, |node| value_range_to_source(text, node, e.span.clone()));
+                    Some(Err(Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message))
+                        .with_label("here")))
+                }
+                None => None,
+            };
+            (answer, parsed, kept_label_values)
+        });
+        drop(work);
+        let mut answers = Vec::with_capacity(outcomes.len());
+        let rules = groups.iter_mut().flat_map(|g| g.rules.iter_mut());
+        for (rule, (answer, parsed, kept_label_values)) in rules.zip(outcomes) {
+            match parsed {
+                Some(Ok(expr)) => rule.expr = Some(expr),
+                Some(Err(syntax_error)) => diagnostics.push(syntax_error),
+                None => {}
+            }
+            rule.kept_label_values = kept_label_values;
+            answers.push(answer);
+        }
+        (groups, diagnostics, answers)
+    }
 }
 
 /// A top-level key of a document that is almost `groups` (or `rules:` written at the top).
@@ -165,10 +238,8 @@ fn rule_file_lookalike(doc: &Node) -> Option<(&Node, &'static str)> {
 struct Reader<'t> {
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
-    /// Expressions to parse once the structure is read: (rule index in the file, scalar).
-    pending: Vec<(usize, Node)>,
-    /// The index the next rule read will have.
-    rule_index: usize,
+    /// Expressions to parse once the structure is read, one per rule read.
+    expressions: Vec<Option<Node>>,
 }
 
 impl Reader<'_> {
@@ -313,7 +384,10 @@ impl Reader<'_> {
         let mut rules = Vec::new();
         if let Some(list) = get("rules") {
             match &list.value {
-                Value::Seq(items) => rules.extend(items.iter().filter_map(|i| self.rule(i))),
+                Value::Seq(items) => {
+                    rules = Vec::with_capacity(items.len());
+                    rules.extend(items.iter().filter_map(|i| self.rule(i)));
+                }
                 Value::Null => {}
                 _ => self.push(
                     Diagnostic::new(
@@ -344,7 +418,7 @@ impl Reader<'_> {
                 return Vec::new();
             }
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             let (Some(name), Some(value)) =
                 (self.scalar(k, &format!("a {what} name")), self.scalar(v, &format!("a {what} value")))
@@ -436,11 +510,12 @@ impl Reader<'_> {
                 }
             }
         }
-        self.rule_index += 1;
-        Some(ParsedRule { is_alert, name, expr, for_, labels, annotations, span })
+        self.expressions.push(expr);
+        Some(ParsedRule { is_alert, name, expr: None, for_, labels, annotations, span, kept_label_values: Vec::new() })
     }
 
-    fn expr(&mut self, node: Option<&Node>, anchor: &Range<usize>) -> Option<ParsedExpr> {
+    /// The expression's scalar, to parse once the structure is read.
+    fn expr(&mut self, node: Option<&Node>, anchor: &Range<usize>) -> Option<Node> {
         let Some(node) = node else {
             self.push(
                 Diagnostic::new(&MISSING_EXPR, anchor.clone(), "this rule has no `expr`").with_label("`expr` missing"),
@@ -455,30 +530,7 @@ impl Reader<'_> {
             );
             return None;
         }
-        self.pending.push((self.rule_index, node.clone()));
-        None
-    }
-
-    /// Parses every pending expression on all cores and attaches them to their rules.
-    fn parse_pending(&mut self, groups: &mut [ParsedGroup]) {
-        let pending = std::mem::take(&mut self.pending);
-        let parsed =
-            parallel_map(&pending, |(_, node)| sloc_promql::parse_lean(node.as_scalar_text().unwrap_or_default()));
-        let mut rules: Vec<&mut ParsedRule> = groups.iter_mut().flat_map(|g| g.rules.iter_mut()).collect();
-        for ((index, node), result) in pending.into_iter().zip(parsed) {
-            match result {
-                Ok(lean) => {
-                    rules[index].expr = Some(ParsedExpr { ast: lean.ast, regex_matchers: lean.regex_matchers, node })
-                }
-                Err(e) => {
-                    let span = value_range_to_source(self.text, &node, e.span.clone());
-                    self.diagnostics.push(
-                        Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message))
-                            .with_label("here"),
-                    );
-                }
-            }
-        }
+        Some(node.clone())
     }
 }
 

@@ -12,6 +12,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned as SaphyrSpanned;
 
 mod emit;
+mod events;
 pub use emit::{Emitter, quote_if_needed};
 
 /// A YAML value with the byte range of its source text.
@@ -102,22 +103,31 @@ impl std::error::Error for SyntaxError {}
 
 /// Parses every document of a YAML stream. Empty documents are skipped.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
-    // Node and event budgets grow with the text: a 50,000-rule file is legitimate. Alias
-    // limits stay at their defaults, which is what guards against "billion laughs" documents.
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_nodes = text.len().max(250_000);
-    budget.max_events = (2 * text.len()).max(1_000_000);
-    let options = serde_saphyr::options! { with_snippet: false, budget: Some(budget) };
-    let docs: Vec<SaphyrSpanned<Value>> =
-        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| to_syntax_error(&e, text))?;
+    let max_nodes = text.len().max(250_000);
+    let docs = match events::parse_documents(text, max_nodes) {
+        Some(docs) => docs,
+        None => parse_documents_through_serde(text, max_nodes)?,
+    };
     Ok(docs
         .into_iter()
-        .map(|d| {
-            let mut node = Node::from(d);
+        .map(|mut node| {
             fix_up(&mut node, text);
             node
         })
         .collect())
+}
+
+/// The complete path: every YAML feature, and the library's located errors.
+fn parse_documents_through_serde(text: &str, max_nodes: usize) -> Result<Vec<Node>, SyntaxError> {
+    // Node and event budgets grow with the text: a 50,000-rule file is legitimate. Alias
+    // limits stay at their defaults, which is what guards against "billion laughs" documents.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = max_nodes;
+    budget.max_events = (2 * text.len()).max(1_000_000);
+    let options = serde_saphyr::options! { with_snippet: false, budget: Some(budget) };
+    let docs: Vec<SaphyrSpanned<Value>> =
+        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| to_syntax_error(&e, text))?;
+    Ok(docs.into_iter().map(Node::from).collect())
 }
 
 fn to_syntax_error(e: &serde_saphyr::Error, text: &str) -> SyntaxError {
@@ -444,4 +454,109 @@ pub fn value_range_to_source(text: &str, node: &Node, range: Range<usize>) -> Ra
     let last = value_offset_to_source(text, node, range.end.saturating_sub(1).max(range.start));
     let last_len = text.get(last..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
     start..(last + last_len).max(start)
+}
+
+#[cfg(test)]
+mod direct_path_tests {
+    use super::*;
+
+    fn through_serde(text: &str) -> Result<Vec<Node>, SyntaxError> {
+        let mut docs = parse_documents_through_serde(text, text.len().max(250_000))?;
+        docs.iter_mut().for_each(|d| fix_up(d, text));
+        Ok(docs)
+    }
+
+    fn through_events(text: &str) -> Option<Vec<Node>> {
+        let mut docs = events::parse_documents(text, text.len().max(250_000))?;
+        docs.iter_mut().for_each(|d| fix_up(d, text));
+        Some(docs)
+    }
+
+    fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The direct path gives the serde path's tree, span for span, on every YAML file of the
+    /// repository, and is taken for most of them.
+    #[test]
+    fn direct_path_agrees_with_serde_on_the_repository() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        for dir in ["fixtures", "rules", "examples", "docs"] {
+            if root.join(dir).is_dir() {
+                yaml_files(&root.join(dir), &mut files);
+            }
+        }
+        let (mut direct, mut total) = (0, 0);
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            total += 1;
+            if let Some(fast) = through_events(&text) {
+                direct += 1;
+                assert_eq!(Ok(fast), through_serde(&text), "{}", path.display());
+            }
+        }
+        assert!(total > 50 && direct * 10 >= total * 8, "direct path taken for {direct} of {total} files");
+    }
+
+    /// Cases at the edge of the subset: each is read by the direct path the way serde reads it,
+    /// or left to serde.
+    #[test]
+    fn direct_path_agrees_with_serde_at_the_edges() {
+        let cases = [
+            "a: 1\nb: -2\nc: +3\nd: 0\ne: 1.50\nf: 1e3\ng: 2.5E-3\n",
+            "a: 0x1F\n",
+            "a: 017\n",
+            "a: 1_000\n",
+            "a: .5\n",
+            "a: .inf\nb: -.Inf\n",
+            "a: .nan\n",
+            "a: 1e999\n",
+            "a: 99999999999999999999999\n",
+            "a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: true\n",
+            "a: ~\nb: null\nc:\nd: NULL\n",
+            "a: 5m\nb: 28d\nc: 2xx\nd: 10.0.0.1:9090\n",
+            "a: \"1\"\nb: '2'\nc: |\n  x\n  y\nd: >-\n  folded\n  text\n",
+            "a: &x 1\nb: *x\n",
+            "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n",
+            "a: !!str 1\n",
+            "a: 1\na: 2\n",
+            "[1, 2]: x\n",
+            "? a\n: 1\n",
+            "---\n---\na: 1\n---\n",
+            "# only a comment\n",
+            "",
+            "a: [1, {b: c}, \"d\"]\n# trailing\n",
+            "a: 1\n  b: 2\n",
+            "a: \"unterminated\n",
+            "1: a\ntrue: b\n",
+            "a: x # comment\nb: 'it''s'\nc: \"tab\\there\"\n",
+            "a:\n- 1\n- - 2\n  - 3\n",
+            "- a\n- b\n",
+            "plain scalar root\n",
+            "a: 1.2.3\nb: 0xZZ\n",
+            "\u{feff}a: 1\n",
+            "a: é\nb: \"日本\"\n",
+        ];
+        for case in cases {
+            if let Some(fast) = through_events(case) {
+                assert_eq!(Ok(fast), through_serde(case), "{case:?}");
+            }
+        }
+        // The subset really is taken where it should be.
+        for case in [cases[0], cases[9], cases[10], cases[11], cases[12], cases[22], cases[27]] {
+            assert!(through_events(case).is_some(), "{case:?} left the direct path");
+        }
+        // And left where the serde path has the last word.
+        for case in [cases[1], cases[2], cases[13], cases[14], cases[15], cases[16], cases[23], cases[24]] {
+            assert!(through_events(case).is_none(), "{case:?} took the direct path");
+        }
+    }
 }
