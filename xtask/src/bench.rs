@@ -121,32 +121,69 @@ pub fn big_rule_file(groups: usize) -> String {
     text
 }
 
-/// Wall time (median of `runs`) and peak resident memory of a command, through GNU time.
-fn measure(
-    runs: usize,
-    program: &std::path::Path,
-    args: &[&std::ffi::OsStr],
-    ok_codes: &[i32],
-) -> Result<(Duration, u64)> {
-    let mut peak_kb = 0;
-    let time = median_of(runs, || {
+/// A command to time: the program, its arguments, and the exit codes that mean it ran.
+struct Command<'a> {
+    program: &'a std::path::Path,
+    args: &'a [&'a std::ffi::OsStr],
+    ok_codes: &'a [i32],
+}
+
+impl Command<'_> {
+    /// Wall time and peak resident memory (KiB) of one run, through GNU time.
+    fn run_once(&self) -> Result<(Duration, u64)> {
+        let start = Instant::now();
         let out = std::process::Command::new("/usr/bin/time")
             .arg("-f")
             .arg("%M")
-            .arg(program)
-            .args(args)
+            .arg(self.program)
+            .args(self.args)
             .output()
-            .with_context(|| format!("cannot run {} under /usr/bin/time (Debian package `time`)", program.display()))?;
+            .with_context(|| {
+                format!("cannot run {} under /usr/bin/time (Debian package `time`)", self.program.display())
+            })?;
+        let elapsed = start.elapsed();
         let code = out.status.code().unwrap_or(-1);
-        if !ok_codes.contains(&code) {
-            bail!("{} exited with {code}: {}", program.display(), String::from_utf8_lossy(&out.stderr));
+        if !self.ok_codes.contains(&code) {
+            bail!("{} exited with {code}: {}", self.program.display(), String::from_utf8_lossy(&out.stderr));
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
         let kb: u64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
-        peak_kb = peak_kb.max(kb);
-        Ok(())
-    })?;
-    Ok((time, peak_kb))
+        Ok((elapsed, kb))
+    }
+}
+
+/// What [`side_by_side`] measured: medians of wall time, peak memory, and the median of each
+/// round's time ratio (peer / sloc).
+struct SideBySide {
+    sloc: (Duration, u64),
+    peer: Option<(Duration, u64, f64)>,
+}
+
+/// Runs sloc and the peer in alternation, `runs` rounds: a machine that slows down for a while
+/// slows both, and the ratio of each round is compared within the round.
+fn side_by_side(runs: usize, sloc: &Command, peer: Option<&Command>) -> Result<SideBySide> {
+    let (mut sloc_times, mut peer_times, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sloc_kb, mut peer_kb) = (0, 0);
+    for _ in 0..runs {
+        let (time, kb) = sloc.run_once()?;
+        sloc_times.push(time);
+        sloc_kb = sloc_kb.max(kb);
+        if let Some(peer) = peer {
+            let (peer_time, kb) = peer.run_once()?;
+            peer_times.push(peer_time);
+            peer_kb = peer_kb.max(kb);
+            ratios.push(peer_time.as_secs_f64() / time.as_secs_f64());
+        }
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    ratios.sort_by(f64::total_cmp);
+    Ok(SideBySide {
+        sloc: (median(&mut sloc_times), sloc_kb),
+        peer: peer.map(|_| (median(&mut peer_times), peer_kb, ratios[ratios.len() / 2])),
+    })
 }
 
 /// `sloc lint` on 1k, 10k and 50k rules, and `promtool check rules` on the same files.
@@ -161,20 +198,21 @@ fn lint() -> Result<()> {
         std::fs::write(&path, big_rule_file(groups))?;
         let file = path.as_os_str();
         // Exit code 1: the file has findings (L008 on the regex-free alert matchers is fine).
-        let (sloc_time, sloc_kb) = measure(3, &sloc, &[std::ffi::OsStr::new("lint"), file], &[0, 1])?;
+        let sloc_args = [std::ffi::OsStr::new("lint"), file];
+        let peer_args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
+        let sloc_command = Command { program: &sloc, args: &sloc_args, ok_codes: &[0, 1] };
+        let peer_command = promtool.as_deref().map(|p| Command { program: p, args: &peer_args, ok_codes: &[0] });
+        let runs = if rules > 10_000 { 3 } else { 7 };
+        let result = side_by_side(runs, &sloc_command, peer_command.as_ref())?;
+        let (sloc_time, sloc_kb) = result.sloc;
         print!("lint: {rules:>6} rules: sloc lint {:.3} s, {:.1} MB", sloc_time.as_secs_f64(), sloc_kb as f64 / 1024.0);
-        match &promtool {
-            Some(p) => {
-                let (p_time, p_kb) =
-                    measure(3, p, &[std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file], &[0])?;
-                println!(
-                    "; promtool check rules {:.3} s, {:.1} MB; sloc is {:.1}x faster, {:.1}x less memory",
-                    p_time.as_secs_f64(),
-                    p_kb as f64 / 1024.0,
-                    p_time.as_secs_f64() / sloc_time.as_secs_f64(),
-                    p_kb as f64 / sloc_kb.max(1) as f64
-                );
-            }
+        match result.peer {
+            Some((p_time, p_kb, ratio)) => println!(
+                "; promtool check rules {:.3} s, {:.1} MB; sloc is {ratio:.1}x faster (median of {runs} alternating rounds), {:.1}x less memory",
+                p_time.as_secs_f64(),
+                p_kb as f64 / 1024.0,
+                p_kb as f64 / sloc_kb.max(1) as f64
+            ),
             None => println!("; promtool not installed"),
         }
     }
@@ -196,18 +234,20 @@ fn pathological() -> Result<()> {
         let path = dir.path().join("p.yml");
         std::fs::write(&path, text)?;
         let file = path.as_os_str();
-        let (sloc_time, _) = measure(5, &sloc, &[std::ffi::OsStr::new("lint"), file], &[1])?;
+        let sloc_args = [std::ffi::OsStr::new("lint"), file];
+        let peer_args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
+        let promtool = which("promtool");
+        let sloc_command = Command { program: &sloc, args: &sloc_args, ok_codes: &[1] };
+        let peer_command = promtool.as_deref().map(|p| Command { program: p, args: &peer_args, ok_codes: &[1] });
+        let result = side_by_side(5, &sloc_command, peer_command.as_ref())?;
+        let sloc_time = result.sloc.0;
         print!("pathological: {name}: sloc lint {:.3} s", sloc_time.as_secs_f64());
-        match which("promtool") {
-            Some(p) => {
-                let args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
-                let (p_time, _) = measure(5, &p, &args, &[1])?;
-                println!(
-                    "; promtool check rules {:.3} s; sloc takes {:.2}x promtool's time",
-                    p_time.as_secs_f64(),
-                    sloc_time.as_secs_f64() / p_time.as_secs_f64()
-                );
-            }
+        match result.peer {
+            Some((p_time, _, ratio)) => println!(
+                "; promtool check rules {:.3} s; sloc takes {:.2}x promtool's time",
+                p_time.as_secs_f64(),
+                1.0 / ratio
+            ),
             None => println!("; promtool not installed"),
         }
     }
