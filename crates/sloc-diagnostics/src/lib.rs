@@ -101,28 +101,35 @@ impl Diagnostic {
 pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
-    line_starts: Arc<[usize]>,
+    /// Computed when a position is first rendered (most files have no findings), and shared
+    /// by the clones.
+    line_starts: Arc<std::sync::OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        // A line ends at `\n`, or at a `\r` not followed by `\n` (old Mac line endings, which
-        // YAML reads as line breaks too).
-        let bytes = text.as_bytes();
-        let line_starts = std::iter::once(0)
-            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
-                (b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
-            }))
-            .collect();
-        Self { name: name.into(), text, line_starts }
+        Self { name: name.into(), text: text.into(), line_starts: Arc::default() }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            // A line ends at `\n`, or at a `\r` not followed by `\n` (old Mac line endings,
+            // which YAML reads as line breaks too).
+            let bytes = self.text.as_bytes();
+            std::iter::once(0)
+                .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
+                    (b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
+                }))
+                .collect()
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }

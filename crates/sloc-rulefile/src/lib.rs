@@ -125,6 +125,6 @@ mod template;
 pub use loaded::{LoadedGroup, LoadedRule};
 pub use read::{
     DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, RuleStructure, document_kind, duplicate_rules, parallel_map,
-    read_rule_documents, read_rule_structure,
+    parallel_map_in_chunks, read_rule_documents, read_rule_structure,
 };
 pub use template::{TemplateError, check_template, template_finding};

@@ -12,6 +12,10 @@ use crate::template::template_finding;
 
 const FILE_KEYS: &[&str] = &["groups"];
 const GROUP_KEYS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
+/// The fewest rules (groups) worth a thread of their own when parsing (reading).
+const RULES_PER_THREAD: usize = 32;
+const GROUPS_PER_THREAD: usize = 4;
+
 const RULE_KEYS: &[&str] = &["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"];
 
 /// A rule group as read, with the places of its parts.
@@ -187,7 +191,7 @@ impl RuleStructure {
         let RuleStructure { mut groups, mut diagnostics, expressions } = self;
         let places = groups.iter().enumerate().flat_map(|(g, group)| (0..group.rules.len()).map(move |r| (g, r)));
         let work: Vec<((usize, usize), Option<Node>)> = places.zip(expressions).collect();
-        let outcomes = parallel_map(&work, |&((g, r), ref node)| {
+        let outcomes = parallel_map_in_chunks(&work, RULES_PER_THREAD, |&((g, r), ref node)| {
             let group = &groups[g];
             let parsed = node.as_ref().map(|node| {
                 sloc_promql::parse_lean(node.as_scalar_text().unwrap_or_default()).map(|lean| ParsedExpr {
@@ -326,22 +330,34 @@ impl Reader<'_> {
                 return;
             }
         };
-        let first_new = groups.len();
-        for item in items {
-            if let Some(group) = self.group(item) {
-                if let Some(previous) = groups[first_new..].iter().find(|g| g.name.value == group.name.value) {
-                    self.push(
-                        Diagnostic::new(
-                            &GROUP_NAME,
-                            group.name.span.clone(),
-                            format!("group name `{}` is repeated in the same file", group.name.value),
-                        )
-                        .with_label("second group")
-                        .with_related(previous.name.span.clone(), "first group"),
-                    );
+        // Groups are independent: each is read on some core by a reader of its own, and the
+        // findings and expressions are put back in file order.
+        let text = self.text;
+        let read = parallel_map_in_chunks(items, GROUPS_PER_THREAD, |item| {
+            let mut reader = Reader { text, diagnostics: Vec::new(), expressions: Vec::new() };
+            let group = reader.group(item);
+            (group, reader.diagnostics, reader.expressions)
+        });
+        let mut first_of_name: std::collections::HashMap<String, Range<usize>> = std::collections::HashMap::new();
+        for (group, diagnostics, expressions) in read {
+            self.diagnostics.extend(diagnostics);
+            self.expressions.extend(expressions);
+            let Some(group) = group else { continue };
+            match first_of_name.get(&group.name.value) {
+                Some(first) => self.push(
+                    Diagnostic::new(
+                        &GROUP_NAME,
+                        group.name.span.clone(),
+                        format!("group name `{}` is repeated in the same file", group.name.value),
+                    )
+                    .with_label("second group")
+                    .with_related(first.clone(), "first group"),
+                ),
+                None => {
+                    first_of_name.insert(group.name.value.clone(), group.name.span.clone());
                 }
-                groups.push(group);
             }
+            groups.push(group);
         }
     }
 
@@ -571,8 +587,15 @@ pub fn duplicate_rules(groups: &[ParsedGroup], all: bool) -> Vec<Diagnostic> {
 
 /// Maps on every core, keeping the order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if items.len() < 2 || threads < 2 {
+    parallel_map_in_chunks(items, 1, f)
+}
+
+/// Maps on as many cores as there are chunks of at least `at_least` items, keeping the order:
+/// a thread is not worth starting for a few cheap items.
+pub fn parallel_map_in_chunks<T: Sync, R: Send>(items: &[T], at_least: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(items.len() / at_least.max(1));
+    if threads < 2 {
         return items.iter().map(f).collect();
     }
     let chunk = items.len().div_ceil(threads);

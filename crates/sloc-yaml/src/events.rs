@@ -7,7 +7,7 @@
 //! Why: through serde, every node's span is itself deserialized as a map, and reading a
 //! 10,000-rule file spent three times as long in that layer as in the parser.
 
-use granit_parser::{Event, Parser, ScalarStyle, Span};
+use granit_parser::{Event, ParseResult, Parser, ScalarStyle, Span};
 
 use crate::{Node, Value};
 
@@ -16,6 +16,12 @@ const MAX_DEPTH: usize = 64;
 
 /// A mapping above this many entries checks duplicate keys with a hash set.
 const LINEAR_KEY_SCAN: usize = 16;
+
+/// Texts at least this long are scanned on one thread while the tree is built on another.
+pub(crate) const PIPELINE_FROM_BYTES: usize = 256 * 1024;
+
+/// Events handed from the scanning thread to the building one at a time.
+const EVENT_BATCH: usize = 4096;
 
 enum Frame {
     Seq {
@@ -34,10 +40,39 @@ enum Frame {
 /// the parser gives them; `fix_up` (shared with the serde path) trims them.
 pub(crate) fn parse_documents(text: &str, max_nodes: usize) -> Option<Vec<Node>> {
     let mut parser = Parser::new_from_str(text);
+    if text.len() < PIPELINE_FROM_BYTES {
+        return build(std::iter::from_fn(|| parser.next_event()), max_nodes);
+    }
+    // Scanning is most of the work: it runs ahead on another core. The channel is bounded, and
+    // the scanner stops as soon as the builder gives up and drops its end.
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<ParseResult<'_>>>(4);
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(EVENT_BATCH);
+            while let Some(event) = parser.next_event() {
+                let failed = event.is_err();
+                batch.push(event);
+                if (batch.len() == EVENT_BATCH || failed)
+                    && batches.send(std::mem::replace(&mut batch, Vec::with_capacity(EVENT_BATCH))).is_err()
+                {
+                    return;
+                }
+                if failed {
+                    return;
+                }
+            }
+            let _ = batches.send(batch);
+        });
+        build(received.into_iter().flatten(), max_nodes)
+    })
+}
+
+/// The tree of a stream of events, or `None` when it leaves the plain subset.
+fn build<'t>(events: impl Iterator<Item = ParseResult<'t>>, max_nodes: usize) -> Option<Vec<Node>> {
     let mut documents = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut nodes = 0usize;
-    while let Some(next) = parser.next_event() {
+    for next in events {
         let (event, span) = next.ok()?;
         let node = match event {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(..) | Event::DocumentEnd => continue,

@@ -506,6 +506,25 @@ mod direct_path_tests {
         assert!(total > 50 && direct * 10 >= total * 8, "direct path taken for {direct} of {total} files");
     }
 
+    /// A text long enough to be scanned on one thread while built on another reads the same;
+    /// broken near its end, it is left to serde, which says where.
+    #[test]
+    fn pipelined_direct_path_agrees_with_serde_on_a_large_file() {
+        let mut text = String::from("groups:\n");
+        for g in 0..3000 {
+            text.push_str(&format!(
+                "  - name: g{g}\n    rules:\n      - record: r:{g}\n        expr: sum(rate(x{{job=\"{g}\"}}[5m])) # c\n        labels: {{a: \"1\", b: yes, c: 0.5}}\n"
+            ));
+        }
+        assert!(text.len() > events::PIPELINE_FROM_BYTES);
+        let fast = through_events(&text).expect("the direct path reads a plain file");
+        assert_eq!(Ok(fast), through_serde(&text));
+        let broken = format!("{text}  - name: [unclosed\n");
+        assert!(through_events(&broken).is_none());
+        let err = parse_documents(&broken).unwrap_err();
+        assert!(err.offset.is_some_and(|at| at >= text.len()), "{err:?}");
+    }
+
     /// Cases at the edge of the subset: each is read by the direct path the way serde reads it,
     /// or left to serde.
     #[test]

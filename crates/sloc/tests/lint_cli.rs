@@ -217,6 +217,63 @@ fn suppression_comments() {
     assert_eq!(result.stdout.trim(), "[]");
 }
 
+/// A file large enough to be read on every core (its YAML scanned on one thread while built on
+/// another, its groups and rules shared out) reports what a small one does, at the same places.
+#[test]
+fn large_files_read_on_every_core_report_every_finding_in_place() {
+    let mut text = String::from("groups:\n");
+    let mut line = 1;
+    let mut expected = Vec::new();
+    let push = |text: &mut String, line: &mut usize, s: &str| {
+        text.push_str(s);
+        *line += s.matches('\n').count();
+    };
+    for g in 0..80 {
+        let name = if g == 70 { "group-7".to_string() } else { format!("group-{g}") };
+        if g == 70 {
+            expected.push(format!("R002@{}", line + 1));
+        }
+        push(&mut text, &mut line, &format!("  - name: {name}\n    rules:\n"));
+        for r in 0..40 {
+            match (g, r) {
+                (40, 3) => {
+                    push(&mut text, &mut line, "      - record: job:broken:sum\n");
+                    expected.push(format!("P001@{}", line + 1));
+                    push(&mut text, &mut line, "        expr: sum(rate(x_total[5m])\n");
+                }
+                (55, 0) => push(
+                    &mut text,
+                    &mut line,
+                    "      # sloc disable L001\n      - record: job:memory:rate5m\n        expr: sum(rate(process_resident_memory_bytes[5m]))\n",
+                ),
+                (56, 0) => {
+                    // The same series as group 55's, whose suppression names L001 only.
+                    expected.push(format!("R009@{}", line + 1));
+                    push(&mut text, &mut line, "      - record: job:memory:rate5m\n");
+                    expected.push(format!("L001@{}", line + 1));
+                    push(&mut text, &mut line, "        expr: sum(rate(process_resident_memory_bytes[5m]))\n");
+                }
+                _ => push(
+                    &mut text,
+                    &mut line,
+                    &format!(
+                        "      - record: job:requests_{g}_{r}:rate5m\n        expr: sum by (job) (rate(http_requests_total{{job=~\"api-{g}.*\",code=~\"5..\"}}[5m]))\n"
+                    ),
+                ),
+            }
+        }
+    }
+    assert!(text.len() > 256 * 1024, "the file is read on every core: {} bytes", text.len());
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "big.yml", &text);
+    let result = run(&mut sloc(&["lint", "--format", "json", &file]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let got: Vec<String> =
+        findings.as_array().unwrap().iter().map(|f| format!("{}@{}", f["code"].as_str().unwrap(), f["line"])).collect();
+    assert_eq!(got, expected);
+}
+
 #[test]
 fn unreadable_input_is_located_and_io_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
