@@ -217,18 +217,12 @@ fn is_plain_number(t: &str) -> bool {
 
 /// A plain scalar that the serde path might read as a number (`0x1F`, `1_000`, `.5`, `.inf`,
 /// `017`, `1e999`), so the direct path leaves it to that one. Words that only start with a digit
-/// (`5m`, `28d`, `2xx`) are strings either way.
+/// (`5m`, `28d`, `2xx`, `2.1.1`) are strings either way.
 fn maybe_number(t: &str) -> bool {
     let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
     let lower = unsigned.to_ascii_lowercase();
-    if matches!(lower.as_str(), ".inf" | ".nan") {
-        return true;
-    }
-    if !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
-        return false;
-    }
     let radix = ["0x", "0o", "0b"].iter().any(|p| lower.starts_with(p));
-    lower.bytes().all(|b| {
-        b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'e' | b'+' | b'-') || (radix && b.is_ascii_alphanumeric())
-    })
+    let digits_and_underscores =
+        unsigned.starts_with(|c: char| c.is_ascii_digit()) && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    matches!(lower.as_str(), ".inf" | ".nan") || radix || digits_and_underscores || t.parse::<f64>().is_ok()
 }

@@ -541,7 +541,7 @@ mod direct_path_tests {
             "a: 99999999999999999999999\n",
             "a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: true\n",
             "a: ~\nb: null\nc:\nd: NULL\n",
-            "a: 5m\nb: 28d\nc: 2xx\nd: 10.0.0.1:9090\n",
+            "a: 5m\nb: 28d\nc: 2xx\nd: 10.0.0.1:9090\ne: 2.1.1\nf: v1.2\n",
             "a: \"1\"\nb: '2'\nc: |\n  x\n  y\nd: >-\n  folded\n  text\n",
             "a: &x 1\nb: *x\n",
             "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n",
@@ -560,7 +560,7 @@ mod direct_path_tests {
             "a:\n- 1\n- - 2\n  - 3\n",
             "- a\n- b\n",
             "plain scalar root\n",
-            "a: 1.2.3\nb: 0xZZ\n",
+            "a: 0xZZ\nb: 1.\nc: inf\nd: NaN\ne: 1_0\n",
             "\u{feff}a: 1\n",
             "a: é\nb: \"日本\"\n",
         ];
