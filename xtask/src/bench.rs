@@ -186,24 +186,33 @@ fn side_by_side(runs: usize, sloc: &Command, peer: Option<&Command>) -> Result<S
     })
 }
 
+/// `sloc lint FILE` and `promtool check rules FILE` (when installed) side by side.
+fn lint_side_by_side(
+    runs: usize,
+    sloc: &std::path::Path,
+    file: &std::ffi::OsStr,
+    ok_codes: (&[i32], &[i32]),
+) -> Result<SideBySide> {
+    let sloc_args = [std::ffi::OsStr::new("lint"), file];
+    let peer_args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
+    let promtool = which("promtool");
+    let sloc_command = Command { program: sloc, args: &sloc_args, ok_codes: ok_codes.0 };
+    let peer_command = promtool.as_deref().map(|p| Command { program: p, args: &peer_args, ok_codes: ok_codes.1 });
+    side_by_side(runs, &sloc_command, peer_command.as_ref())
+}
+
 /// `sloc lint` on 1k, 10k and 50k rules, and `promtool check rules` on the same files.
 fn lint() -> Result<()> {
     let sloc = crate::release_binary()?;
     let dir = tempfile::tempdir()?;
-    let promtool = crate::have("promtool").then(|| std::path::PathBuf::from("promtool"));
-    let promtool = promtool.and_then(|_| which("promtool"));
     for groups in [50, 500, 2500] {
         let rules = groups * 20;
         let path = dir.path().join(format!("rules-{rules}.yml"));
         std::fs::write(&path, big_rule_file(groups))?;
         let file = path.as_os_str();
         // Exit code 1: the file has findings (L008 on the regex-free alert matchers is fine).
-        let sloc_args = [std::ffi::OsStr::new("lint"), file];
-        let peer_args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
-        let sloc_command = Command { program: &sloc, args: &sloc_args, ok_codes: &[0, 1] };
-        let peer_command = promtool.as_deref().map(|p| Command { program: p, args: &peer_args, ok_codes: &[0] });
         let runs = if rules > 10_000 { 3 } else { 7 };
-        let result = side_by_side(runs, &sloc_command, peer_command.as_ref())?;
+        let result = lint_side_by_side(runs, &sloc, file, (&[0, 1], &[0]))?;
         let (sloc_time, sloc_kb) = result.sloc;
         print!("lint: {rules:>6} rules: sloc lint {:.3} s, {:.1} MB", sloc_time.as_secs_f64(), sloc_kb as f64 / 1024.0);
         match result.peer {
@@ -234,12 +243,7 @@ fn pathological() -> Result<()> {
         let path = dir.path().join("p.yml");
         std::fs::write(&path, text)?;
         let file = path.as_os_str();
-        let sloc_args = [std::ffi::OsStr::new("lint"), file];
-        let peer_args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
-        let promtool = which("promtool");
-        let sloc_command = Command { program: &sloc, args: &sloc_args, ok_codes: &[1] };
-        let peer_command = promtool.as_deref().map(|p| Command { program: p, args: &peer_args, ok_codes: &[1] });
-        let result = side_by_side(5, &sloc_command, peer_command.as_ref())?;
+        let result = lint_side_by_side(5, &sloc, file, (&[1], &[1]))?;
         let sloc_time = result.sloc.0;
         print!("pathological: {name}: sloc lint {:.3} s", sloc_time.as_secs_f64());
         match result.peer {

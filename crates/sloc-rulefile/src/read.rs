@@ -121,13 +121,14 @@ pub fn document_kind(doc: &Node) -> DocumentKind {
 
 /// Reads the groups of every rule document of a file, expressions parsed.
 pub fn read_rule_documents(text: &str, docs: Vec<Node>) -> (Vec<ParsedGroup>, Vec<Diagnostic>) {
-    let (groups, diagnostics, _) = read_rule_structure(text, docs).parse(text, true, |_, _, _| ());
+    let (groups, diagnostics, _) = read_rule_structure(text, docs).parse(true, |_, _, _| ());
     (groups, diagnostics)
 }
 
 /// A rule file read up to its expressions: its groups, what is wrong with them, and each rule's
 /// expression still to parse.
-pub struct RuleStructure {
+pub struct RuleStructure<'t> {
+    text: &'t str,
     pub groups: Vec<ParsedGroup>,
     pub diagnostics: Vec<Diagnostic>,
     /// One per rule of the file, in order: the expression's scalar, if there is one to parse.
@@ -136,7 +137,7 @@ pub struct RuleStructure {
 
 /// Reads the structure of every rule document of a file. The documents are dropped here, so
 /// that the YAML tree and the syntax trees are never held at once.
-pub fn read_rule_structure(text: &str, docs: Vec<Node>) -> RuleStructure {
+pub fn read_rule_structure(text: &str, docs: Vec<Node>) -> RuleStructure<'_> {
     let mut reader = Reader { text, diagnostics: Vec::new(), expressions: Vec::new() };
     let mut groups = Vec::new();
     for doc in &docs {
@@ -173,10 +174,10 @@ pub fn read_rule_structure(text: &str, docs: Vec<Node>) -> RuleStructure {
         }
     }
     drop(docs);
-    RuleStructure { groups, diagnostics: reader.diagnostics, expressions: reader.expressions }
+    RuleStructure { text, groups, diagnostics: reader.diagnostics, expressions: reader.expressions }
 }
 
-impl RuleStructure {
+impl RuleStructure<'_> {
     /// Parses every expression on all cores, and on the same core calls `visit` with each rule
     /// and its expression (`None` when it is missing or does not parse, already reported).
     /// With `keep`, the syntax trees stay on their rules; without, each is dropped once
@@ -184,11 +185,10 @@ impl RuleStructure {
     /// in rule order.
     pub fn parse<R: Send>(
         self,
-        text: &str,
         keep: bool,
         visit: impl Fn(&ParsedGroup, &ParsedRule, Option<&ParsedExpr>) -> R + Sync,
     ) -> (Vec<ParsedGroup>, Vec<Diagnostic>, Vec<R>) {
-        let RuleStructure { mut groups, mut diagnostics, expressions } = self;
+        let RuleStructure { text, mut groups, mut diagnostics, expressions } = self;
         let places = groups.iter().enumerate().flat_map(|(g, group)| (0..group.rules.len()).map(move |r| (g, r)));
         let work: Vec<((usize, usize), Option<Node>)> = places.zip(expressions).collect();
         let outcomes = parallel_map_in_chunks(&work, RULES_PER_THREAD, |&((g, r), ref node)| {

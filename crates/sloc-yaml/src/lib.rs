@@ -525,6 +525,31 @@ mod direct_path_tests {
         assert!(err.offset.is_some_and(|at| at >= text.len()), "{err:?}");
     }
 
+    /// At the nesting limit both paths agree (the direct one gives up where serde does), in
+    /// flow and block style. On a thread with a large stack: the serde path recurses.
+    #[test]
+    fn direct_path_agrees_with_serde_at_the_nesting_limit() {
+        let compare = || {
+            let mut direct_taken = Vec::new();
+            for depth in 62..=66 {
+                let flow = format!("{}x{}\n", "[".repeat(depth), "]".repeat(depth));
+                let block: String = (0..depth).map(|i| format!("{}a:\n", "  ".repeat(i))).collect::<String>()
+                    + &format!("{}b: 1\n", "  ".repeat(depth));
+                for text in [flow, block] {
+                    let fast = through_events(&text);
+                    if let Some(tree) = &fast {
+                        assert_eq!(Ok(tree.clone()), through_serde(&text), "depth {depth}");
+                    }
+                    direct_taken.push((depth, fast.is_some()));
+                }
+            }
+            direct_taken
+        };
+        let taken = std::thread::Builder::new().stack_size(256 << 20).spawn(compare).unwrap().join().unwrap();
+        assert!(taken.contains(&(62, true)), "{taken:?}");
+        assert!(taken.iter().filter(|(d, _)| *d == 66).all(|(_, direct)| !direct), "{taken:?}");
+    }
+
     /// Cases at the edge of the subset: each is read by the direct path the way serde reads it,
     /// or left to serde.
     #[test]
