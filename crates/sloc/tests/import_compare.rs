@@ -170,3 +170,32 @@ fn compare_refuses_what_it_cannot_run() {
     assert_eq!(refused.code, 2, "{}", refused.transcript());
     assert!(refused.stderr.contains("--compare runs promtool, which is not on the PATH"), "{}", refused.stderr);
 }
+
+/// Two services with an SLO of the same name, the same alert name and (a copy-paste) the same
+/// series, as in Sloth's own multifile example: each old alert belongs to the objective its
+/// `sloth_service` and `sloth_slo` name, and another objective's alerts fired by the shared
+/// series are listed apart, never folded into a row.
+#[test]
+fn old_alerts_belong_to_their_own_service_and_shared_series_are_said() {
+    let out =
+        run(&mut sloc(&["import", &fixture("shared.sloth.yaml"), "--compare", &fixture("shared.sloth-rules.yml")]));
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert!(out.stdout.contains("4 burns, 4 rows: 4 explained, 0 unexplained"), "{}", out.stdout);
+    let blocks: Vec<&str> = out.stdout.split("\npayments requests\n").collect();
+    assert_eq!(blocks.len(), 2, "{}", out.stdout);
+    let (checkout, payments) = (blocks[0], blocks[1]);
+    for (tier, rows) in table(checkout).iter().chain(&table(payments)) {
+        assert_eq!(rows.len(), 1, "{tier}: only the page fires for the burnt objective: {rows:?}");
+        assert_eq!(rows[0].severity, "critical");
+        assert!(!rows[0].text.contains("DIFFERS"), "{tier}: {rows:?}");
+    }
+    // payments' 99.95% objective burns at 10x checkout's rate on checkout's series: its own
+    // page fires early on both sides, and is said to.
+    let also = "also fired: the alerts of `payments requests` (old: critical +6m; sloc: critical +10m)";
+    assert!(checkout.contains(also), "{checkout}");
+    assert_eq!(checkout.matches("also fired: the alerts of `payments requests`").count(), 2, "{checkout}");
+    assert!(checkout.contains("also fired in the old rules: LegacyShopErrors{"), "{checkout}");
+    assert!(checkout.contains("(of no compared objective)"), "{checkout}");
+    // checkout's 99.5% objective does not burn on payments' 10x smaller error ratio.
+    assert!(!payments.contains("also fired"), "{payments}");
+}
