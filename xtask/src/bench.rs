@@ -17,10 +17,12 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("compile") => compile(),
         Some("lint") => lint(),
         Some("pathological") => pathological(),
-        Some("lint-real") => match args.get(1) {
-            Some(dir) => lint_real(std::path::Path::new(dir)),
-            None => bail!("usage: cargo xtask bench lint-real DIR (a directory of real rule files)"),
-        },
+        Some("lint-real") if args.len() > 1 => {
+            lint_real(&args[1..].iter().map(std::path::Path::new).collect::<Vec<_>>())
+        }
+        Some("lint-real") => {
+            bail!("usage: cargo xtask bench lint-real DIR... (a directory of real rule files per project)")
+        }
         Some(other) => {
             bail!("unknown benchmark `{other}`: expected compile, lint, pathological, lint-real DIR or check")
         }
@@ -261,52 +263,59 @@ fn pathological() -> Result<()> {
 /// `sloc lint` on a directory of real rule files (kept out of the repository): rules, findings
 /// per code shown by default and with every style check, and promtool's verdict beside sloc's
 /// for each file.
-fn lint_real(dir: &std::path::Path) -> Result<()> {
+/// `sloc lint` on real rule files, one directory per project (files of one project are linted
+/// together, as they are deployed; projects apart, so that two projects recording the same
+/// series is not a finding): promtool's verdict beside sloc's per file, then findings per code.
+fn lint_real(dirs: &[&std::path::Path]) -> Result<()> {
     let sloc = crate::release_binary()?;
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect();
-    files.sort();
-    let findings = |extra: &[&str]| -> Result<Vec<serde_json::Value>> {
-        let mut command = std::process::Command::new(&sloc);
-        command.args(["lint", "--format", "json"]).args(extra).arg(dir);
-        let out = command.output()?;
-        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).context("sloc lint --format json")
-    };
-    let shown = findings(&[])?;
-    let all = findings(&["--enable", "style"])?;
-    let mut rules = 0;
-    println!("lint-real: {} files in {}", files.len(), dir.display());
-    println!("| file | rules | promtool | sloc |\n|---|---|---|---|");
-    let mut disagreements = 0;
-    for path in &files {
-        let text = std::fs::read_to_string(path)?;
-        let n = text
-            .lines()
-            .filter(|l| {
-                l.trim_start().starts_with("- alert:")
-                    || l.trim_start().starts_with("- record:")
-                    || l.trim_start().starts_with("- expr:")
-            })
-            .count();
-        rules += n;
-        let verdict = |ok: bool| if ok { "accepts" } else { "rejects" };
-        let sloc_ok = std::process::Command::new(&sloc).arg("lint").arg(path).output()?.status.success();
-        let promtool_ok = match which("promtool") {
-            // promtool reads plain rule files only; a PrometheusRule manifest is not one.
-            Some(p) if !text.contains("kind: PrometheusRule") => {
-                Some(std::process::Command::new(p).args(["check", "rules"]).arg(path).output()?.status.success())
-            }
-            _ => None,
+    let (mut shown, mut all) = (Vec::new(), Vec::new());
+    let (mut rules, mut disagreements, mut files_total) = (0, 0, 0);
+    println!("| project | file | rules | promtool | sloc |\n|---|---|---|---|---|");
+    for dir in dirs {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+            .collect();
+        files.sort();
+        files_total += files.len();
+        let findings = |extra: &[&str]| -> Result<Vec<serde_json::Value>> {
+            let mut command = std::process::Command::new(&sloc);
+            command.args(["lint", "--format", "json"]).args(extra).arg(dir);
+            let out = command.output()?;
+            serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).context("sloc lint --format json")
         };
-        disagreements += usize::from(promtool_ok.is_some_and(|p| p != sloc_ok));
-        println!(
-            "| {} | {n} | {} | {} |",
-            path.file_name().unwrap_or_default().to_string_lossy(),
-            promtool_ok.map_or("n/a", verdict),
-            verdict(sloc_ok)
-        );
+        shown.extend(findings(&[])?);
+        all.extend(findings(&["--enable", "style"])?);
+        let project = dir.file_name().unwrap_or_default().to_string_lossy();
+        for path in &files {
+            let text = std::fs::read_to_string(path)?;
+            // A rule is a list item whose first key is `alert`, `record` or `expr`, quoted or not
+            // (compiled mixins quote every key).
+            let is_rule = |item: &str| {
+                let key = item.trim_start_matches('"');
+                ["alert", "record", "expr"]
+                    .iter()
+                    .any(|k| key.strip_prefix(k).is_some_and(|rest| rest.trim_start_matches('"').starts_with(':')))
+            };
+            let n = text.lines().filter_map(|l| l.trim_start().strip_prefix("- ")).filter(|i| is_rule(i)).count();
+            rules += n;
+            let verdict = |ok: bool| if ok { "accepts" } else { "rejects" };
+            let sloc_ok = std::process::Command::new(&sloc).arg("lint").arg(path).output()?.status.success();
+            let promtool_ok = match which("promtool") {
+                // promtool reads plain rule files only; a PrometheusRule manifest is not one.
+                Some(p) if !text.contains("kind: PrometheusRule") => {
+                    Some(std::process::Command::new(p).args(["check", "rules"]).arg(path).output()?.status.success())
+                }
+                _ => None,
+            };
+            disagreements += usize::from(promtool_ok.is_some_and(|p| p != sloc_ok));
+            println!(
+                "| {project} | {} | {n} | {} | {} |",
+                path.file_name().unwrap_or_default().to_string_lossy(),
+                promtool_ok.map_or("n/a", verdict),
+                verdict(sloc_ok)
+            );
+        }
     }
     let count = |list: &[serde_json::Value], code: &str| list.iter().filter(|f| f["code"] == code).count();
     let mut codes: Vec<String> = all.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect();
@@ -325,7 +334,7 @@ fn lint_real(dir: &std::path::Path) -> Result<()> {
     }
     let warnings = shown.iter().filter(|f| f["severity"] != "info").count();
     println!(
-        "\n{rules} rules: {} findings shown by default ({warnings} warnings or errors, {:.1} per 100 rules), {} with every style check; promtool and sloc disagree on {disagreements} files",
+        "\n{files_total} files, {rules} rules: {} findings shown by default ({warnings} warnings or errors, {:.1} per 100 rules), {} with every style check; promtool and sloc disagree on {disagreements} files",
         shown.len(),
         100.0 * warnings as f64 / rules.max(1) as f64,
         all.len()

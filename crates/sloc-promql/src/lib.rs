@@ -7,6 +7,7 @@ pub use promql_parser::parser::Expr;
 pub use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self as pp};
 
+pub mod analysis;
 mod duration;
 mod grammar;
 mod locate;

@@ -144,13 +144,13 @@ pub fn read_rule_structure(text: &str, docs: Vec<Node>) -> RuleStructure<'_> {
         match document_kind(doc) {
             DocumentKind::RuleFile => reader.file(doc, &mut groups),
             DocumentKind::PrometheusRule => match doc.get("spec") {
-                Some(spec) => match spec.get("groups") {
-                    Some(_) => reader.file(spec, &mut groups),
-                    None => reader.push(
-                        Diagnostic::new(&STRUCTURE, spec.span.clone(), "this PrometheusRule has no `spec.groups`")
-                            .with_label("no groups"),
-                    ),
-                },
+                Some(spec) => {
+                    // `spec.groups` is optional in prometheus-operator's CRD: `spec: {}` holds no
+                    // rules (OpenShift ships such manifests to empty a rule set).
+                    if spec.get("groups").is_some() {
+                        reader.file(spec, &mut groups)
+                    }
+                }
                 None => reader.push(
                     Diagnostic::new(&STRUCTURE, doc.span.clone(), "this PrometheusRule has no `spec`")
                         .with_label("no spec"),

@@ -72,6 +72,15 @@ fn prometheus_rule_manifests_point_into_the_original_file() {
         (findings[0]["code"].as_str(), findings[0]["help"].as_str()),
         (Some("R010"), Some("did you mean `groups`?"))
     );
+    // `spec.groups` is optional in prometheus-operator's CRD: OpenShift ships `spec: {}` to
+    // empty a rule set. It holds no rules and is no error; a manifest without `spec` is.
+    let empty = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: x\nspec: {}\n";
+    let result = run(&mut sloc(&["lint", &write(dir.path(), "empty.yaml", empty)]));
+    assert_eq!(result.code, 0, "{}", result.transcript());
+    let no_spec = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: x\n";
+    let result = run(&mut sloc(&["lint", "--format", "json", &write(dir.path(), "no-spec.yaml", no_spec)]));
+    assert_eq!(result.code, 1, "{}", result.transcript());
+    assert!(result.stdout.contains("has no `spec`"), "{}", result.stdout);
 }
 
 #[test]

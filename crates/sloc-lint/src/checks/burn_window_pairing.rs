@@ -2,6 +2,8 @@ use promql_parser::parser::Expr;
 use sloc_diagnostics::{Diagnostic, declare_code};
 use sloc_promql::format_duration;
 
+use sloc_promql::analysis::{ScaledRatio, burn_condition, name_window};
+
 use crate::RuleContext;
 
 declare_code! {
@@ -17,6 +19,13 @@ declare_code! {
     ///
     /// ## Fix
     /// Pair 1h with 5m, 6h with 30m, 3d with 6h.
+    ///
+    /// ## What it assumes
+    /// Both sides of the `and` are burn-rate conditions (see O001) on the same SLI: recorded
+    /// series of one stem (`slo:sli_error:ratio_rate1h` and `…5m`) or divisions of one metric.
+    /// Each window is read from the recorded name's tail (`burnrate1h30m`) or from the range
+    /// of the division's `rate`s; the longer one is the long window, whichever side it is on
+    /// (Pyrra writes the short window first). A window that cannot be read is not judged.
     ///
     /// ## Default
     /// On: recognised only on `error_ratio_long > t and error_ratio_short > t` conditions of the
@@ -35,28 +44,25 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if b.op.to_string() != "and" {
             return;
         }
-        let (Some(long), Some(short)) = (super::burn_condition(&b.lhs), super::burn_condition(&b.rhs)) else { return };
-        let (Some((long_stem, long_w)), Some((short_stem, short_w))) =
-            (super::name_window(long.metric), super::name_window(short.metric))
-        else {
-            return;
-        };
-        if long_stem != short_stem {
+        let (Some(left), Some(right)) = (burn_condition(&b.lhs), burn_condition(&b.rhs)) else { return };
+        let (Some(left_w), Some(right_w)) = (left.ratio.window, right.ratio.window) else { return };
+        if stem(&left.ratio) != stem(&right.ratio) {
             return;
         }
+        // Which window is which is told by their durations, whatever the operands' order:
+        // Pyrra writes the short window first.
+        let (long_w, short_w, short_side) =
+            if left_w >= right_w { (left_w, right_w, &b.rhs) } else { (right_w, left_w, &b.lhs) };
         let ratio = long_w.millis() as f64 / short_w.millis().max(1) as f64;
         if !(6.0..=24.0).contains(&ratio) {
-            found.push((short.metric.to_string(), long_w, short_w));
+            let metric = if left_w >= right_w { right.ratio.metric } else { left.ratio.metric };
+            found.push((metric.to_string(), first_selector_index(&expr.ast, short_side, metric), long_w, short_w));
         }
     });
-    for (short_metric, long_w, short_w) in found {
-        let span = locator.nth(&locator.selectors(&short_metric), 0);
+    for (short_metric, index, long_w, short_w) in found {
+        let span = locator.nth(&locator.selectors(&short_metric), index);
         let message = if short_w >= long_w {
-            format!(
-                "the short window ({}) is not shorter than the long window ({})",
-                format_duration(short_w),
-                format_duration(long_w)
-            )
+            format!("both windows are {}: the alert has no short window", format_duration(short_w))
         } else {
             format!(
                 "the short window ({}) is far from a twelfth of the long window ({})",
@@ -69,4 +75,23 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             format_duration(sloc_promql::Duration(long_w.millis() / 12))
         )));
     }
+}
+
+/// What both windows of one SLI share: the recorded name without its window, or the metric.
+fn stem<'a>(ratio: &ScaledRatio<'a>) -> &'a str {
+    name_window(ratio.metric).map_or(ratio.metric, |(stem, _)| stem)
+}
+
+/// The index, among the selectors of `metric` in the whole expression, of the first one inside
+/// `part` (a subtree of `whole`): the short window's own selector, to point at.
+fn first_selector_index(whole: &Expr, part: &Expr, metric: &str) -> usize {
+    let target = sloc_promql::vector_selectors(part)
+        .into_iter()
+        .find(|v| sloc_promql::selector_metric(v) == Some(metric))
+        .map(|v| v as *const _);
+    sloc_promql::vector_selectors(whole)
+        .into_iter()
+        .filter(|v| sloc_promql::selector_metric(v) == Some(metric))
+        .position(|v| Some(v as *const _) == target)
+        .unwrap_or(0)
 }

@@ -19,6 +19,10 @@ declare_code! {
     /// Repeat total's matchers in errors and add the one that selects bad events:
     /// `errors: requests_total{job="api",code=~"5.."}`.
     ///
+    /// ## What it assumes
+    /// `errors`/`good` and `total` are plain selectors of one metric, compared matcher by
+    /// matcher as written (a regex that happens to select the same series is not resolved).
+    ///
     /// ## Default
     /// On (specs only): sloc's own format, where the spec states the intent.
     pub CODE = ("O004", "events-not-subset", Warning, "errors or good events are not a subset of total");

@@ -18,6 +18,11 @@ declare_code! {
     /// Keep the labels in the expression: `sum by (provider) (rate(...[$window]))`, or give a
     /// plain selector and let sloc aggregate.
     ///
+    /// ## What it assumes
+    /// Every aggregation not nested in another (on either side of an operator, inside a
+    /// function) decides which labels survive: `by` keeps only its labels, `without` drops its
+    /// own. An expression with no aggregation keeps every label.
+    ///
     /// ## Default
     /// On (specs only): sloc's own format; the objective would silently cover every group at once.
     pub CODE = ("O005", "group-by-dropped", Error, "the SLI aggregates a group_by label away");

@@ -23,6 +23,10 @@ declare_code! {
     /// Lower the objective, lengthen the period, add synthetic traffic, or group low-traffic
     /// services into one objective.
     ///
+    /// ## What it assumes
+    /// Traffic is steady at the spec's `traffic` rate, so the critical tier's long window holds
+    /// `traffic × long` events; one of them failing is an error ratio of `1 / events`.
+    ///
     /// ## Default
     /// On (specs only): computed from the spec's expected `traffic`.
     pub CODE = ("O006", "one-failure-pages", Warning, "one failed event is enough to page");

@@ -16,6 +16,10 @@ declare_code! {
     /// ## Fix
     /// Use a longer period (7d or more), or disable the critical tier.
     ///
+    /// ## What it assumes
+    /// The factor is the settled tier's (`share × period / long`, or the spec's own `factor`),
+    /// so it is exact; only `severity: critical` tiers page.
+    ///
     /// ## Default
     /// On (specs only).
     pub CODE = ("O003", "paging-factor-below-one", Warning, "a paging tier with a burn factor below 1");

@@ -33,7 +33,8 @@ declare_code! {
     pub CODE = ("L001", "rate-non-counter", Warning, "rate() over a series that is not a counter");
 }
 
-pub const COUNTER_FUNCTIONS: [&str; 3] = ["rate", "irate", "increase"];
+use sloc_promql::analysis::COUNTER_FUNCTIONS;
+
 /// Suffixes of metric names that are levels, never counters.
 const GAUGE_SUFFIXES: [&str; 12] = [
     "_ratio",

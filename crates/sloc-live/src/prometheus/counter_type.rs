@@ -27,9 +27,7 @@ pub(crate) fn run(file: &LiveFile, snapshot: &Snapshot, out: &mut Vec<Diagnostic
     }
     for rule in file.groups.iter().flat_map(|g| &g.rules) {
         let Ok(expr) = sloc_promql::parse(&rule.expr) else { continue };
-        for (call, m, _) in
-            sloc_lint::checks::range_calls(&expr, &sloc_lint::checks::rate_non_counter::COUNTER_FUNCTIONS)
-        {
+        for (call, m, _) in sloc_promql::analysis::range_calls(&expr, &sloc_promql::analysis::COUNTER_FUNCTIONS) {
             let Some(metric) = sloc_promql::selector_metric(&m.vs) else { continue };
             let Some(kind) =
                 declared_type(&snapshot.metadata, metric).filter(|k| matches!(*k, "gauge" | "info" | "stateset"))
