@@ -69,7 +69,7 @@ pub fn compile(spec: &Spec) -> Result<RuleFile, InternalError> {
 
 /// Compiles a planned spec: one group per objective, in the plan's order.
 pub fn compile_plan(plan: &Plan<'_>) -> Result<RuleFile, InternalError> {
-    let groups = sloc_rulefile::parallel_map(&plan.objectives, compile_objective);
+    let groups = sloc_parallel::parallel_map(&plan.objectives, compile_objective);
     let groups = groups.into_iter().collect::<Result<_, _>>()?;
     Ok(RuleFile { groups })
 }

@@ -61,16 +61,8 @@ declare_code! {
     pub UNKNOWN_FORMAT = ("I004", "unknown-format", Error, "a document of no format sloc imports");
 }
 
-declare_code! {
-    /// ## What it does
-    /// Tells `sloc lint` that a file is another tool's SLO spec (Sloth, Pyrra, OpenSLO), not a
-    /// broken sloc spec or rule file: it is not linted, and `sloc import` converts it.
-    ///
-    /// ## Example
-    /// A file starting `version: "prometheus/v1"` with `service:` and `slos:` is a Sloth spec;
-    /// `sloc import payments.yaml -o slos/` writes `slos/payments.slo.yaml`.
-    pub PEER_SPEC = ("I005", "peer-spec", Info, "another tool's SLO spec, which `sloc import` converts");
-}
+/// I005 is declared with the detection it reports, in sloc-spec.
+pub use sloc_spec::peer::PEER_SPEC;
 
 /// Every code of the importer.
 pub static IMPORT_CODES: &[&Code] = &[&APPROXIMATED, &DROPPED, &CANNOT_IMPORT, &UNKNOWN_FORMAT, &PEER_SPEC];

@@ -25,56 +25,7 @@ mod sloth;
 use codes::*;
 use draft::{DraftSlo, DraftSpec, DraftTier};
 
-/// A format `sloc import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Sloth `version: prometheus/v1`.
-    Sloth,
-    /// Sloth's Kubernetes CRD, `sloth.slok.dev/v1` `PrometheusServiceLevel`.
-    SlothCrd,
-    /// Sloth's OpenSLO dialect, `openslo/v1alpha` `SLO`.
-    OpenSloV1Alpha,
-    /// Pyrra `pyrra.dev/v1alpha1` `ServiceLevelObjective`.
-    Pyrra,
-    /// OpenSLO `openslo/v1` (`SLO`, `SLI`, `Service`, `DataSource`, `AlertPolicy`, …).
-    OpenSlo,
-}
-
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Sloth => "a Sloth spec (prometheus/v1)",
-            Format::SlothCrd => "a Sloth PrometheusServiceLevel",
-            Format::OpenSloV1Alpha => "a Sloth OpenSLO v1alpha spec",
-            Format::Pyrra => "a Pyrra ServiceLevelObjective",
-            Format::OpenSlo => "an OpenSLO v1 document",
-        }
-    }
-}
-
-/// The format of one document, by its `version`, `apiVersion` and `kind`.
-pub fn detect(doc: &Node) -> Option<Format> {
-    let text = |k: &str| doc.get(k).and_then(Node::as_scalar_text).map(str::trim);
-    let kind = text("kind");
-    match (text("version"), text("apiVersion")) {
-        (Some("prometheus/v1"), _) => Some(Format::Sloth),
-        (_, Some("sloth.slok.dev/v1")) if kind == Some("PrometheusServiceLevel") => Some(Format::SlothCrd),
-        (_, Some("openslo/v1alpha")) if kind == Some("SLO") => Some(Format::OpenSloV1Alpha),
-        (_, Some(v)) if v.starts_with("pyrra.dev/") && kind == Some("ServiceLevelObjective") => Some(Format::Pyrra),
-        (_, Some("openslo/v1")) => Some(Format::OpenSlo),
-        _ => None,
-    }
-}
-
-/// The peer format of a file's documents (a YAML stream, or a top-level list), from its
-/// first document: for `sloc lint`, which leaves such files to `sloc import`.
-pub fn detect_file(docs: &[Node]) -> Option<Format> {
-    let first = docs.first()?;
-    match &first.value {
-        sloc_yaml::Value::Seq(items) => items.first().and_then(detect),
-        _ => detect(first),
-    }
-}
+pub use sloc_spec::peer::{Format, detect, detect_file};
 
 /// The import's settings.
 #[derive(Debug, Clone, Default)]

@@ -7,8 +7,9 @@
 use std::ops::Range;
 
 use sloc_diagnostics::{Code, Diagnostic, FileReport, SourceFile, YAML_SYNTAX};
+use sloc_parallel::parallel_map;
 use sloc_promql::Locator;
-use sloc_rulefile::{ParsedExpr, ParsedGroup, ParsedRule, parallel_map};
+use sloc_rulefile::{ParsedExpr, ParsedGroup, ParsedRule};
 use sloc_spec::Spec;
 
 pub mod checks;
@@ -28,7 +29,7 @@ pub fn lint_codes() -> Vec<&'static Code> {
     codes.extend(checks::RULE_CHECKS.iter().map(|c| c.code));
     codes.extend(checks::SPEC_CHECKS.iter().map(|c| c.code));
     codes.push(&suppress::UNKNOWN_CODE);
-    codes.push(&sloc_import::codes::PEER_SPEC);
+    codes.push(&sloc_spec::peer::PEER_SPEC);
     codes
 }
 
@@ -124,11 +125,11 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
             return out;
         }
     };
-    if let Some(format) = sloc_import::detect_file(&docs) {
+    if let Some(format) = sloc_spec::peer::detect_file(&docs) {
         let at = docs[0].span.start;
         out.diagnostics.push(
             Diagnostic::new(
-                &sloc_import::codes::PEER_SPEC,
+                &sloc_spec::peer::PEER_SPEC,
                 at..at,
                 format!("this is {}, not a sloc spec: it is not linted", format.name()),
             )

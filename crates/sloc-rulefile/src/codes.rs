@@ -75,20 +75,8 @@ declare_code! {
     pub ALERT_ONLY_FIELD = ("R007", "alert-only-field", Error, "an alerting-rule field on a recording rule");
 }
 
-declare_code! {
-    /// ## What it does
-    /// Reports an alert label or annotation that is not a valid Go template: an unclosed
-    /// `{{`, an unbalanced `{{ if }}`/`{{ end }}`, an unknown function.
-    ///
-    /// ## Why it matters
-    /// Prometheus refuses to load the file.
-    ///
-    /// ## Example
-    /// ```yaml
-    /// summary: "{{ $labels.instance is down"
-    /// ```
-    pub TEMPLATE = ("R008", "template", Error, "an alert label or annotation template that does not parse");
-}
+/// R008 lives with the template checker, which specs share.
+pub use sloc_template::TEMPLATE;
 
 declare_code! {
     /// ## What it does

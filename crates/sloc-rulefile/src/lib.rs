@@ -120,11 +120,10 @@ pub mod codes;
 mod loaded;
 mod outputs;
 mod read;
-mod template;
 
 pub use loaded::{LoadedGroup, LoadedRule};
 pub use read::{
-    DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, RuleStructure, document_kind, duplicate_rules, parallel_map,
-    parallel_map_in_chunks, read_rule_documents, read_rule_structure,
+    DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, RuleStructure, document_kind, duplicate_rules,
+    read_rule_documents, read_rule_structure,
 };
-pub use template::{TemplateError, check_template, template_finding};
+pub use sloc_template::{TemplateError, check_template, template_finding};

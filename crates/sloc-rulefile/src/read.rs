@@ -4,11 +4,12 @@
 use std::ops::Range;
 
 use sloc_diagnostics::{Diagnostic, PROMQL_SYNTAX};
+use sloc_parallel::parallel_map_in_chunks;
 use sloc_promql::{Duration, Expr, RegexMatcher, parse_duration};
+use sloc_template::template_finding;
 use sloc_yaml::{Node, Spanned, Value, unknown_keys, value_range_to_source};
 
 use crate::codes::*;
-use crate::template::template_finding;
 
 const FILE_KEYS: &[&str] = &["groups"];
 const GROUP_KEYS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
@@ -583,25 +584,4 @@ pub fn duplicate_rules(groups: &[ParsedGroup], all: bool) -> Vec<Diagnostic> {
         earlier.push(rule);
     }
     out
-}
-
-/// Maps on every core, keeping the order.
-pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    parallel_map_in_chunks(items, 1, f)
-}
-
-/// Maps on as many cores as there are chunks of at least `at_least` items, keeping the order:
-/// a thread is not worth starting for a few cheap items.
-pub fn parallel_map_in_chunks<T: Sync, R: Send>(items: &[T], at_least: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(items.len() / at_least.max(1));
-    if threads < 2 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|c| scope.spawn(|| c.iter().map(&f).collect::<Vec<_>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
 }

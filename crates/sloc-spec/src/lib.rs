@@ -14,6 +14,7 @@ pub use sloc_yaml::Spanned;
 
 pub mod codes;
 mod decimal;
+pub mod peer;
 mod read;
 mod schema;
 mod tiers;

@@ -272,7 +272,7 @@ impl<'t> Reader<'t> {
             let name = self.label_name(key, &format!("{what} name"), reserved);
             let value = self.text(value_node, &format!("{what} value"));
             if let (true, Some(name), Some(_)) = (templated, &name, &value)
-                && let Some(finding) = sloc_rulefile::template_finding(self.text, value_node, &name.value)
+                && let Some(finding) = sloc_template::template_finding(self.text, value_node, &name.value)
             {
                 self.push(finding);
             }

@@ -146,7 +146,7 @@ pub fn promtool_on_path() -> bool {
 /// `promtool test rules FILE` for every test file, from the file's directory (its rule files
 /// are named relative to it), on every core; the results in order.
 pub fn run_promtool_tests(tests: &[PathBuf]) -> Vec<std::io::Result<std::process::Output>> {
-    sloc_rulefile::parallel_map(tests, |path| {
+    sloc_parallel::parallel_map(tests, |path| {
         Command::new("promtool")
             .arg("test")
             .arg("rules")

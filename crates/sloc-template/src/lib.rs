@@ -4,8 +4,23 @@
 
 use std::ops::Range;
 
-use sloc_diagnostics::Diagnostic;
+use sloc_diagnostics::{Diagnostic, declare_code};
 use sloc_yaml::Node;
+
+declare_code! {
+    /// ## What it does
+    /// Reports an alert label or annotation that is not a valid Go template: an unclosed
+    /// `{{`, an unbalanced `{{ if }}`/`{{ end }}`, an unknown function.
+    ///
+    /// ## Why it matters
+    /// Prometheus refuses to load the file.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// summary: "{{ $labels.instance is down"
+    /// ```
+    pub TEMPLATE = ("R008", "template", Error, "an alert label or annotation template that does not parse");
+}
 
 /// Go's builtins and Prometheus' template functions (2.x and 3.x).
 const FUNCTIONS: &[&str] = &[
@@ -76,7 +91,7 @@ pub fn template_finding(text: &str, value: &Node, key: &str) -> Option<Diagnosti
     let e = check_template(value.as_scalar_text()?).err()?;
     let at = sloc_yaml::value_range_to_source(text, value, e.span);
     Some(
-        Diagnostic::new(&crate::codes::TEMPLATE, at, format!("invalid template in `{key}`: {}", e.message))
+        Diagnostic::new(&TEMPLATE, at, format!("invalid template in `{key}`: {}", e.message))
             .with_label("here")
             .with_help("alert labels and annotations are Go templates: {{ $labels.name }}, {{ $value | humanize }}"),
     )
