@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
+use sloc_pipeline::build::{Artifact, Compiled};
+
 use crate::root;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,23 +19,27 @@ pub enum Mode {
 pub fn generated() -> Result<Vec<(PathBuf, String)>> {
     Ok(vec![
         (PathBuf::from("sloc.schema.json"), schema()),
-        (PathBuf::from("rules/oneflow.rules.yml"), compiled_example("rules/oneflow.slo.yaml")?),
+        (PathBuf::from("rules/oneflow.rules.yml"), oneflow()?.render(Artifact::Rules)),
         (PathBuf::from("docs/codes.md"), code_reference()),
-        (PathBuf::from("examples/oneflow/prometheus/slo_alerts.yml"), compiled_example("rules/oneflow.slo.yaml")?),
+        (PathBuf::from("examples/oneflow/prometheus/slo_alerts.yml"), oneflow()?.render(Artifact::Rules)),
         (PathBuf::from(ONEFLOW_ALERTMANAGER), oneflow_alertmanager()?),
-        (PathBuf::from("examples/oneflow/grafana/dashboards/oneflow-slos.json"), oneflow_dashboard()?),
+        (PathBuf::from("examples/oneflow/grafana/dashboards/oneflow-slos.json"), oneflow()?.render(Artifact::Grafana)),
     ])
 }
 
-fn oneflow_spec() -> Result<sloc_spec::Spec> {
-    let spec_path = "rules/oneflow.slo.yaml";
-    let text = std::fs::read_to_string(root().join(spec_path))?;
-    let (spec, diagnostics) = sloc_spec::parse_spec(&text);
-    spec.filter(|_| diagnostics.is_empty()).with_context(|| format!("{spec_path} has errors"))
+/// The OneFlow spec compiled as `sloc build` compiles it.
+fn oneflow() -> Result<Compiled> {
+    compiled("rules/oneflow.slo.yaml")
 }
 
-fn oneflow_dashboard() -> Result<String> {
-    Ok(sloc_grafana::dashboard(&[sloc_plan::plan(&oneflow_spec()?)]))
+fn compiled(spec_path: &str) -> Result<Compiled> {
+    let text = std::fs::read_to_string(root().join(spec_path)).with_context(|| format!("cannot read {spec_path}"))?;
+    let (spec, diagnostics) = sloc_spec::parse_spec(&text);
+    let Some(spec) = spec.filter(|_| diagnostics.is_empty()) else {
+        bail!("{spec_path} has problems: run `sloc build {spec_path}` to see them");
+    };
+    let name = spec_path.rsplit('/').next().unwrap_or(spec_path);
+    Compiled::new(name.to_string(), spec, None).map_err(anyhow::Error::msg)
 }
 
 const ONEFLOW_ALERTMANAGER: &str = "examples/oneflow/alertmanager/alertmanager.yml";
@@ -42,8 +48,7 @@ const ONEFLOW_ALERTMANAGER: &str = "examples/oneflow/alertmanager/alertmanager.y
 /// `END sloc` markers: the route first under the root's `routes:`, the inhibit rules in
 /// `inhibit_rules:`, as the fragment's header says.
 fn oneflow_alertmanager() -> Result<String> {
-    let spec = oneflow_spec()?;
-    let fragment = sloc_alertmanager::fragment(&[sloc_plan::plan(&spec)], "");
+    let fragment = oneflow()?.render(Artifact::Alertmanager);
     let (mut route, mut inhibit) = (String::new(), String::new());
     let mut section = "";
     for line in fragment.lines().filter(|l| !l.trim_start().starts_with('#') || l.starts_with("  ")) {
@@ -135,17 +140,6 @@ fn code_reference() -> String {
         ));
     }
     text
-}
-
-/// What `sloc build` writes for the example spec.
-fn compiled_example(spec_path: &str) -> Result<String> {
-    let text = std::fs::read_to_string(root().join(spec_path)).with_context(|| format!("cannot read {spec_path}"))?;
-    let (spec, diagnostics) = sloc_spec::parse_spec(&text);
-    let Some(spec) = spec.filter(|_| diagnostics.is_empty()) else {
-        bail!("{spec_path} has problems: run `sloc build {spec_path}` to see them");
-    };
-    let name = spec_path.rsplit('/').next().unwrap_or(spec_path);
-    Ok(sloc_compiler::compile_to_yaml(&spec, name)?)
 }
 
 #[cfg(test)]

@@ -24,9 +24,6 @@ use sloc_promql::{Duration, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
 use sloc_spec::{Query, Sli, Spec, ThresholdSli};
 
-pub mod compare;
-pub mod unit_tests;
-
 /// A bug in sloc: the compiler built PromQL the parser refuses. Never the user's fault (the
 /// spec reader has validated the input), but reported rather than panicking.
 #[derive(Debug, Clone, PartialEq, Eq)]

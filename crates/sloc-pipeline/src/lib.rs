@@ -13,3 +13,4 @@
 pub mod budget;
 pub mod build;
 pub mod check;
+pub mod scenarios;

@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
-use sloc_compiler::compare::{self, Side};
 use sloc_diagnostics::{FileReport, Severity};
+use sloc_pipeline::scenarios::{CompareError, compare};
+use sloc_scenarios::compare::Side;
 
-use crate::files::{read_or_report, write_atomically};
+use crate::files::read_or_report;
+use crate::test_cmd::PromtoolIn;
 use crate::{Format, Output, exit, report};
 
 /// Runs the comparison of `old_rules` with the rules compiled from `specs` (the imported specs'
@@ -44,13 +46,6 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
     let parsed: Vec<sloc_spec::Spec> = specs.iter().filter_map(|(yaml, _)| sloc_spec::parse_spec(yaml).0).collect();
     let sources: Vec<String> = specs.iter().flat_map(|(_, s)| s.clone()).collect();
     let sources = format!("imported from {} and compared with {}", sources.join(", "), file.name);
-    let comparison = match compare::generate(&parsed, &old, &sources) {
-        Ok(c) => c,
-        Err(e) => {
-            out.error(e);
-            return exit::USAGE;
-        }
-    };
     if !crate::test_cmd::promtool_on_path() {
         out.error("--compare runs promtool, which is not on the PATH: install it (Debian package `prometheus`)");
         return exit::USAGE;
@@ -62,52 +57,20 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
             return exit::USAGE;
         }
     };
-    let mut runs = Vec::new();
-    for (name, yaml) in &comparison.rule_files {
-        if let Err(message) = write_atomically(&dir.path().join(name), yaml) {
+    let compared = match compare(&parsed, &old, &sources, &PromtoolIn(dir.path())) {
+        Ok(c) => c,
+        Err(CompareError::Run(message)) => {
             out.error(message);
             return exit::USAGE;
         }
-    }
-    for (i, scenario) in comparison.scenarios.iter().enumerate() {
-        for (side, yaml) in &scenario.tests {
-            let name = format!("{i}.{}.test.yml", if *side == Side::Old { "old" } else { "sloc" });
-            if let Err(message) = write_atomically(&dir.path().join(&name), yaml) {
-                out.error(message);
-                return exit::USAGE;
-            }
-            runs.push(name);
+        Err(CompareError::Rejected(side, reason)) => {
+            let side = if side == Side::Old { file.name.as_str() } else { "sloc's rules" };
+            out.error(format!("promtool could not run the burn on {side}:\n{reason}"));
+            return exit::FINDINGS;
         }
-    }
-    let paths: Vec<std::path::PathBuf> = runs.iter().map(|name| dir.path().join(name)).collect();
-    let outputs = crate::test_cmd::run_promtool_tests(&paths);
-    let mut firing = Vec::new();
-    for (name, output) in runs.iter().zip(outputs) {
-        let output = match output {
-            Ok(o) => o,
-            Err(e) => {
-                out.error(format!("cannot run promtool: {e}"));
-                return exit::USAGE;
-            }
-        };
-        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-        match compare::read_firing(&text) {
-            Ok(f) => firing.push(f),
-            Err(reason) => {
-                let side = if name.contains(".old.") { file.name.as_str() } else { "sloc's rules" };
-                out.error(format!("promtool could not run the burn on {side}:\n{reason}"));
-                return exit::FINDINGS;
-            }
-        }
-    }
-    let outcomes: Vec<_> = comparison
-        .scenarios
-        .iter()
-        .zip(firing.chunks(2))
-        .map(|(s, pair)| comparison.outcome(s, &pair[0], &pair[1]))
-        .collect();
+    };
     out.stdout.push_str(&format!("Alerts of {} and of sloc's rules, through the same burns:\n", file.name));
-    out.stdout.push_str(&comparison.render(&outcomes));
-    let unexplained = outcomes.iter().flat_map(|o| &o.rows).any(|r| !r.explained);
+    out.stdout.push_str(&compared.comparison.render(&compared.outcomes));
+    let unexplained = compared.outcomes.iter().flat_map(|o| &o.rows).any(|r| !r.explained);
     if unexplained { exit::FINDINGS } else { exit::OK }
 }

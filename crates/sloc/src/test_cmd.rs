@@ -6,6 +6,9 @@ use std::process::Command;
 use clap::Args;
 use sloc_diagnostics::Severity;
 
+use sloc_pipeline::scenarios::SpecToTest;
+use sloc_scenarios::{Promtool, PromtoolRun};
+
 use crate::files::{read_spec, source_name, spec_stem, write_atomically};
 use crate::{Format, Output, exit, report};
 
@@ -52,90 +55,108 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
         },
     };
     let mut reports = Vec::new();
-    let mut written: Vec<(String, String, PathBuf)> = Vec::new();
+    let mut specs = Vec::new();
     for path in &args.specs {
-        let spec = match read_spec(path, &mut reports) {
-            Ok(Some(spec)) => spec,
-            Ok(None) => continue,
+        match read_spec(path, &mut reports) {
+            Ok(Some(spec)) => specs.push((source_name(path), spec_stem(path), spec)),
+            Ok(None) => {}
             Err(message) => {
                 out.error(message);
                 return exit::USAGE;
             }
-        };
-        let (source, stem) = (source_name(path), spec_stem(path));
-        let generated = match sloc_compiler::unit_tests::generate(&spec, &source) {
-            Ok(g) => g,
-            Err(e) => {
-                out.error(e);
-                return exit::USAGE;
-            }
-        };
-        let spec_dir = dir.join(&stem);
-        // One rule file per objective: each test loads its own objective's group only.
-        let mut files: Vec<(PathBuf, String)> =
-            generated.rule_files.iter().map(|(name, yaml)| (spec_dir.join(name), yaml.clone())).collect();
-        files.extend(generated.tests.iter().map(|t| (spec_dir.join(&t.file_name), t.yaml.clone())));
-        if let Err(e) = std::fs::create_dir_all(&spec_dir) {
-            out.error(format!("cannot create {}: {}", crate::shown(&spec_dir), crate::files::io_reason(&e)));
+        }
+    }
+    let to_test: Vec<SpecToTest<'_>> = specs
+        .iter()
+        .map(|(source, stem, spec)| SpecToTest { source: source.clone(), stem: stem.clone(), spec })
+        .collect();
+    let generated = match sloc_pipeline::scenarios::generate_tests(&to_test) {
+        Ok(g) => g,
+        Err(e) => {
+            out.error(e);
             return exit::USAGE;
         }
-        for (path, text) in &files {
-            if let Err(message) = write_atomically(path, text) {
-                out.error(message);
-                return exit::USAGE;
-            }
-        }
-        for (slo, why) in generated.skipped {
-            out.stderr.push_str(&format!("skipped {source} {slo}: {why}\n"));
-        }
-        written.extend(
-            generated
-                .tests
-                .into_iter()
-                .map(|t| (source.clone(), format!("{} {}", t.slo, t.tier), spec_dir.join(t.file_name))),
-        );
+    };
+    for (source, slo, why) in &generated.skipped {
+        out.stderr.push_str(&format!("skipped {source} {slo}: {why}\n"));
     }
     report::print(out, &reports, args.error_format, true);
     if report::fails(&reports, Severity::Error) {
         return exit::FINDINGS;
     }
+    let runner = PromtoolIn(dir);
     if !promtool {
+        if let Err(message) = runner.write(&generated.files) {
+            out.error(message);
+            return exit::USAGE;
+        }
         out.stderr.push_str(&format!(
             "wrote {} tests to {}; promtool is not on the PATH to run them\n",
-            written.len(),
+            generated.tests.len(),
             crate::shown(dir)
         ));
         return exit::OK;
     }
+    let paths: Vec<String> = generated.tests.iter().map(|(_, _, path)| path.clone()).collect();
+    let runs = match runner.test_rules(&generated.files, &paths) {
+        Ok(runs) => runs,
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
     let (mut passed, mut failed) = (0, 0);
-    let paths: Vec<PathBuf> = written.iter().map(|(_, _, path)| path.clone()).collect();
-    let runs = run_promtool_tests(&paths);
-    for ((source, name, path), run) in written.iter().zip(runs) {
-        match run {
-            Ok(o) if o.status.success() => {
-                passed += 1;
-                out.stdout.push_str(&format!("PASS {source} {name}\n"));
-            }
-            Ok(o) => {
-                failed += 1;
-                // promtool's own reason, indented; the files outlive the run only with --emit.
-                let kept = match &args.emit {
-                    Some(_) => format!(" ({})", crate::shown(path)),
-                    None => " (--emit DIR keeps the test files)".to_string(),
-                };
-                let reason = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-                let reason: String =
-                    reason.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("    {l}\n")).collect();
-                out.stdout.push_str(&format!("FAIL {source} {name}{kept}\n{reason}"));
-            }
-            Err(e) => {
-                out.error(format!("cannot run promtool: {e}"));
-                return exit::USAGE;
-            }
+    for ((source, name, path), run) in generated.tests.iter().zip(runs) {
+        if run.passed {
+            passed += 1;
+            out.stdout.push_str(&format!("PASS {source} {name}\n"));
+        } else {
+            failed += 1;
+            // promtool's own reason, indented; the files outlive the run only with --emit.
+            let kept = match &args.emit {
+                Some(_) => format!(" ({})", crate::shown(&dir.join(path))),
+                None => " (--emit DIR keeps the test files)".to_string(),
+            };
+            let reason: String =
+                run.output.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("    {l}\n")).collect();
+            out.stdout.push_str(&format!("FAIL {source} {name}{kept}\n{reason}"));
         }
     }
     out.stdout.push_str(&format!("{passed} passed, {failed} failed\n"));
     if failed > 0 { exit::FINDINGS } else { exit::OK }
+}
+
+/// promtool run on files written in one directory: the binary's [`Promtool`].
+pub struct PromtoolIn<'a>(pub &'a Path);
+
+impl PromtoolIn<'_> {
+    /// Writes every file (paths relative to the directory), each atomically.
+    pub fn write(&self, files: &[(String, String)]) -> Result<(), String> {
+        for (name, text) in files {
+            let path = self.0.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {}", crate::shown(parent), crate::files::io_reason(&e)))?;
+            }
+            write_atomically(&path, text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Promtool for PromtoolIn<'_> {
+    fn test_rules(&self, files: &[(String, String)], tests: &[String]) -> Result<Vec<PromtoolRun>, String> {
+        self.write(files)?;
+        let paths: Vec<PathBuf> = tests.iter().map(|t| self.0.join(t)).collect();
+        run_promtool_tests(&paths)
+            .into_iter()
+            .map(|run| {
+                let o = run.map_err(|e| format!("cannot run promtool: {e}"))?;
+                let output = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+                Ok(PromtoolRun { passed: o.status.success(), output })
+            })
+            .collect()
+    }
 }
 
 /// Whether `promtool --version` runs.

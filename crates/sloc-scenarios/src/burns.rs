@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use sloc_plan::{BASE_WINDOW, Objective, TierPlan};
+use sloc_plan::{BASE_WINDOW, Objective, Plan, TierPlan};
 use sloc_promql::{Expr, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
-use sloc_spec::{Query, Sli, Spec};
+use sloc_spec::{Query, Sli};
 
 /// One generated test file.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,11 +44,11 @@ pub fn rules_file_name(objective: &Objective<'_>, tier: &TierPlan) -> String {
 }
 
 /// Generates the tests of `spec` and the rule files they load ([`rules_file_name`]).
-pub fn generate(spec: &Spec, source: &str) -> Result<UnitTests, crate::InternalError> {
+pub fn generate(plan: &Plan<'_>, source: &str) -> Result<UnitTests, sloc_compiler::InternalError> {
     let mut out = UnitTests::default();
-    let header = crate::header(source);
-    for objective in &sloc_plan::plan(spec).objectives {
-        let group = crate::compile_objective(objective)?;
+    let header = sloc_compiler::header(source);
+    for objective in &plan.objectives {
+        let group = sloc_compiler::compile_objective(objective)?;
         let series = match plan_series(objective) {
             Ok(s) => s,
             Err(why) => {

@@ -13,12 +13,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use sloc_plan::Objective;
+use sloc_plan::{Objective, Plan};
 use sloc_promql::format_duration;
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
-use sloc_spec::Spec;
 
-use crate::unit_tests::{
+use crate::burns::{
     BurnTiming, alerts_and_their_inputs, at, minutes, names_read, number, plan_series, write_input_series,
 };
 
@@ -173,9 +172,9 @@ fn same_name(peer: &str, imported: &str) -> bool {
     sloc_spec::slug(peer) == imported
 }
 
-/// The burns of every objective of `specs` and the rule files they load. `old` is the old
+/// The burns of every objective of `plans` and the rule files they load. `old` is the old
 /// rule file's groups; `sources` names the specs in the generated files' headers.
-pub fn generate(specs: &[Spec], old: &[Group], sources: &str) -> Result<Comparison, crate::InternalError> {
+pub fn generate(plans: &[Plan<'_>], old: &[Group], sources: &str) -> Result<Comparison, sloc_compiler::InternalError> {
     let is_alert = |r: &Rule| matches!(r.kind, RuleKind::Alert(_));
     let old_groups = vec![one_group(alerts_and_their_inputs(old, is_alert))];
     let old_alerts = old_groups
@@ -202,13 +201,13 @@ pub fn generate(specs: &[Spec], old: &[Group], sources: &str) -> Result<Comparis
         old_alerts,
         objectives: Vec::new(),
     };
-    for spec in specs {
-        for objective in &sloc_plan::plan(spec).objectives {
+    for plan in plans {
+        for objective in &plan.objectives {
             out.objectives.push((
                 ObjectiveId { service: objective.service.clone(), slo: objective.name.clone() },
                 tier_facts(objective),
             ));
-            let group = crate::compile_objective(objective)?;
+            let group = sloc_compiler::compile_objective(objective)?;
             sloc_groups.extend(alerts_and_their_inputs(std::slice::from_ref(&group), is_alert));
             match plan_series(objective) {
                 Ok(series) => {
@@ -222,7 +221,7 @@ pub fn generate(specs: &[Spec], old: &[Group], sources: &str) -> Result<Comparis
     }
     let old_file = RuleFile { groups: old_groups };
     let sloc_file = RuleFile { groups: sloc_groups };
-    out.rule_files.push((SLOC_RULES.into(), sloc_file.to_yaml(&crate::header(sources))));
+    out.rule_files.push((SLOC_RULES.into(), sloc_file.to_yaml(&sloc_compiler::header(sources))));
     out.rule_files.push((OLD_RULES.into(), old_file.to_yaml(&header)));
     Ok(out)
 }
@@ -262,7 +261,7 @@ fn one_group(groups: Vec<Group>) -> Group {
     Group { name: "old-rules".into(), interval: None, rules: order.into_iter().map(|i| rules[i].clone()).collect() }
 }
 
-fn scenario(o: &Objective<'_>, index: usize, series: &crate::unit_tests::SeriesPlan) -> Scenario {
+fn scenario(o: &Objective<'_>, index: usize, series: &crate::burns::SeriesPlan) -> Scenario {
     let tier = &o.tiers[index];
     // The same burn and steps as `sloc test`'s.
     let timing = BurnTiming::of(tier);
