@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use sloc_plan::{Objective, Plan, Tier, TierPlan};
+use sloc_plan::{IDENTITY_LABELS, Objective, Plan, Tier, TierPlan};
 use sloc_promql::Duration;
 use sloc_yaml::Emitter;
 
@@ -14,7 +14,7 @@ alerts), and append the entries of `inhibit_rules` to the configuration's `inhib
 
 /// The fragment for the plans' alerts, as one YAML document with `route` and `inhibit_rules`,
 /// headed with `notice`.
-pub fn fragment(plans: &[Plan<'_>], notice: &str) -> String {
+pub fn fragment(plans: &[&Plan], notice: &str) -> String {
     let mut e = Emitter::new();
     e.comment(0, notice);
     e.comment(0, "Alertmanager routes and inhibit rules for the SLO alerts: each tier reaches its receiver, and a tier mutes\nthe lower tiers of the same objective.");
@@ -38,7 +38,7 @@ pub fn fragment(plans: &[Plan<'_>], notice: &str) -> String {
         }
     }
     e.key(0, false, "inhibit_rules");
-    let rules: Vec<String> = plans.iter().flat_map(inhibit_rules).collect();
+    let rules: Vec<String> = plans.iter().flat_map(|p| inhibit_rules(p)).collect();
     if rules.is_empty() {
         e.comment(2, "No objective has two tiers: nothing to inhibit.");
         let mut text = e.finish();
@@ -70,9 +70,10 @@ fn quote(value: &str) -> String {
 }
 
 /// `service="x"` and the objectives' names: only sloc's alerts of this service.
-fn scope(plan: &Plan<'_>) -> Vec<String> {
+fn scope(plan: &Plan) -> Vec<String> {
     let names: Vec<String> = plan.objectives.iter().map(|o| regex_literal(&o.name)).collect();
-    vec![format!("service={}", quote(&plan.service)), format!("slo=~{}", quote(&names.join("|")))]
+    let [service, slo] = IDENTITY_LABELS;
+    vec![format!("{service}={}", quote(&plan.service)), format!("{slo}=~{}", quote(&names.join("|")))]
 }
 
 fn matchers(e: &mut Emitter, indent: usize, item: bool, key: &str, list: &[String]) {
@@ -83,10 +84,10 @@ fn matchers(e: &mut Emitter, indent: usize, item: bool, key: &str, list: &[Strin
     }
 }
 
-fn service_route(e: &mut Emitter, indent: usize, item: bool, plan: &Plan<'_>) {
+fn service_route(e: &mut Emitter, indent: usize, item: bool, plan: &Plan) {
     let inner = indent + if item { 2 } else { 0 };
     matchers(e, indent, item, "matchers", &scope(plan));
-    let mut group_by = vec!["alertname".to_string(), "service".into(), "slo".into()];
+    let mut group_by: Vec<String> = std::iter::once("alertname").chain(IDENTITY_LABELS).map(str::to_string).collect();
     group_by.extend(group_by_labels(plan));
     e.raw(inner, false, "group_by", &format!("[{}]", group_by.join(", ")));
     e.key(inner, false, "routes");
@@ -118,7 +119,7 @@ fn service_route(e: &mut Emitter, indent: usize, item: bool, plan: &Plan<'_>) {
     }
 }
 
-fn receiver_set<'a>(objective: &'a Objective<'_>) -> Vec<(&'static str, &'a str)> {
+fn receiver_set<'a>(objective: &'a Objective) -> Vec<(&'static str, &'a str)> {
     objective.tiers.iter().map(|t| (t.severity(), t.receiver.as_str())).collect()
 }
 
@@ -143,7 +144,7 @@ fn hours(d: Duration) -> String {
 }
 
 /// Every `group_by` label of the service's objectives, sorted.
-fn group_by_labels(plan: &Plan<'_>) -> Vec<String> {
+fn group_by_labels(plan: &Plan) -> Vec<String> {
     let labels: BTreeSet<&String> = plan.objectives.iter().flat_map(|o| &o.group_by).collect();
     labels.into_iter().cloned().collect()
 }
@@ -151,8 +152,8 @@ fn group_by_labels(plan: &Plan<'_>) -> Vec<String> {
 /// For each tier, an inhibit rule muting every lower tier of the same objective and group.
 /// `equal` holds `service`, `slo` and every `group_by` label: an objective without the label
 /// has it missing on both alerts, which Alertmanager counts as equal.
-fn inhibit_rules(plan: &Plan<'_>) -> Vec<String> {
-    let mut equal = vec!["service".to_string(), "slo".into()];
+fn inhibit_rules(plan: &Plan) -> Vec<String> {
+    let mut equal: Vec<String> = IDENTITY_LABELS.iter().map(|l| l.to_string()).collect();
     equal.extend(group_by_labels(plan));
     let severities: Vec<Tier> =
         Tier::ALL.into_iter().filter(|t| plan.objectives.iter().any(|o| o.tier(*t).is_some())).collect();
@@ -192,7 +193,7 @@ mod tests {
         );
         assert!(d.is_empty(), "{d:?}");
         let spec = spec.unwrap();
-        let text = fragment(&[sloc_plan::plan(&spec)], "header");
+        let text = fragment(&[&sloc_plan::plan(&spec)], "header");
         let config = crate::read_config(&place(&text)).unwrap();
         let go = |slo: &str, severity: &str| -> Vec<String> {
             let labels = [("service", "api"), ("slo", slo), ("severity", severity)];

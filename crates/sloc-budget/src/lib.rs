@@ -35,12 +35,12 @@ pub trait Source {
 }
 
 /// The `group_by` values of a series: which row of an objective it belongs to.
-pub(crate) fn group_key(o: &Objective<'_>, labels: &Labels) -> Labels {
+pub(crate) fn group_key(o: &Objective, labels: &Labels) -> Labels {
     o.group_by.iter().filter_map(|g| labels.get(g).map(|v| (g.clone(), v.clone()))).collect()
 }
 
 /// Samples keyed by their group, the first value of each kept. NaN is no value.
-pub(crate) fn by_group(o: &Objective<'_>, samples: &[(Labels, f64)]) -> BTreeMap<Labels, f64> {
+pub(crate) fn by_group(o: &Objective, samples: &[(Labels, f64)]) -> BTreeMap<Labels, f64> {
     let mut out = BTreeMap::new();
     for (labels, value) in samples {
         if value.is_finite() {
@@ -52,6 +52,6 @@ pub(crate) fn by_group(o: &Objective<'_>, samples: &[(Labels, f64)]) -> BTreeMap
 
 /// The evaluation interval of an objective's rules in seconds: the loaded group's (the
 /// server's word), else the spec's, else Prometheus' default of 1m.
-pub fn evaluation_interval(o: &Objective<'_>, loaded: Option<f64>) -> f64 {
+pub fn evaluation_interval(o: &Objective, loaded: Option<f64>) -> f64 {
     loaded.filter(|s| *s > 0.0).unwrap_or_else(|| o.interval.map_or(60.0, |d| d.millis() as f64 / 1000.0))
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use sloc_plan::{Counted, Objective, Plan};
+use sloc_promql::MatchOp;
 
 use crate::{Labels, Matrix, Source, Vector, by_group, evaluation_interval, group_key};
 
@@ -120,7 +121,7 @@ pub fn check_period(from: i64, to: i64, now: i64, retention_seconds: Option<i64>
 /// The report over `[from, to)` (Unix seconds). `intervals` holds the loaded groups'
 /// evaluation intervals in seconds, by group name.
 pub fn report<S: Source>(
-    plans: &[Plan<'_>],
+    plans: &[Plan],
     source: &S,
     from: i64,
     to: i64,
@@ -134,7 +135,7 @@ pub fn report<S: Source>(
 }
 
 fn objective_report<S: Source>(
-    o: &Objective<'_>,
+    o: &Objective,
     source: &S,
     from: i64,
     to: i64,
@@ -148,9 +149,9 @@ fn objective_report<S: Source>(
     for tier in &o.tiers {
         let alerts = tier.alerts_selector(o);
         let firing = format!(
-            "{} (count_over_time({},alertstate=\"firing\"}}[{span}] {at}))",
+            "{} (count_over_time({}[{span}] {at}))",
             o.sum(),
-            alerts.trim_end_matches('}')
+            alerts.with("alertstate", MatchOp::Equal, "firing")
         );
         queries.push((firing, None));
     }
@@ -260,7 +261,7 @@ fn objective_report<S: Source>(
 }
 
 /// Range-query series as group → (bucket end → value).
-fn buckets(o: &Objective<'_>, series: Matrix) -> BTreeMap<Labels, BTreeMap<i64, f64>> {
+fn buckets(o: &Objective, series: Matrix) -> BTreeMap<Labels, BTreeMap<i64, f64>> {
     let mut out: BTreeMap<Labels, BTreeMap<i64, f64>> = BTreeMap::new();
     for (labels, points) in series {
         let entry = out.entry(group_key(o, &labels)).or_default();
@@ -291,7 +292,7 @@ fn worst_day(bad: Option<&BTreeMap<i64, f64>>, total: Option<&BTreeMap<i64, f64>
 
 /// Stretches without any recorded sample of the objective, found at a step of the evaluation
 /// interval (at least 1m, at most what keeps the answer under Prometheus' point limit).
-fn gaps<S: Source>(o: &Objective<'_>, source: &S, from: i64, to: i64, interval: f64) -> Result<Vec<Gap>, S::Error> {
+fn gaps<S: Source>(o: &Objective, source: &S, from: i64, to: i64, interval: f64) -> Result<Vec<Gap>, S::Error> {
     let series = match &o.counted {
         Counted::Events { total, .. } | Counted::Slices { total, .. } => total.clone(),
         Counted::Ratio { ratio } => ratio.clone(),

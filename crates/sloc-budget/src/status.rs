@@ -65,26 +65,26 @@ impl Status {
 
 /// The window whose burn rate says how soon the budget runs out: the most severe tier's long
 /// window (1h by default).
-fn exhaustion_window(o: &Objective<'_>) -> sloc_promql::Duration {
+fn exhaustion_window(o: &Objective) -> sloc_promql::Duration {
     o.tiers.first().map_or(sloc_plan::BASE_WINDOW, |t| t.long)
 }
 
 /// Every tier window of the objective, shortest first.
-pub fn burn_windows(o: &Objective<'_>) -> Vec<sloc_promql::Duration> {
+pub fn burn_windows(o: &Objective) -> Vec<sloc_promql::Duration> {
     o.windows.iter().copied().filter(|w| o.tiers.iter().any(|t| t.long == *w || t.short == *w)).collect()
 }
 
 /// The rows of every objective of `plans`.
-pub fn status<S: Source>(plans: &[Plan<'_>], source: &S, server: &ServerState) -> Result<Vec<Status>, S::Error> {
-    let objectives: Vec<&Objective<'_>> = plans.iter().flat_map(|p| &p.objectives).collect();
+pub fn status<S: Source>(plans: &[Plan], source: &S, server: &ServerState) -> Result<Vec<Status>, S::Error> {
+    let objectives: Vec<&Objective> = plans.iter().flat_map(|p| &p.objectives).collect();
     // Every instant query of every objective in one batch: the source runs them concurrently.
     let mut queries = Vec::new();
     let mut index = Vec::new();
     for o in &objectives {
         let start = queries.len();
-        queries.push((o.ratio(o.period), None));
+        queries.push((o.ratio(o.period).to_string(), None));
         for w in burn_windows(o) {
-            queries.push((o.ratio(w), None));
+            queries.push((o.ratio(w).to_string(), None));
         }
         if o.counted.recorded().is_some() {
             queries.push((o.sums_over(&window_name(o.period), "").1, None));
@@ -102,7 +102,7 @@ pub fn status<S: Source>(plans: &[Plan<'_>], source: &S, server: &ServerState) -
     Ok(rows)
 }
 
-fn objective_rows(o: &Objective<'_>, answers: &[Vector], server: &ServerState) -> Vec<Status> {
+fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Vec<Status> {
     let windows = burn_windows(o);
     let period_ratio = by_group(o, &answers[0]);
     let window_ratios: Vec<BTreeMap<Labels, f64>> = answers[1..=windows.len()].iter().map(|a| by_group(o, a)).collect();
@@ -247,8 +247,8 @@ mod tests {
         let eu = labels(&[("region", "eu"), ("service", "api"), ("slo", "a")]);
         let us = labels(&[("region", "us"), ("service", "api"), ("slo", "a")]);
         let table = Table(vec![
-            (o.ratio(o.period), vec![(eu.clone(), 0.015), (us.clone(), 0.002)]),
-            (o.ratio(sloc_promql::Duration::from_secs(3600)), vec![(eu.clone(), 0.2), (us.clone(), 0.0)]),
+            (o.ratio(o.period).to_string(), vec![(eu.clone(), 0.015), (us.clone(), 0.002)]),
+            (o.ratio(sloc_promql::Duration::from_secs(3600)).to_string(), vec![(eu.clone(), 0.2), (us.clone(), 0.0)]),
             (
                 o.sums_over("30d", "").1,
                 vec![(labels(&[("region", "eu")]), 1000.0), (labels(&[("region", "us")]), 10.0)],

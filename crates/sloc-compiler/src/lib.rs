@@ -19,10 +19,9 @@
 
 use std::fmt;
 
-use sloc_plan::{BASE_WINDOW, Objective, Plan, TierPlan, names, override_pairs, window_name};
+use sloc_plan::{BASE_WINDOW, Objective, Plan, Query, Sli, ThresholdSli, TierPlan, names, override_pairs, window_name};
 use sloc_promql::{Duration, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
-use sloc_spec::{Query, Sli, Spec, ThresholdSli};
 
 /// A bug in sloc: the compiler built PromQL the parser refuses. Never the user's fault (the
 /// spec reader has validated the input), but reported rather than panicking.
@@ -58,31 +57,21 @@ pub fn header(source: &str) -> String {
     )
 }
 
-/// Compiles a validated spec into a rule file. Objectives are independent, so they compile on
-/// every core; the groups keep the spec's order.
-pub fn compile(spec: &Spec) -> Result<RuleFile, InternalError> {
-    compile_plan(&sloc_plan::plan(spec))
-}
-
-/// Compiles a planned spec: one group per objective, in the plan's order.
-pub fn compile_plan(plan: &Plan<'_>) -> Result<RuleFile, InternalError> {
+/// Compiles a planned spec: one group per objective, in the plan's order. Objectives are
+/// independent, so they compile on every core.
+pub fn compile(plan: &Plan) -> Result<RuleFile, InternalError> {
     let groups = sloc_parallel::parallel_map(&plan.objectives, compile_objective);
     let groups = groups.into_iter().collect::<Result<_, _>>()?;
     Ok(RuleFile { groups })
 }
 
 /// The rule group of one objective.
-pub fn compile_objective(objective: &Objective<'_>) -> Result<Group, InternalError> {
+pub fn compile_objective(objective: &Objective) -> Result<Group, InternalError> {
     SloCompiler { o: objective, rules: Vec::new() }.group()
 }
 
-/// Compiles and renders a spec as YAML, headed with the spec's name.
-pub fn compile_to_yaml(spec: &Spec, source: &str) -> Result<String, InternalError> {
-    Ok(compile(spec)?.to_yaml(&header(source)))
-}
-
 struct SloCompiler<'a> {
-    o: &'a Objective<'a>,
+    o: &'a Objective,
     rules: Vec<Rule>,
 }
 
@@ -117,7 +106,7 @@ impl SloCompiler<'_> {
         let windows = self.o.windows.clone();
         let sum = self.o.sum();
         let agg = |expr: String| format!("{sum} ({expr})");
-        match &self.o.slo.sli {
+        match &self.o.sli {
             Sli::Errors { errors, total } => {
                 // Groups with traffic but no error series yet read 0, not nothing.
                 let bad = |w: &str| format!("{} or 0 * {}", agg(rate_of(errors, w)), agg(rate_of(total, w)));
@@ -185,13 +174,13 @@ impl SloCompiler<'_> {
         windows: &[Duration],
         instant_base: bool,
     ) -> Result<(), InternalError> {
-        let sel = self.o.selector.clone();
+        let (bad, total) = (self.o.selector.on(bad), self.o.selector.on(total));
         for &window in windows {
             let w = window_name(window);
             let ratio = if instant_base && window == BASE_WINDOW {
-                format!("{bad}{sel} / ({total}{sel} > 0)")
+                format!("{bad} / ({total} > 0)")
             } else {
-                format!("sum_over_time({bad}{sel}[{w}]) / (sum_over_time({total}{sel}[{w}]) > 0)")
+                format!("sum_over_time({bad}[{w}]) / (sum_over_time({total}[{w}]) > 0)")
             };
             self.record(self.o.ratio_series(window), &ratio)?;
         }
@@ -236,10 +225,7 @@ impl SloCompiler<'_> {
         self.record(names::OBJECTIVE.to_string(), &format!("vector({})", o.objective))?;
         self.record(names::ERROR_BUDGET.to_string(), &format!("vector({budget})"))?;
         self.record(names::BUDGET_REMAINING.to_string(), &format!("1 - {} / {budget}", o.ratio(o.period)))?;
-        self.record(
-            format!("{}{}", names::BURN_RATE, window_name(BASE_WINDOW)),
-            &format!("{} / {budget}", o.ratio(BASE_WINDOW)),
-        )
+        self.record(sloc_plan::burn_rate_series(BASE_WINDOW), &format!("{} / {budget}", o.ratio(BASE_WINDOW)))
     }
 
     fn alerts(&mut self) -> Result<(), InternalError> {
@@ -252,10 +238,7 @@ impl SloCompiler<'_> {
                 vec![("summary".to_string(), self.summary(tier)), ("description".to_string(), self.description(tier))];
             // A user's `summary` or `description` replaces the generated one: Prometheus
             // refuses an alert with a key twice.
-            override_pairs(
-                &mut annotations,
-                o.slo.alerting.annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-            );
+            override_pairs(&mut annotations, o.annotations.iter().cloned());
             self.rules.push(Rule {
                 kind: RuleKind::Alert(o.alert_name.clone()),
                 expr,
@@ -280,7 +263,7 @@ impl SloCompiler<'_> {
     fn description(&self, tier: &TierPlan) -> String {
         let o = self.o;
         let exhaustion = Duration((o.period.millis() as f64 / tier.factor.to_f64()).round() as u64);
-        let what = o.slo.description.as_ref().map_or(String::new(), |d| format!(" ({})", d.value.trim()));
+        let what = o.description.as_ref().map_or(String::new(), |d| format!(" ({d})"));
         format!(
             "The {name} objective{what} of {service} is {objective}% over {p}, an error budget of {b}%. \
              Over the last {long} (confirmed over {short}) errors are {{{{ $value | humanizePercentage }}}} of events, \
@@ -288,7 +271,7 @@ impl SloCompiler<'_> {
              and at this rate all of it in {exhaustion}. Severity {severity}: {meaning}.",
             name = o.name,
             service = o.service,
-            objective = o.slo.objective.value,
+            objective = o.objective_percent,
             p = window_name(o.period),
             b = o.budget.mul_ratio(100, 1),
             long = format_duration(tier.long),

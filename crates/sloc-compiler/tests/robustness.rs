@@ -6,7 +6,8 @@ use std::path::Path;
 fn check(text: &str) {
     let (spec, diagnostics) = sloc_spec::parse_spec(text);
     if let Some(spec) = spec.filter(|_| diagnostics.is_empty()) {
-        let yaml = sloc_compiler::compile_to_yaml(&spec, "x").expect("validated specs compile");
+        let plan = sloc_plan::plan(&spec);
+        let yaml = sloc_compiler::compile(&plan).expect("validated specs compile").to_yaml(&sloc_compiler::header("x"));
         assert!(yaml.contains("groups:"));
     }
     for d in &diagnostics {

@@ -14,16 +14,17 @@
 //! the traffic.
 
 use serde_json::{Value, json};
-use sloc_plan::{Counted, Objective, Plan, TierPlan, names, window_name};
+use sloc_plan::{Counted, IDENTITY_LABELS, Objective, Plan, TierPlan, names, window_name};
+use sloc_promql::{MatchOp, Matcher, Selector};
 
 /// The classic dashboard model's version the output follows (Grafana 10.3 and later load it
 /// as is; older ones migrate it).
 pub const SCHEMA_VERSION: u64 = 39;
 
 /// The dashboard of every objective of `plans`, as pretty JSON ending in a newline.
-pub fn dashboard(plans: &[Plan<'_>]) -> String {
+pub fn dashboard(plans: &[&Plan]) -> String {
     let services: Vec<&str> = dedup(plans.iter().map(|p| p.service.as_str()));
-    let objectives: Vec<&Objective<'_>> = plans.iter().flat_map(|p| &p.objectives).collect();
+    let objectives: Vec<&Objective> = plans.iter().flat_map(|p| &p.objectives).collect();
     let group_labels: Vec<&str> = dedup(objectives.iter().flat_map(|o| o.group_by.iter().map(String::as_str)));
     let longest = objectives.iter().map(|o| o.period).max().unwrap_or(sloc_promql::Duration::from_secs(30 * 86_400));
 
@@ -44,11 +45,9 @@ pub fn dashboard(plans: &[Plan<'_>]) -> String {
     for label in &group_labels {
         let having: Vec<&str> =
             objectives.iter().filter(|o| o.group_by.iter().any(|g| g == label)).map(|o| o.name.as_str()).collect();
-        let query = format!(
-            "label_values({}{{{}}}, {label})",
-            ratio_name(sloc_plan::BASE_WINDOW),
-            service_matcher(&services).into_iter().chain([slo_matcher(&having)]).collect::<Vec<_>>().join(",")
-        );
+        let mut selector = of_services(sloc_plan::ratio_series(sloc_plan::BASE_WINDOW), &services);
+        selector.matchers.extend(one_of(IDENTITY_LABELS[1], &having));
+        let query = format!("label_values({selector}, {label})");
         variables.push(json!({
             "name": label,
             "label": label,
@@ -116,34 +115,27 @@ fn datasource() -> Value {
     json!({"type": "prometheus", "uid": "${datasource}"})
 }
 
-fn ratio_name(window: sloc_promql::Duration) -> String {
-    format!("{}{}", names::ERROR_RATIO, window_name(window))
-}
-
-fn service_matcher(services: &[&str]) -> Option<String> {
-    match services {
+/// `label="value"` for one value, `label=~"a|b"` for several, nothing for none.
+fn one_of(label: &str, values: &[&str]) -> Option<Matcher> {
+    match values {
         [] => None,
-        [one] => Some(format!("service={}", sloc_promql::quote_string(one))),
-        many => Some(format!("service=~{}", sloc_promql::quote_string(&many.join("|")))),
+        [one] => Some(Matcher { name: label.into(), op: MatchOp::Equal, value: one.to_string() }),
+        many => Some(Matcher { name: label.into(), op: MatchOp::Regex, value: many.join("|") }),
     }
 }
 
-fn slo_matcher(slos: &[&str]) -> String {
-    match slos {
-        [one] => format!("slo={}", sloc_promql::quote_string(one)),
-        many => format!("slo=~{}", sloc_promql::quote_string(&many.join("|"))),
-    }
+/// `metric{service=…}` over the dashboard's services.
+fn of_services(metric: String, services: &[&str]) -> Selector {
+    Selector { metric: Some(metric), matchers: one_of(IDENTITY_LABELS[0], services).into_iter().collect() }
 }
 
-/// The objective's selector narrowed by the dashboard's `group_by` variables:
-/// `{service="…",slo="…",provider=~"$provider"}`.
-fn selector(o: &Objective<'_>) -> String {
-    let narrowed: String = o.group_by.iter().map(|g| format!(",{g}=~\"${g}\"")).collect();
-    format!("{}{narrowed}}}", o.selector.trim_end_matches('}'))
+/// `selector` narrowed by the dashboard's `group_by` variables: `…,provider=~"$provider"}`.
+fn narrowed(selector: Selector, o: &Objective) -> Selector {
+    o.group_by.iter().fold(selector, |s, g| s.with(g, MatchOp::Regex, format!("${g}")))
 }
 
 /// `{{provider}}` legends for grouped objectives, else `fallback`.
-fn legend(o: &Objective<'_>, fallback: &str) -> String {
+fn legend(o: &Objective, fallback: &str) -> String {
     if o.group_by.is_empty() {
         return fallback.to_string();
     }
@@ -215,7 +207,6 @@ fn budget_thresholds() -> Value {
 
 fn overview(layout: &mut Layout, services: &[&str]) {
     layout.row("Overview".to_string());
-    let service = service_matcher(services).map(|m| format!("{{{m}}}")).unwrap_or_default();
     layout.add(
         12,
         8,
@@ -223,7 +214,7 @@ fn overview(layout: &mut Layout, services: &[&str]) {
             "type": "bargauge",
             "title": "Error budget remaining",
             "description": "Each objective's error budget left over its period: 100% untouched, below 0 overspent.",
-            "targets": [target('A', format!("{}{service}", names::BUDGET_REMAINING), "{{service}} {{slo}}".into(), true)],
+            "targets": [target('A', of_services(names::BUDGET_REMAINING.into(), services).to_string(), "{{service}} {{slo}}".into(), true)],
             "fieldConfig": {"defaults": {"unit": "percentunit", "min": -1, "max": 1, "decimals": 1, "thresholds": budget_thresholds()}, "overrides": []},
             "options": {"orientation": "horizontal", "displayMode": "gradient", "showUnfilled": true, "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": false}},
         }),
@@ -235,7 +226,7 @@ fn overview(layout: &mut Layout, services: &[&str]) {
             "type": "bargauge",
             "title": "Burn rate now (5m)",
             "description": "How fast each objective spends its budget now: 1 spends it exactly over the period.",
-            "targets": [target('A', format!("{}{}{service}", names::BURN_RATE, window_name(sloc_plan::BASE_WINDOW)), "{{service}} {{slo}}".into(), true)],
+            "targets": [target('A', of_services(sloc_plan::burn_rate_series(sloc_plan::BASE_WINDOW), services).to_string(), "{{service}} {{slo}}".into(), true)],
             "fieldConfig": {"defaults": {"unit": "none", "min": 0, "decimals": 2,
                 "thresholds": thresholds(&[(None, "green"), (Some(1.0), "orange"), (Some(6.0), "red")])}, "overrides": []},
             "options": {"orientation": "horizontal", "displayMode": "gradient", "showUnfilled": true, "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": false}},
@@ -243,13 +234,13 @@ fn overview(layout: &mut Layout, services: &[&str]) {
     );
 }
 
-fn objective_row(layout: &mut Layout, o: &Objective<'_>) {
-    let sel = selector(o);
+fn objective_row(layout: &mut Layout, o: &Objective) {
+    let on = |metric: &str| narrowed(o.selector.on(metric), o);
     let period = window_name(o.period);
     let objective_percent = o.objective.mul_ratio(100, 1);
     let by = o.sum();
     layout.row(format!("{}/{}: {objective_percent}% over {period}", o.service, o.name));
-    let sli = format!("1 - {}{sel}", ratio_name(o.period));
+    let sli = format!("1 - {}", on(&o.ratio_series(o.period)));
     let objective = o.objective.to_f64();
     layout.add(
         4,
@@ -264,7 +255,7 @@ fn objective_row(layout: &mut Layout, o: &Objective<'_>) {
             "options": {"colorMode": "value", "graphMode": "none", "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": false}},
         }),
     );
-    let remaining = format!("{}{sel}", names::BUDGET_REMAINING);
+    let remaining = on(names::BUDGET_REMAINING).to_string();
     layout.add(
         4,
         6,
@@ -318,7 +309,7 @@ fn objective_row(layout: &mut Layout, o: &Objective<'_>) {
                 "type": "timeseries",
                 "title": title,
                 "description": "Events per second over the base window (5m), as the SLI counts them.",
-                "targets": [target('A', format!("{by} ({total_narrowed})", total_narrowed = narrowed(&total, o)), legend(o, "events/s"), false)],
+                "targets": [target('A', format!("{by} ({})", narrowed(total, o)), legend(o, "events/s"), false)],
                 "fieldConfig": {"defaults": {"unit": unit, "custom": {"lineWidth": 1, "fillOpacity": 10}}, "overrides": []},
                 "options": {"legend": {"displayMode": "list", "placement": "bottom"}, "tooltip": {"mode": "multi"}},
             }),
@@ -331,15 +322,9 @@ fn objective_row(layout: &mut Layout, o: &Objective<'_>) {
     }
 }
 
-/// A selector of the objective's series, narrowed like [`selector`].
-fn narrowed(selected: &str, o: &Objective<'_>) -> String {
-    selected.replacen(&o.selector, &selector(o), 1)
-}
-
 /// The tier's two windows' burn rates, with the factor above which (both) fire.
-fn burn_panel(layout: &mut Layout, o: &Objective<'_>, tier: &TierPlan, width: u64) {
-    let sel = selector(o);
-    let burn = |window| format!("{}{sel} / {}", ratio_name(window), o.budget);
+fn burn_panel(layout: &mut Layout, o: &Objective, tier: &TierPlan, width: u64) {
+    let burn = |window| format!("{} / {}", narrowed(o.ratio(window), o), o.budget);
     let factor = tier.factor.to_f64();
     layout.add(
         width,
@@ -365,17 +350,17 @@ fn burn_panel(layout: &mut Layout, o: &Objective<'_>, tier: &TierPlan, width: u6
 
 /// Each tier's state over time: 2 firing, 1 pending, 0 inactive (always a value, so that a
 /// quiet objective reads "inactive", not "no data").
-fn alerts_panel(layout: &mut Layout, o: &Objective<'_>) {
-    let narrowed: String = o.group_by.iter().map(|g| format!(",{g}=~\"${g}\"")).collect();
+fn alerts_panel(layout: &mut Layout, o: &Objective) {
     let by = o.aggregate("max");
     let targets: Vec<Value> = o
         .tiers
         .iter()
         .zip('A'..)
         .map(|(tier, ref_id)| {
-            let alerts = tier.alerts_selector(o);
-            let base = alerts.trim_end_matches('}');
-            let of = |state: &str| format!("{by} ({base},alertstate=\"{state}\"{narrowed}}})");
+            let of = |state: &str| {
+                let alerts = tier.alerts_selector(o).with("alertstate", MatchOp::Equal, state);
+                format!("{by} ({})", narrowed(alerts, o))
+            };
             let expr = format!("{} * 2 or {} or vector(0)", of("firing"), of("pending"));
             target(ref_id, expr, legend(o, &tier.name), false)
         })
@@ -434,7 +419,7 @@ mod tests {
         );
         assert!(d.is_empty(), "{d:?}");
         let spec = spec.unwrap();
-        let text = dashboard(&[sloc_plan::plan(&spec)]);
+        let text = dashboard(&[&sloc_plan::plan(&spec)]);
         let queries = queries(&text);
         assert!(queries.len() > 8);
         for q in &queries {

@@ -7,6 +7,7 @@ use sloc_budget::status::{ServerState, Status};
 use sloc_budget::{Matrix, Source, Vector};
 use sloc_client::{Client, ClientError};
 use sloc_plan::Plan;
+use sloc_spec::Spec;
 
 use crate::check::optional;
 
@@ -30,14 +31,15 @@ fn loaded_groups(client: &Client) -> Result<Option<Vec<(String, f64)>>, ClientEr
     Ok(optional(client.rules())?.map(|groups| groups.into_iter().map(|g| (g.name, g.interval)).collect()))
 }
 
-/// Every objective of `plans` as the server sees it now.
-pub fn status(plans: &[Plan<'_>], client: &Client) -> Result<Vec<Status>, ClientError> {
+/// Every objective of `specs` as the server sees it now.
+pub fn status(specs: &[Spec], client: &Client) -> Result<Vec<Status>, ClientError> {
+    let plans: Vec<Plan> = specs.iter().map(sloc_plan::plan).collect();
     let alerts = optional(client.alerts())?.unwrap_or_default();
     let server = ServerState {
         alerts: alerts.into_iter().map(|a| (a.labels, a.state, a.active_at)).collect(),
         groups: loaded_groups(client)?,
     };
-    sloc_budget::status::status(plans, &Server(client), &server)
+    sloc_budget::status::status(&plans, &Server(client), &server)
 }
 
 /// Why a report could not be made.
@@ -63,12 +65,13 @@ impl From<ClientError> for ReportError {
     }
 }
 
-/// The report of `plans` over `[from, to)`, after checking the server still holds that period.
-pub fn report(plans: &[Plan<'_>], client: &Client, from: i64, to: i64, now: i64) -> Result<Report, ReportError> {
+/// The report of `specs` over `[from, to)`, after checking the server still holds that period.
+pub fn report(specs: &[Spec], client: &Client, from: i64, to: i64, now: i64) -> Result<Report, ReportError> {
+    let plans: Vec<Plan> = specs.iter().map(sloc_plan::plan).collect();
     let retention = optional(client.flags())?
         .and_then(|flags| sloc_live::prometheus::retention(&flags))
         .map(|d| (d.millis() / 1000) as i64);
     sloc_budget::report::check_period(from, to, now, retention).map_err(ReportError::Period)?;
     let intervals: BTreeMap<String, f64> = loaded_groups(client)?.unwrap_or_default().into_iter().collect();
-    Ok(sloc_budget::report::report(plans, &Server(client), from, to, &intervals)?)
+    Ok(sloc_budget::report::report(&plans, &Server(client), from, to, &intervals)?)
 }

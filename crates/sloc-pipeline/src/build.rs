@@ -1,5 +1,6 @@
 //! `sloc build`: specs → plans → artifacts, and several specs merged into one output.
 
+use sloc_plan::Plan;
 use sloc_rulefile::{ManifestMetadata, RuleFile};
 use sloc_spec::Spec;
 
@@ -30,11 +31,12 @@ impl Artifact {
     }
 }
 
-/// A spec and its compiled rules.
+/// A spec, its plan (made once, read by every artifact) and its compiled rules.
 pub struct Compiled {
     /// The spec's file name, for generated headers.
     pub source: String,
     pub spec: Spec,
+    pub plan: Plan,
     pub rules: RuleFile,
     /// The manifest's metadata, for [`Artifact::PrometheusRule`].
     pub manifest: Option<ManifestMetadata>,
@@ -42,8 +44,9 @@ pub struct Compiled {
 
 impl Compiled {
     pub fn new(source: String, spec: Spec, manifest: Option<ManifestMetadata>) -> Result<Self, String> {
-        let rules = sloc_compiler::compile(&spec).map_err(|e| e.to_string())?;
-        Ok(Compiled { source, spec, rules, manifest })
+        let plan = sloc_plan::plan(&spec);
+        let rules = sloc_compiler::compile(&plan).map_err(|e| e.to_string())?;
+        Ok(Compiled { source, spec, plan, rules, manifest })
     }
 
     /// This spec's `artifact`.
@@ -67,11 +70,11 @@ pub fn render(compiled: &[Compiled], artifact: Artifact) -> String {
             .collect::<Vec<_>>()
             .join("---\n"),
         Artifact::Alertmanager => {
-            let plans: Vec<sloc_plan::Plan<'_>> = compiled.iter().map(|c| sloc_plan::plan(&c.spec)).collect();
+            let plans: Vec<&Plan> = compiled.iter().map(|c| &c.plan).collect();
             sloc_alertmanager::fragment(&plans, &sloc_compiler::generated_notice(&sources))
         }
         Artifact::Grafana => {
-            let plans: Vec<sloc_plan::Plan<'_>> = compiled.iter().map(|c| sloc_plan::plan(&c.spec)).collect();
+            let plans: Vec<&Plan> = compiled.iter().map(|c| &c.plan).collect();
             sloc_grafana::dashboard(&plans)
         }
         Artifact::Rules => {

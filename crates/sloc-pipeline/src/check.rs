@@ -54,23 +54,24 @@ fn read(files: Vec<SourceFile>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> 
         let errors: Vec<Diagnostic> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
         let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
         let entry = if docs.first().is_some_and(sloc_spec::is_spec) {
-            let (spec, _) = sloc_spec::parse_spec(&file.text);
-            let groups = match spec.as_ref().filter(|_| errors.is_empty()) {
-                Some(spec) => sloc_plan::plan(spec)
+            // Each spec is planned once here; every check reads this plan.
+            let plan = sloc_spec::parse_spec(&file.text).0.map(|spec| sloc_plan::plan(&spec));
+            let groups = match plan.as_ref().filter(|_| errors.is_empty()) {
+                Some(plan) => plan
                     .objectives
                     .iter()
                     .map(|o| {
                         sloc_compiler::compile_objective(o)
-                            .map(|g| ExpectedGroup::from_generated(&g, o.slo.name.span.clone()))
+                            .map(|g| ExpectedGroup::from_generated(&g, o.name_span.clone()))
                     })
                     .collect::<Result<_, _>>()
                     .unwrap_or_default(),
                 None => Vec::new(),
             };
-            LiveFile { file: file.clone(), groups, spec }
+            LiveFile { file: file.clone(), groups, plan }
         } else {
             let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, docs);
-            LiveFile { file: file.clone(), groups: groups.iter().map(ExpectedGroup::from_parsed).collect(), spec: None }
+            LiveFile { file: file.clone(), groups: groups.iter().map(ExpectedGroup::from_parsed).collect(), plan: None }
         };
         reports.push(FileReport::new(file, errors));
         live.push(entry);
@@ -134,7 +135,7 @@ pub fn optional<T>(result: Result<T, ClientError>) -> Result<Option<T>, ClientEr
 
 /// The specs' alerts through an Alertmanager configuration, located in its text.
 fn alertmanager_report(file: SourceFile, files: &[LiveFile]) -> FileReport {
-    let plans: Vec<sloc_plan::Plan<'_>> = files.iter().filter_map(|f| f.spec.as_ref()).map(sloc_plan::plan).collect();
+    let plans: Vec<&sloc_plan::Plan> = files.iter().filter_map(|f| f.plan.as_ref()).collect();
     let diagnostics = match sloc_alertmanager::read_config(&file.text) {
         Ok(config) => sloc_live::alertmanager::check(&config, &plans),
         Err(problems) => problems,

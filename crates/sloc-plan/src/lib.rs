@@ -9,9 +9,10 @@
 
 use std::ops::Range;
 
-use sloc_promql::{Duration, format_duration};
-pub use sloc_spec::Tier;
-use sloc_spec::{Decimal, Notify, Query, Sli, Slo, Spec};
+use sloc_promql::{Duration, MatchOp, Selector, format_duration};
+/// The spec's vocabulary the plan speaks in: outputs read these through the plan.
+pub use sloc_spec::{Decimal, Notify, Query, Sli, ThresholdSli, Tier};
+use sloc_spec::{Slo, Spec};
 
 /// The recorded series names. Stable: dashboards and `sloc check` rely on them.
 pub mod names {
@@ -29,24 +30,53 @@ pub mod names {
 /// The resolution of the base recordings and the shortest alert window.
 pub const BASE_WINDOW: Duration = Duration::from_secs(300);
 
-/// The plan of a spec: its service and one entry per objective, in the spec's order.
+/// The plan of a spec: its service and one entry per objective, in the spec's order. It owns
+/// what it knows, so that it is made once per spec and carried beside it.
 #[derive(Debug, Clone)]
-pub struct Plan<'a> {
-    pub spec: &'a Spec,
+pub struct Plan {
     pub service: String,
-    pub objectives: Vec<Objective<'a>>,
+    /// Where the spec names its service: findings about the whole spec point here.
+    pub service_span: Range<usize>,
+    /// Where the spec sets its period, when it does.
+    pub period_span: Option<Range<usize>>,
+    pub objectives: Vec<Objective>,
 }
+
+/// `slo:sli_error:ratio_rate<window>`: every objective's error ratio over `window`.
+pub fn ratio_series(window: Duration) -> String {
+    format!("{}{}", names::ERROR_RATIO, window_name(window))
+}
+
+/// `slo:burn_rate:ratio_rate<window>`: every objective's error ratio over `window` in units of
+/// its budget.
+pub fn burn_rate_series(window: Duration) -> String {
+    format!("{}{}", names::BURN_RATE, window_name(window))
+}
+
+/// The labels that tell one objective's series and alerts from another's.
+pub const IDENTITY_LABELS: [&str; 2] = ["service", "slo"];
 
 /// Everything the outputs need to know about one objective.
 #[derive(Debug, Clone)]
-pub struct Objective<'a> {
-    pub slo: &'a Slo,
+pub struct Objective {
     pub service: String,
     pub name: String,
+    /// Where the spec names the objective, and where it sets the objective's percentage.
+    pub name_span: Range<usize>,
+    pub objective_span: Range<usize>,
+    /// The SLI as the spec writes it.
+    pub sli: Sli,
+    /// The objective's `description`, trimmed.
+    pub description: Option<String>,
+    /// The objective in percent, as written (99.9).
+    pub objective_percent: Decimal,
+    /// `alerting.annotations`: added to every tier's alert, replacing generated ones.
+    pub annotations: Vec<(String, String)>,
     /// The rule group that holds the objective's rules: `sloc-<service>-<slo>`.
     pub group_name: String,
-    /// `{service="…",slo="…"}`: selects the objective's recorded series.
-    pub selector: String,
+    /// `{service="…",slo="…"}`: selects the objective's recorded series (its
+    /// [`IDENTITY_LABELS`]).
+    pub selector: Selector,
     /// Labels the recordings and alerts keep: one objective per value (`group_by`).
     pub group_by: Vec<String>,
     /// Labels on every recording rule: `service`, `slo`, then the spec's labels.
@@ -133,23 +163,19 @@ impl TierPlan {
 
     /// `ALERTS{alertname="…",service="…",slo="…",severity="…"}` (and `slo_tier="…"` for a tier
     /// named apart from its severity): this tier's alerts.
-    pub fn alerts_selector(&self, objective: &Objective<'_>) -> String {
-        let keep = ["alertname", "service", "slo", "severity", TIER_LABEL];
-        let matchers: Vec<String> = self
-            .alert_label_set(objective)
-            .into_iter()
-            .filter(|(k, _)| keep.contains(&k.as_str()))
-            .map(|(k, v)| format!("{k}={}", sloc_promql::quote_string(&v)))
-            .collect();
-        format!("ALERTS{{{}}}", matchers.join(","))
+    pub fn alerts_selector(&self, objective: &Objective) -> Selector {
+        let keep = ["alertname", IDENTITY_LABELS[0], IDENTITY_LABELS[1], "severity", TIER_LABEL];
+        let labels = self.alert_label_set(objective);
+        let kept = labels.iter().filter(|(k, _)| keep.contains(&k.as_str()));
+        kept.fold(Selector::default().on("ALERTS"), |s, (k, v)| s.with(k, MatchOp::Equal, v))
     }
 
     /// Every label a firing alert of this tier carries, `alertname` and `service` included,
     /// sorted by name (`group_by` labels excepted: their values come from the data).
-    pub fn alert_label_set(&self, objective: &Objective<'_>) -> Vec<(String, String)> {
+    pub fn alert_label_set(&self, objective: &Objective) -> Vec<(String, String)> {
         let mut labels = vec![
             ("alertname".to_string(), objective.alert_name.clone()),
-            ("service".to_string(), objective.service.clone()),
+            (IDENTITY_LABELS[0].to_string(), objective.service.clone()),
         ];
         override_pairs(&mut labels, self.labels.iter().cloned());
         labels.sort();
@@ -172,6 +198,8 @@ pub struct Indicator {
 /// The series of a latency SLI.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LatencySeries {
+    /// The histogram's name, without `_bucket` or `_count`.
+    pub histogram: String,
     /// `<histogram>_bucket{le=~"2(\.0)?", …}`: the requests at or below the threshold.
     pub good: String,
     /// `<histogram>_count{…}`: every request.
@@ -184,19 +212,25 @@ pub struct LatencySeries {
 }
 
 /// Plans every objective of a validated spec.
-pub fn plan(spec: &Spec) -> Plan<'_> {
+pub fn plan(spec: &Spec) -> Plan {
     let objectives = spec.slos.iter().map(|slo| objective(spec, slo)).collect();
-    Plan { spec, service: spec.service.value.clone(), objectives }
+    Plan {
+        service: spec.service.value.clone(),
+        service_span: spec.service.span.clone(),
+        period_span: spec.period.as_ref().map(|p| p.span.clone()),
+        objectives,
+    }
 }
 
 pub use sloc_spec::TIER_LABEL;
 
-fn objective<'a>(spec: &'a Spec, slo: &'a Slo) -> Objective<'a> {
+fn objective(spec: &Spec, slo: &Slo) -> Objective {
     let service = spec.service.value.clone();
     let name = slo.name.value.clone();
-    let selector =
-        format!("{{service={},slo={}}}", sloc_promql::quote_string(&service), sloc_promql::quote_string(&name));
-    let mut record_labels = vec![("service".to_string(), service.clone()), ("slo".to_string(), name.clone())];
+    let identity = [(IDENTITY_LABELS[0], service.as_str()), (IDENTITY_LABELS[1], name.as_str())];
+    let selector = Selector::of_labels(identity);
+    let mut record_labels: Vec<(String, String)> =
+        identity.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     override_pairs(&mut record_labels, spec_labels(spec, slo));
     let period = spec.period_of(slo);
     let budget = slo.error_budget();
@@ -226,7 +260,12 @@ fn objective<'a>(spec: &'a Spec, slo: &'a Slo) -> Objective<'a> {
     windows.sort();
     windows.dedup();
     Objective {
-        slo,
+        name_span: slo.name.span.clone(),
+        objective_span: slo.objective.span.clone(),
+        sli: slo.sli.clone(),
+        description: slo.description.as_ref().map(|d| d.value.trim().to_string()),
+        objective_percent: slo.objective.value,
+        annotations: slo.alerting.annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         group_name: format!("sloc-{service}-{name}"),
         selector,
         group_by: slo.group_by.iter().map(|g| g.value.clone()).collect(),
@@ -264,7 +303,7 @@ fn counted(slo: &Slo, exact: bool) -> Counted {
     }
 }
 
-impl Objective<'_> {
+impl Objective {
     /// Whether the ratio over `window` is summed from the base window's recordings (which lags
     /// a raw `rate` over `window` by half the base window) rather than read from the raw series
     /// (`exact: true`, and the base window itself).
@@ -274,12 +313,24 @@ impl Objective<'_> {
 
     /// `slo:sli_error:ratio_rate<window>`.
     pub fn ratio_series(&self, window: Duration) -> String {
-        format!("{}{}", names::ERROR_RATIO, window_name(window))
+        ratio_series(window)
     }
 
     /// The error ratio over `window`, selected: `slo:sli_error:ratio_rate1h{service="…",slo="…"}`.
-    pub fn ratio(&self, window: Duration) -> String {
-        format!("{}{}", self.ratio_series(window), self.selector)
+    pub fn ratio(&self, window: Duration) -> Selector {
+        self.selector.on(self.ratio_series(window))
+    }
+
+    /// The objective's own labels (`service`, `slo`) and values: what tells its series and
+    /// alerts apart, and what an inhibition must keep equal.
+    pub fn identity(&self) -> [(&'static str, &str); 2] {
+        [(IDENTITY_LABELS[0], &self.service), (IDENTITY_LABELS[1], &self.name)]
+    }
+
+    /// Every query of the SLI as the spec writes it (none for a latency SLI, whose series the
+    /// plan builds: [`Indicator::latency`]).
+    pub fn queries(&self) -> Vec<&Query> {
+        self.sli.queries()
     }
 
     /// `sum by (<group_by>)` or `sum`.
@@ -301,34 +352,33 @@ impl Objective<'_> {
     /// their quotient is the error ratio over the range, request-weighted where the objective
     /// counts events ([`Counted`]). `at` is an `@` modifier (`@ 1700000000`) or empty.
     pub fn sums_over(&self, range: &str, at: &str) -> (String, String) {
-        let sel = &self.selector;
+        let on = |metric: &str| self.selector.on(metric);
         let at = if at.is_empty() { String::new() } else { format!(" {at}") };
         let sum = self.sum();
         match &self.counted {
             Counted::Events { bad, total } | Counted::Slices { bad, total } => (
-                format!("{sum} (sum_over_time({bad}{sel}[{range}]{at}))"),
-                format!("{sum} (sum_over_time({total}{sel}[{range}]{at}))"),
+                format!("{sum} (sum_over_time({}[{range}]{at}))", on(bad)),
+                format!("{sum} (sum_over_time({}[{range}]{at}))", on(total)),
             ),
             Counted::Ratio { ratio } => (
-                format!("{sum} (sum_over_time({ratio}{sel}[{range}]{at}))"),
-                format!("{sum} (count_over_time({ratio}{sel}[{range}]{at}))"),
+                format!("{sum} (sum_over_time({}[{range}]{at}))", on(ratio)),
+                format!("{sum} (count_over_time({}[{range}]{at}))", on(ratio)),
             ),
         }
     }
 
     /// The base recording of all events, selected (none for [`Counted::Ratio`]).
-    pub fn total_rate(&self) -> Option<String> {
-        self.counted.recorded().map(|(_, total)| format!("{total}{}", self.selector))
+    pub fn total_rate(&self) -> Option<Selector> {
+        self.counted.recorded().map(|(_, total)| self.selector.on(total))
     }
 
     /// `ALERTS{alertname="…",service="…",slo="…"}`: every tier's alerts of this objective.
-    pub fn alerts_selector(&self) -> String {
-        format!(
-            "ALERTS{{alertname={},service={},slo={}}}",
-            sloc_promql::quote_string(&self.alert_name),
-            sloc_promql::quote_string(&self.service),
-            sloc_promql::quote_string(&self.name)
-        )
+    pub fn alerts_selector(&self) -> Selector {
+        Selector::default()
+            .on("ALERTS")
+            .with("alertname", MatchOp::Equal, &self.alert_name)
+            .with(IDENTITY_LABELS[0], MatchOp::Equal, &self.service)
+            .with(IDENTITY_LABELS[1], MatchOp::Equal, &self.name)
     }
 
     /// The events over the period, `sum(increase(total[period]))`, when the SLI counts events
@@ -353,8 +403,10 @@ fn spec_labels<'a>(spec: &'a Spec, slo: &'a Slo) -> impl Iterator<Item = (String
 }
 
 fn alert_labels(spec: &Spec, slo: &Slo, tier_name: &str, severity: Tier) -> Vec<(String, String)> {
-    let mut labels =
-        vec![("severity".to_string(), severity.name().to_string()), ("slo".to_string(), slo.name.value.clone())];
+    let mut labels = vec![
+        ("severity".to_string(), severity.name().to_string()),
+        (IDENTITY_LABELS[1].to_string(), slo.name.value.clone()),
+    ];
     if tier_name != severity.name() {
         labels.push((TIER_LABEL.to_string(), tier_name.to_string()));
     }
@@ -375,10 +427,6 @@ fn receiver(spec: &Spec, slo: &Slo, tier: Tier) -> String {
 fn indicator(slo: &Slo) -> Indicator {
     let mut indicator = Indicator::default();
     let queries: Vec<&Query> = match &slo.sli {
-        Sli::Errors { errors, total } => vec![errors, total],
-        Sli::Good { good, total } => vec![good, total],
-        Sli::Threshold { threshold } => vec![&threshold.value],
-        Sli::Raw { raw } => vec![raw],
         Sli::Latency { latency } => {
             let extra = latency.matchers.as_ref().map(|m| m.text.trim().to_string()).filter(|m| !m.is_empty());
             let histogram = &latency.histogram.value;
@@ -390,6 +438,7 @@ fn indicator(slo: &Slo) -> Indicator {
                 if parts.is_empty() { metric.to_string() } else { format!("{metric}{{{}}}", parts.join(", ")) }
             };
             let series = LatencySeries {
+                histogram: histogram.clone(),
                 good: selector(&format!("{histogram}_bucket"), Some(&le)),
                 total: selector(&format!("{histogram}_count"), None),
                 buckets: selector(&format!("{histogram}_bucket"), None),
@@ -400,6 +449,7 @@ fn indicator(slo: &Slo) -> Indicator {
             indicator.latency = Some(series);
             return indicator;
         }
+        sli => sli.queries(),
     };
     if let Sli::Errors { total, .. } | Sli::Good { total, .. } = &slo.sli
         && total.is_selector
@@ -485,7 +535,10 @@ mod tests {
         let plan = plan(&spec);
         let o = &plan.objectives[0];
         assert_eq!(o.group_name, "sloc-api-latency");
-        assert_eq!(o.ratio(Duration::from_secs(3600)), "slo:sli_error:ratio_rate1h{service=\"api\",slo=\"latency\"}");
+        assert_eq!(
+            o.ratio(Duration::from_secs(3600)).to_string(),
+            "slo:sli_error:ratio_rate1h{service=\"api\",slo=\"latency\"}"
+        );
         let windows: Vec<String> = o.windows.iter().map(|w| window_name(*w)).collect();
         assert_eq!(windows, ["5m", "30m", "1h", "6h", "30d"]);
         let tiers: Vec<(&str, String, String)> =

@@ -11,10 +11,12 @@ pub mod analysis;
 mod duration;
 mod grammar;
 mod locate;
+mod selector;
 mod tokens;
 
 pub use duration::{Duration, format_duration, parse_duration};
 pub use locate::{Locator, visit};
+pub use selector::{MatchOp, Matcher, Selector};
 pub use tokens::{Token, TokenKind, tokenize};
 
 /// A PromQL error located inside the expression text.

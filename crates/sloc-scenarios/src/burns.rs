@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use sloc_plan::{BASE_WINDOW, Objective, Plan, TierPlan};
-use sloc_promql::{Expr, format_duration};
+use sloc_plan::{Query, Sli};
+use sloc_promql::{Expr, MatchOp, Matcher, Selector, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
-use sloc_spec::{Query, Sli};
 
 /// One generated test file.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,12 +39,12 @@ pub struct UnitTests {
 /// The rule file a test of `slo`'s `tier` loads: that tier's alert and the recording rules it
 /// reads, transitively, so that promtool evaluates nothing the test does not look at (no other
 /// objective, no other tier, not the period's window).
-pub fn rules_file_name(objective: &Objective<'_>, tier: &TierPlan) -> String {
+pub fn rules_file_name(objective: &Objective, tier: &TierPlan) -> String {
     format!("{}.{}.rules.yml", objective.name, tier.name)
 }
 
 /// Generates the tests of `spec` and the rule files they load ([`rules_file_name`]).
-pub fn generate(plan: &Plan<'_>, source: &str) -> Result<UnitTests, sloc_compiler::InternalError> {
+pub fn generate(plan: &Plan, source: &str) -> Result<UnitTests, sloc_compiler::InternalError> {
     let mut out = UnitTests::default();
     let header = sloc_compiler::header(source);
     for objective in &plan.objectives {
@@ -203,8 +203,8 @@ fn outside(
     Ok(other)
 }
 
-pub(crate) fn plan_series(objective: &Objective<'_>) -> Result<SeriesPlan, String> {
-    match &objective.slo.sli {
+pub(crate) fn plan_series(objective: &Objective) -> Result<SeriesPlan, String> {
+    match &objective.sli {
         Sli::Errors { errors, total } => {
             let (e, t) = (selector(errors)?, selector(total)?);
             let bad = satisfy(&e)?;
@@ -220,7 +220,7 @@ pub(crate) fn plan_series(objective: &Objective<'_>) -> Result<SeriesPlan, Strin
         Sli::Latency { .. } => {
             let latency = objective.indicator.latency.as_ref().ok_or("its latency series are unknown")?;
             let count = satisfy(&selector_of(&latency.total)?)?;
-            let bucket_metric = latency.buckets.split('{').next().unwrap_or_default().to_string();
+            let bucket_metric = format!("{}_bucket", latency.histogram);
             let mut bucket = Series { metric: bucket_metric, labels: count.labels.clone() };
             bucket.labels.insert("le".into(), latency.threshold_seconds.to_string());
             Ok(SeriesPlan::Histogram { bucket, count })
@@ -275,7 +275,7 @@ pub(crate) fn series_name(s: &Series, group: &[(String, String)]) -> String {
 }
 
 /// The `ALERTS` series of a firing tier, for a group.
-fn alert_labels(objective: &Objective<'_>, tier: &TierPlan, group: &[(String, String)]) -> String {
+fn alert_labels(objective: &Objective, tier: &TierPlan, group: &[(String, String)]) -> String {
     let mut labels: BTreeMap<String, String> = BTreeMap::new();
     labels.insert("alertstate".into(), "firing".into());
     labels.extend(tier.alert_label_set(objective));
@@ -365,7 +365,7 @@ impl BurnTiming {
     }
 }
 
-fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &str, rules_file: &str) -> String {
+fn tier_test(o: &Objective, tier: &TierPlan, series: &SeriesPlan, source: &str, rules_file: &str) -> String {
     let timing = BurnTiming::of(tier);
     let BurnTiming { long, short, for_, threshold, above, step, eval: eval_step, lag } = timing;
     let history = long;
@@ -411,7 +411,10 @@ fn tier_test(o: &Objective<'_>, tier: &TierPlan, series: &SeriesPlan, source: &s
         );
         let _ = writeln!(y, "  - interval: {}\n    input_series:", at(step));
         write_input_series(&mut y, series, &groups, ratio, (steps(history), burn_steps, rest));
-        let query = tier.alerts_selector(o).replacen("ALERTS{", "ALERTS{alertstate=\"firing\",", 1);
+        let alerts = tier.alerts_selector(o);
+        let firing_first =
+            std::iter::once(Matcher { name: "alertstate".into(), op: MatchOp::Equal, value: "firing".into() });
+        let query = Selector { matchers: firing_first.chain(alerts.matchers).collect(), ..alerts }.to_string();
         let firing = alert_labels(o, tier, &groups[0]);
         let _ = writeln!(y, "    promql_expr_test:");
         // Checks fall on evaluations: `ALERTS` is written at each one, and a query between two

@@ -174,7 +174,7 @@ fn same_name(peer: &str, imported: &str) -> bool {
 
 /// The burns of every objective of `plans` and the rule files they load. `old` is the old
 /// rule file's groups; `sources` names the specs in the generated files' headers.
-pub fn generate(plans: &[Plan<'_>], old: &[Group], sources: &str) -> Result<Comparison, sloc_compiler::InternalError> {
+pub fn generate(plans: &[Plan], old: &[Group], sources: &str) -> Result<Comparison, sloc_compiler::InternalError> {
     let is_alert = |r: &Rule| matches!(r.kind, RuleKind::Alert(_));
     let old_groups = vec![one_group(alerts_and_their_inputs(old, is_alert))];
     let old_alerts = old_groups
@@ -261,7 +261,7 @@ fn one_group(groups: Vec<Group>) -> Group {
     Group { name: "old-rules".into(), interval: None, rules: order.into_iter().map(|i| rules[i].clone()).collect() }
 }
 
-fn scenario(o: &Objective<'_>, index: usize, series: &crate::burns::SeriesPlan) -> Scenario {
+fn scenario(o: &Objective, index: usize, series: &crate::burns::SeriesPlan) -> Scenario {
     let tier = &o.tiers[index];
     // The same burn and steps as `sloc test`'s.
     let timing = BurnTiming::of(tier);
@@ -327,7 +327,7 @@ fn scenario(o: &Objective<'_>, index: usize, series: &crate::burns::SeriesPlan) 
     }
 }
 
-fn tier_facts(o: &Objective<'_>) -> Vec<TierFacts> {
+fn tier_facts(o: &Objective) -> Vec<TierFacts> {
     o.tiers
         .iter()
         .map(|t| TierFacts {

@@ -199,6 +199,20 @@ pub enum Sli {
     },
 }
 
+impl Sli {
+    /// Every query of the SLI as the spec writes it (none for a latency SLI, whose series are
+    /// built from the histogram's name).
+    pub fn queries(&self) -> Vec<&Query> {
+        match self {
+            Sli::Errors { errors, total } => vec![errors, total],
+            Sli::Good { good, total } => vec![good, total],
+            Sli::Threshold { threshold } => vec![&threshold.value],
+            Sli::Raw { raw } => vec![raw],
+            Sli::Latency { .. } => Vec::new(),
+        }
+    }
+}
+
 /// "P95 < 2s" is `objective: 95` with `threshold: 2s`.
 #[derive(Debug, Clone, JsonSchema)]
 #[schemars(deny_unknown_fields)]

@@ -143,8 +143,7 @@ pub fn status(args: &StatusArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
-    let plans: Vec<sloc_plan::Plan<'_>> = specs.iter().map(sloc_plan::plan).collect();
-    let rows = sloc_pipeline::budget::status(&plans, &client);
+    let rows = sloc_pipeline::budget::status(&specs, &client);
     log(&client, args.verbose, out);
     let rows = match rows {
         Ok(rows) => rows,
@@ -205,8 +204,7 @@ pub fn report(args: &ReportArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
-    let plans: Vec<sloc_plan::Plan<'_>> = specs.iter().map(sloc_plan::plan).collect();
-    let report = sloc_pipeline::budget::report(&plans, &client, from, to, now);
+    let report = sloc_pipeline::budget::report(&specs, &client, from, to, now);
     log(&client, args.verbose, out);
     let report = match report {
         Ok(r) => r,

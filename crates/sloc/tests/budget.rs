@@ -164,7 +164,7 @@ fn status_report_and_dashboard_agree_with_a_known_history() {
     assert_eq!(built.code, 0, "{}", built.transcript());
 
     let (model, _) = sloc_spec::parse_spec(SPEC);
-    let model = sloc_compiler::compile(&model.unwrap()).unwrap();
+    let model = sloc_compiler::compile(&sloc_plan::plan(&model.unwrap())).unwrap();
     let history = History::load(&shop.raw(start), &model, start, now);
     let alerts = dir.path().join("fast-alerts.yml");
     std::fs::write(&alerts, fast_alerts(&model).to_yaml("")).unwrap();

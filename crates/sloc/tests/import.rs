@@ -48,7 +48,7 @@ fn import_and_prove(inputs: &[&str], services: &[&str]) -> (tempfile::TempDir, V
         assert_eq!(tested.code, 0, "{}", tested.transcript());
         assert!(!tested.stdout.contains("FAIL"), "{}", tested.stdout);
         let (parsed, _) = sloc_spec::parse_spec(&text);
-        rules.push(sloc_compiler::compile(&parsed.unwrap()).unwrap());
+        rules.push(sloc_compiler::compile(&sloc_plan::plan(&parsed.unwrap())).unwrap());
     }
     (dir, rules)
 }

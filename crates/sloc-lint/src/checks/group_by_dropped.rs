@@ -1,6 +1,5 @@
 use promql_parser::parser::{Expr, LabelModifier};
 use sloc_diagnostics::{Diagnostic, declare_code};
-use sloc_spec::{Query, Sli};
 
 use crate::SpecContext;
 
@@ -28,16 +27,6 @@ declare_code! {
     pub CODE = ("O005", "group-by-dropped", Error, "the SLI aggregates a group_by label away");
 }
 
-fn queries(sli: &Sli) -> Vec<&Query> {
-    match sli {
-        Sli::Errors { errors, total } => vec![errors, total],
-        Sli::Good { good, total } => vec![good, total],
-        Sli::Threshold { threshold } => vec![&threshold.value],
-        Sli::Raw { raw } => vec![raw],
-        Sli::Latency { .. } => Vec::new(),
-    }
-}
-
 /// Aggregations not nested in another aggregation: those that decide the output labels.
 fn outer_aggregations(expr: &Expr, out: &mut Vec<(String, Option<LabelModifier>)>) {
     match expr {
@@ -55,7 +44,7 @@ fn outer_aggregations(expr: &Expr, out: &mut Vec<(String, Option<LabelModifier>)
 
 pub(crate) fn run(cx: &SpecContext, out: &mut Vec<Diagnostic>) {
     for slo in cx.spec.slos.iter().filter(|s| !s.group_by.is_empty()) {
-        for query in queries(&slo.sli).into_iter().filter(|q| !q.is_selector) {
+        for query in slo.sli.queries().into_iter().filter(|q| !q.is_selector) {
             let Ok(expr) = sloc_promql::parse(&query.with_window("5m")) else { continue };
             let mut aggregations = Vec::new();
             outer_aggregations(&expr, &mut aggregations);

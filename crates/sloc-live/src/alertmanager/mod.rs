@@ -32,7 +32,7 @@ pub const OTHER_GROUP_VALUE: &str = "<another group_by value>";
 
 /// One alert a spec generates.
 pub(crate) struct Alert<'a> {
-    pub objective: &'a Objective<'a>,
+    pub objective: &'a Objective,
     pub tier: &'a TierPlan,
     pub labels: Labels,
 }
@@ -70,7 +70,7 @@ impl<K: PartialEq> Grouped<K> {
     }
 }
 
-pub(crate) fn alerts<'a>(plans: &'a [Plan<'a>]) -> Vec<Alert<'a>> {
+pub(crate) fn alerts<'a>(plans: &[&'a Plan]) -> Vec<Alert<'a>> {
     let mut out = Vec::new();
     for objective in plans.iter().flat_map(|p| &p.objectives) {
         for tier in &objective.tiers {
@@ -85,7 +85,7 @@ pub(crate) fn alerts<'a>(plans: &'a [Plan<'a>]) -> Vec<Alert<'a>> {
 }
 
 /// Compares the configuration with the plans' alerts.
-pub fn check(config: &Config, plans: &[Plan<'_>]) -> Vec<Diagnostic> {
+pub fn check(config: &Config, plans: &[&Plan]) -> Vec<Diagnostic> {
     let alerts = alerts(plans);
     let mut out = Vec::new();
     tier_unrouted::run(config, &alerts, &mut out);

@@ -18,9 +18,8 @@ declare_code! {
     pub CODE = ("C010", "too-little-traffic", Warning, "an error budget of less than one event");
 }
 
-pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     for objective in &plan.objectives {
-        let slo = objective.slo;
         let Some(query) = objective.traffic_query() else { continue };
         let Some(&events) = snapshot.traffic.get(&query) else { continue };
         let budget = objective.budget.to_f64();
@@ -28,7 +27,7 @@ pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic
             out.push(
                 Diagnostic::new(
                     &CODE,
-                    slo.objective.span.clone(),
+                    objective.objective_span.clone(),
                     format!(
                         "{events:.0} events over the period: a {}% error budget is {:.2} events",
                         objective.budget.mul_ratio(100, 1),

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use sloc_diagnostics::{Code, FileReport, SourceFile};
+use sloc_plan::Plan;
 use sloc_promql::Duration;
 use sloc_rulefile::{LoadedGroup, ParsedGroup};
-use sloc_spec::Spec;
 
 pub mod clash;
 pub mod counter_type;
@@ -45,7 +45,8 @@ pub static PROMETHEUS_CODES: &[&Code] = &[
 pub struct LiveFile {
     pub file: SourceFile,
     pub groups: Vec<ExpectedGroup>,
-    pub spec: Option<Spec>,
+    /// The plan of the file's spec (none for a rule file).
+    pub plan: Option<Plan>,
 }
 
 /// A group the files say the server should run.
@@ -162,9 +163,9 @@ pub fn scrape_interval(yaml: &str) -> Duration {
 
 /// What to fetch for these files.
 pub fn requests(files: &[LiveFile]) -> Requests {
-    let mut requests = Requests { metadata: files.iter().any(|f| f.spec.is_none()), ..Requests::default() };
-    for spec in files.iter().filter_map(|f| f.spec.as_ref()) {
-        for objective in sloc_plan::plan(spec).objectives {
+    let mut requests = Requests { metadata: files.iter().any(|f| f.plan.is_none()), ..Requests::default() };
+    for plan in files.iter().filter_map(|f| f.plan.as_ref()) {
+        for objective in &plan.objectives {
             for (selector, _) in &objective.indicator.selectors {
                 if !requests.selectors.contains(selector) {
                     requests.selectors.push(selector.clone());
@@ -190,17 +191,16 @@ pub fn check(files: &[LiveFile], snapshot: &Snapshot) -> Vec<FileReport> {
             unhealthy::run(f, snapshot, &mut out);
             slow_group::run(f, snapshot, &mut out);
             clash::run(f, snapshot, &mut out);
-            if f.spec.is_none() {
+            if f.plan.is_none() {
                 range_beyond_retention::run(f, snapshot, &mut out);
                 counter_type::run(f, snapshot, &mut out);
             }
-            if let Some(spec) = &f.spec {
-                let plan = sloc_plan::plan(spec);
-                retention::run(&plan, snapshot, &mut out);
-                scrape_interval::run(&plan, snapshot, &mut out);
-                no_series::run(&plan, snapshot, &mut out);
-                no_bucket::run(&plan, snapshot, &mut out);
-                low_traffic::run(&plan, snapshot, &mut out);
+            if let Some(plan) = &f.plan {
+                retention::run(plan, snapshot, &mut out);
+                scrape_interval::run(plan, snapshot, &mut out);
+                no_series::run(plan, snapshot, &mut out);
+                no_bucket::run(plan, snapshot, &mut out);
+                low_traffic::run(plan, snapshot, &mut out);
             }
             FileReport::new(f.file.clone(), out)
         })

@@ -1,6 +1,6 @@
 use sloc_diagnostics::{Diagnostic, declare_code};
 use sloc_plan::Plan;
-use sloc_spec::{Decimal, Sli};
+use sloc_plan::{Decimal, Sli};
 
 use super::Snapshot;
 
@@ -19,9 +19,9 @@ declare_code! {
     pub CODE = ("C009", "no-bucket-at-threshold", Error, "a latency threshold with no matching histogram bucket");
 }
 
-pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     for objective in &plan.objectives {
-        let (Sli::Latency { latency }, Some(series)) = (&objective.slo.sli, &objective.indicator.latency) else {
+        let (Sli::Latency { latency }, Some(series)) = (&objective.sli, &objective.indicator.latency) else {
             continue;
         };
         let Some(values) = snapshot.buckets.get(&series.buckets) else { continue };

@@ -18,7 +18,7 @@ declare_code! {
     pub CODE = ("C008", "no-series", Warning, "an SLI selector that matches no series");
 }
 
-pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     for objective in &plan.objectives {
         for (selector, span) in &objective.indicator.selectors {
             if snapshot.series.get(selector) != Some(&0) {

@@ -18,12 +18,11 @@ declare_code! {
     pub CODE = ("C006", "retention-shorter-than-period", Error, "the server keeps less data than the SLO period");
 }
 
-pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     let Some(retention) = snapshot.retention else { return };
-    let spec = plan.spec;
     let Some(period) = plan.objectives.iter().map(|o| o.period).max() else { return };
     if retention < period {
-        let span = spec.period.as_ref().map_or(spec.service.span.clone(), |p| p.span.clone());
+        let span = plan.period_span.clone().unwrap_or_else(|| plan.service_span.clone());
         out.push(
             Diagnostic::new(
                 &CODE,

@@ -18,15 +18,14 @@ declare_code! {
     pub CODE = ("C007", "scrape-interval-too-long", Warning, "a scrape interval too long for the shortest window");
 }
 
-pub(crate) fn run(plan: &Plan<'_>, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     let Some(interval) = snapshot.scrape_interval else { return };
-    let spec = plan.spec;
     let window = BASE_WINDOW;
     if interval.millis() * 4 > window.millis() {
         out.push(
             Diagnostic::new(
                 &CODE,
-                spec.service.span.clone(),
+                plan.service_span.clone(),
                 format!(
                     "the server scrapes every {}: fewer than 4 samples in the {} window",
                     format_duration(interval),
