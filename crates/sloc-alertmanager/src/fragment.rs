@@ -119,7 +119,7 @@ fn service_route(e: &mut Emitter, indent: usize, item: bool, plan: &Plan) {
     }
 }
 
-fn receiver_set<'a>(objective: &'a Objective) -> Vec<(&'static str, &'a str)> {
+fn receiver_set(objective: &Objective) -> Vec<(&'static str, &str)> {
     objective.tiers.iter().map(|t| (t.severity(), t.receiver.as_str())).collect()
 }
 
