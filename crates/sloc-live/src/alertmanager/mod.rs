@@ -13,15 +13,26 @@ pub mod null_receiver;
 pub mod tier_misrouted;
 pub mod tier_unrouted;
 
-/// Every code of the checks against an Alertmanager.
-pub static ALERTMANAGER_CODES: &[&Code] = &[
-    &tier_unrouted::CODE,
-    &tier_misrouted::CODE,
-    &null_receiver::CODE,
-    &missing_inhibition::CODE,
-    &cross_objective_inhibition::CODE,
-    &sloc_alertmanager::UNREADABLE_CONFIG,
+/// A check of an Alertmanager configuration against every alert the plans generate. One file
+/// per check, named after it.
+pub struct AlertmanagerCheck {
+    pub code: &'static Code,
+    pub(crate) run: fn(&Config, &[Alert<'_>], &mut Vec<Diagnostic>),
+}
+
+/// Every check against an Alertmanager, in the order findings are reported.
+pub static ALERTMANAGER_CHECKS: &[AlertmanagerCheck] = &[
+    AlertmanagerCheck { code: &tier_unrouted::CODE, run: tier_unrouted::run },
+    AlertmanagerCheck { code: &tier_misrouted::CODE, run: tier_misrouted::run },
+    AlertmanagerCheck { code: &null_receiver::CODE, run: null_receiver::run },
+    AlertmanagerCheck { code: &missing_inhibition::CODE, run: missing_inhibition::run },
+    AlertmanagerCheck { code: &cross_objective_inhibition::CODE, run: cross_objective_inhibition::run },
 ];
+
+/// Every code of the checks against an Alertmanager, and its configuration being unreadable.
+pub fn alertmanager_codes() -> Vec<&'static Code> {
+    ALERTMANAGER_CHECKS.iter().map(|c| c.code).chain([&sloc_alertmanager::UNREADABLE_CONFIG]).collect()
+}
 
 /// The value a `group_by` label stands for: some value, the same on every tier of one
 /// objective and group, absent on an objective without the label.
@@ -88,10 +99,8 @@ pub(crate) fn alerts<'a>(plans: &[&'a Plan]) -> Vec<Alert<'a>> {
 pub fn check(config: &Config, plans: &[&Plan]) -> Vec<Diagnostic> {
     let alerts = alerts(plans);
     let mut out = Vec::new();
-    tier_unrouted::run(config, &alerts, &mut out);
-    tier_misrouted::run(config, &alerts, &mut out);
-    null_receiver::run(config, &alerts, &mut out);
-    missing_inhibition::run(config, &alerts, &mut out);
-    cross_objective_inhibition::run(config, &alerts, &mut out);
+    for check in ALERTMANAGER_CHECKS {
+        (check.run)(config, &alerts, &mut out);
+    }
     out
 }

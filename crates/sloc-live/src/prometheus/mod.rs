@@ -5,41 +5,66 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use sloc_diagnostics::{Code, FileReport, SourceFile};
+use sloc_diagnostics::{Code, Diagnostic, FileReport, SourceFile};
 use sloc_plan::Plan;
 use sloc_promql::Duration;
 use sloc_rulefile::{LoadedGroup, ParsedGroup};
 
-pub mod clash;
-pub mod counter_type;
+pub mod counter_function_over_gauge;
 pub mod drift;
-pub mod low_traffic;
-pub mod missing;
-pub mod no_bucket;
+pub mod no_bucket_at_threshold;
 pub mod no_series;
+pub mod not_loaded;
 pub mod range_beyond_retention;
-pub mod retention;
-pub mod scrape_interval;
+pub mod recorded_elsewhere;
+pub mod retention_shorter_than_period;
+pub mod scrape_interval_too_long;
 pub mod slow_group;
+pub mod too_little_traffic;
 pub mod unhealthy;
 pub mod unreachable;
 
-/// Every code of the checks against a Prometheus.
-pub static PROMETHEUS_CODES: &[&Code] = &[
-    &missing::CODE,
-    &drift::CODE,
-    &unhealthy::CODE,
-    &slow_group::CODE,
-    &clash::CODE,
-    &retention::CODE,
-    &scrape_interval::CODE,
-    &no_series::CODE,
-    &no_bucket::CODE,
-    &low_traffic::CODE,
-    &unreachable::CODE,
-    &range_beyond_retention::CODE,
-    &counter_type::CODE,
+/// What a check of a live server compares with the server's answers.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Every file: its groups against the loaded ones.
+    File(fn(&LiveFile, &Snapshot, &mut Vec<Diagnostic>)),
+    /// Rule files only (a spec's rules are sloc's, checked by the plan).
+    RuleFile(fn(&LiveFile, &Snapshot, &mut Vec<Diagnostic>)),
+    /// Specs: their plan against the server's settings and data.
+    Plan(fn(&Plan, &Snapshot, &mut Vec<Diagnostic>)),
+}
+
+/// A check of what a Prometheus (or ruler) runs: its code and what it reads. One file per
+/// check, named after it (`not_loaded.rs` is `C001 not-loaded`), its doc comment its
+/// documentation.
+pub struct LiveCheck {
+    pub code: &'static Code,
+    pub run: Run,
+}
+
+/// Every check against a Prometheus, in the order findings are reported.
+pub static PROMETHEUS_CHECKS: &[LiveCheck] = &[
+    LiveCheck { code: &not_loaded::CODE, run: Run::File(not_loaded::run) },
+    LiveCheck { code: &drift::CODE, run: Run::File(drift::run) },
+    LiveCheck { code: &unhealthy::CODE, run: Run::File(unhealthy::run) },
+    LiveCheck { code: &slow_group::CODE, run: Run::File(slow_group::run) },
+    LiveCheck { code: &recorded_elsewhere::CODE, run: Run::File(recorded_elsewhere::run) },
+    LiveCheck { code: &range_beyond_retention::CODE, run: Run::RuleFile(range_beyond_retention::run) },
+    LiveCheck { code: &counter_function_over_gauge::CODE, run: Run::RuleFile(counter_function_over_gauge::run) },
+    LiveCheck { code: &retention_shorter_than_period::CODE, run: Run::Plan(retention_shorter_than_period::run) },
+    LiveCheck { code: &scrape_interval_too_long::CODE, run: Run::Plan(scrape_interval_too_long::run) },
+    LiveCheck { code: &no_series::CODE, run: Run::Plan(no_series::run) },
+    LiveCheck { code: &no_bucket_at_threshold::CODE, run: Run::Plan(no_bucket_at_threshold::run) },
+    LiveCheck { code: &too_little_traffic::CODE, run: Run::Plan(too_little_traffic::run) },
 ];
+
+/// Every code of the checks against a Prometheus, and the server being unreachable, by code.
+pub fn prometheus_codes() -> Vec<&'static Code> {
+    let mut codes: Vec<&Code> = PROMETHEUS_CHECKS.iter().map(|c| c.code).chain([&unreachable::CODE]).collect();
+    codes.sort_by_key(|c| c.code);
+    codes
+}
 
 /// One file to compare with the server: its rule groups, and its spec when it is one.
 pub struct LiveFile {
@@ -186,21 +211,12 @@ pub fn check(files: &[LiveFile], snapshot: &Snapshot) -> Vec<FileReport> {
         .iter()
         .map(|f| {
             let mut out = Vec::new();
-            missing::run(f, snapshot, &mut out);
-            drift::run(f, snapshot, &mut out);
-            unhealthy::run(f, snapshot, &mut out);
-            slow_group::run(f, snapshot, &mut out);
-            clash::run(f, snapshot, &mut out);
-            if f.plan.is_none() {
-                range_beyond_retention::run(f, snapshot, &mut out);
-                counter_type::run(f, snapshot, &mut out);
-            }
-            if let Some(plan) = &f.plan {
-                retention::run(plan, snapshot, &mut out);
-                scrape_interval::run(plan, snapshot, &mut out);
-                no_series::run(plan, snapshot, &mut out);
-                no_bucket::run(plan, snapshot, &mut out);
-                low_traffic::run(plan, snapshot, &mut out);
+            for check in PROMETHEUS_CHECKS {
+                match (check.run, &f.plan) {
+                    (Run::File(run), _) | (Run::RuleFile(run), None) => run(f, snapshot, &mut out),
+                    (Run::Plan(run), Some(plan)) => run(plan, snapshot, &mut out),
+                    _ => {}
+                }
             }
             FileReport::new(f.file.clone(), out)
         })
