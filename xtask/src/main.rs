@@ -2,6 +2,8 @@
 //!
 //! - `codegen [--check]`: regenerate the committed generated files (the spec's JSON Schema, the
 //!   compiled OneFlow example, the code reference); `--check` fails when one is stale.
+//! - `deps`: fails on a dependency between workspace crates that ARCHITECTURE.md's table does
+//!   not allow.
 //! - `ci`: everything CI runs: formatting, clippy, the generated-file check and every test,
 //!   after installing promtool, prometheus, amtool and alertmanager (Debian), pre-commit and
 //!   grafana-foundation-sdk (PyPI) when missing.
@@ -15,6 +17,7 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod codegen;
+mod deps;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,10 +27,13 @@ fn main() -> Result<()> {
             codegen::run(if rest.contains(&"--check") { codegen::Mode::Check } else { codegen::Mode::Write })
         }
         Some("ci") => ci(),
+        Some("deps") => deps::check(),
         Some("bench") => bench::run(&rest),
         Some("fuzz") => fuzz(rest.first().and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
-            eprintln!("usage: cargo xtask <codegen [--check] | ci | bench [compile|lint] | fuzz [SECONDS]>");
+            eprintln!(
+                "usage: cargo xtask <codegen [--check] | deps | ci | bench [compile | lint | pathological | check | lint-real DIR...] | fuzz [SECONDS]>"
+            );
             std::process::exit(2)
         }
     }
@@ -116,6 +122,7 @@ fn ci() -> Result<()> {
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     codegen::run(codegen::Mode::Check)?;
+    deps::check()?;
     // Snapshots never update in CI: a mismatch fails the test. The runner's summary is the
     // last line printed, which CI reads.
     let env = [("INSTA_UPDATE", "no"), ("NO_COLOR", "1")];
