@@ -2,16 +2,10 @@
 //! `name!~regex`, one or several per string, optionally in braces.
 
 use regex::Regex;
+/// Alertmanager's four operators are PromQL's.
+pub use sloc_promql::MatchOp;
 
 use crate::Labels;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchOp {
-    Equal,
-    NotEqual,
-    Regex,
-    NotRegex,
-}
 
 #[derive(Debug, Clone)]
 pub struct Matcher {
@@ -49,13 +43,7 @@ impl Matcher {
 
 impl std::fmt::Display for Matcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let op = match self.op {
-            MatchOp::Equal => "=",
-            MatchOp::NotEqual => "!=",
-            MatchOp::Regex => "=~",
-            MatchOp::NotRegex => "!~",
-        };
-        write!(f, "{}{op}{}", self.name, sloc_promql::quote_string(&self.value))
+        write!(f, "{}{}{}", self.name, self.op.as_str(), sloc_promql::quote_string(&self.value))
     }
 }
 

@@ -14,7 +14,8 @@ pub enum MatchOp {
 }
 
 impl MatchOp {
-    fn as_str(self) -> &'static str {
+    /// `=`, `!=`, `=~`, `!~`.
+    pub fn as_str(self) -> &'static str {
         match self {
             MatchOp::Equal => "=",
             MatchOp::NotEqual => "!=",
