@@ -78,27 +78,8 @@ declare_code! {
 /// R008 lives with the template checker, which specs share.
 pub use sloc_template::TEMPLATE;
 
-declare_code! {
-    /// ## What it does
-    /// Reports two rules in one file with the same name and the same labels
-    /// (`promtool check rules --lint=duplicate-rules`).
-    ///
-    /// ## Why it matters
-    /// Two recording rules writing the same series overwrite each other's samples; two
-    /// identical alerts fire twice.
-    ///
-    /// ## Fix
-    /// Remove one, or give them different labels.
-    ///
-    /// ## Default
-    /// A warning, as promtool prints it (exit 0); an error with `--lint-fatal` or `lint_fatal =
-    /// true` in `sloc.toml`, as `promtool check rules --lint-fatal`. Without it, sloc does not
-    /// report a pair that aggregates `by` a label it selects with values that cannot overlap
-    /// (`sum by (code) (increase(x{code=~"2.."}[1h]))` and the same for `"5.."`): the two write
-    /// different series, as kube-prometheus' `code_verb:apiserver_request_total:increase1h`
-    /// does on purpose. With `--lint-fatal` every pair is reported, as promtool does.
-    pub DUPLICATE_RULE = ("R009", "duplicate-rule", Warning, "the same rule twice in one file");
-}
+/// R009 is declared with its check.
+pub use crate::checks::duplicate_rule::CODE as DUPLICATE_RULE;
 
 declare_code! {
     /// ## What it does

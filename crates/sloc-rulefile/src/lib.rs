@@ -116,14 +116,16 @@ pub struct ManifestMetadata {
     pub labels: Vec<(String, String)>,
 }
 
+pub mod checks;
 pub mod codes;
 mod loaded;
 mod outputs;
 mod read;
 
+pub use checks::duplicate_rule::run as duplicate_rules;
 pub use loaded::{LoadedGroup, LoadedRule};
 pub use read::{
-    DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, RuleStructure, document_kind, duplicate_rules,
-    read_rule_documents, read_rule_structure,
+    DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, RuleStructure, document_kind, read_rule_documents,
+    read_rule_structure,
 };
 pub use sloc_template::{TemplateError, check_template, template_finding};

@@ -550,38 +550,3 @@ impl Reader<'_> {
         Some(node.clone())
     }
 }
-
-/// Two rules of one file with the same kind, name and labels (promtool's `duplicate-rules`
-/// lint). Unless `all`, a pair whose expressions keep a label they select with different
-/// values (`sum by (code) (x{code=~"2.."})` and `... {code=~"5.."}`) is not reported: the
-/// two write different series, as kube-prometheus' rules do on purpose.
-pub fn duplicate_rules(groups: &[ParsedGroup], all: bool) -> Vec<Diagnostic> {
-    type Key<'a> = (bool, &'a str, Vec<(&'a str, &'a str)>);
-    let mut seen: std::collections::HashMap<Key<'_>, Vec<&ParsedRule>> = std::collections::HashMap::new();
-    let mut out = Vec::new();
-    for rule in groups.iter().flat_map(|g| &g.rules) {
-        if rule.name.value.is_empty() {
-            continue;
-        }
-        let mut labels: Vec<(&str, &str)> =
-            rule.labels.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str())).collect();
-        labels.sort_unstable();
-        let earlier = seen.entry((rule.is_alert, &rule.name.value, labels)).or_default();
-        // Bounded, so that thousands of same-named rules stay linear.
-        let clash = earlier.iter().rev().take(64).find(|first| all || !crate::outputs::disjoint(first, rule));
-        if let Some(first) = clash {
-            let kind = if rule.is_alert { "alert" } else { "recording rule" };
-            out.push(
-                Diagnostic::new(
-                    &DUPLICATE_RULE,
-                    rule.name.span.clone(),
-                    format!("{kind} `{}` is defined twice with the same labels", rule.name.value),
-                )
-                .with_label("second definition")
-                .with_related(first.name.span.clone(), "first definition"),
-            );
-        }
-        earlier.push(rule);
-    }
-    out
-}

@@ -70,19 +70,6 @@ declare_code! {
 
 declare_code! {
     /// ## What it does
-    /// Reports two objectives with the same name in one spec.
-    ///
-    /// ## Why it matters
-    /// Their recording rules would write the same series, and one objective's alerts would
-    /// fire on the other's data.
-    ///
-    /// ## Fix
-    /// Give each objective its own name.
-    pub DUPLICATE_SLO = ("S006", "duplicate-slo-name", Error, "two objectives share a name");
-}
-
-declare_code! {
-    /// ## What it does
     /// Reports a label that would overwrite one sloc sets itself: `slo`, `service` or
     /// `severity`, in the spec's labels, the alert labels or `group_by`.
     ///
@@ -93,36 +80,6 @@ declare_code! {
     /// ## Fix
     /// Rename the label.
     pub RESERVED_LABEL = ("S007", "reserved-label", Error, "a label would clobber one sloc sets");
-}
-
-declare_code! {
-    /// ## What it does
-    /// Reports an alert tier that can never fire: its burn factor times the error budget is 1 or
-    /// more, so the error ratio would have to exceed 100 %.
-    ///
-    /// ## Example
-    /// A 90 % objective has a 10 % budget; the critical tier's 14.4x needs an error ratio of
-    /// 144 %.
-    ///
-    /// ## Fix
-    /// Disable the tier (`alerting: {disable: [critical]}`), or raise the objective
-    /// (SRE workbook, "Extreme availability goals").
-    pub TIER_NEVER_FIRES = ("S008", "tier-never-fires", Error, "an alert tier whose threshold is above 100 % errors");
-}
-
-declare_code! {
-    /// ## What it does
-    /// Reports an `errors` (or `good`) query that reads a different metric from its `total`.
-    ///
-    /// ## Why it matters
-    /// Bad and total events must be counted by the same instrumentation, or the ratio is
-    /// meaningless: two metrics are scraped, reset and relabelled independently, and the ratio
-    /// can exceed 1.
-    ///
-    /// ## Fix
-    /// Select the bad events from the total's metric with more matchers
-    /// (`requests_total{status="error"}` over `requests_total`), or write a `raw` SLI.
-    pub EVENTS_METRIC_MISMATCH = ("S009", "events-metric-mismatch", Error, "errors and total read different metrics");
 }
 
 declare_code! {
@@ -215,27 +172,6 @@ declare_code! {
     pub INVALID_TIER = ("S016", "invalid-tier", Error, "an alert tier that cannot be used");
 }
 
-declare_code! {
-    /// ## What it does
-    /// Reports a tier whose short window is far from a twelfth of its long window (below a
-    /// 24th or above a 6th).
-    ///
-    /// ## Why it matters
-    /// The short window is there to stop the alert soon after the burn stops (SRE workbook,
-    /// chapter 5, "multiwindow"): much shorter, it flaps on noise; much longer, the alert keeps
-    /// firing well after recovery.
-    ///
-    /// ## Example
-    /// ```yaml
-    /// tiers:
-    ///   - {severity: warning, long: 6h, short: 3h, factor: 6}   # 6h / 12 is 30m
-    /// ```
-    ///
-    /// ## Fix
-    /// Use `long / 12`, the default when `short` is left out.
-    pub SHORT_WINDOW = ("S017", "short-window", Warning, "a tier's short window far from a twelfth of its long window");
-}
-
 /// Every code of the spec reader.
 pub static SPEC_CODES: &[&Code] = &[
     &UNKNOWN_KEY,
@@ -243,10 +179,10 @@ pub static SPEC_CODES: &[&Code] = &[
     &WRONG_TYPE,
     &OBJECTIVE_OUT_OF_RANGE,
     &INVALID_DURATION,
-    &DUPLICATE_SLO,
+    &crate::checks::duplicate_slo_name::CODE,
     &RESERVED_LABEL,
-    &TIER_NEVER_FIRES,
-    &EVENTS_METRIC_MISMATCH,
+    &crate::checks::tier_never_fires::CODE,
+    &crate::checks::events_metric_mismatch::CODE,
     &INVALID_NAME,
     &SLI_KIND,
     &INVALID_LABEL_NAME,
@@ -254,5 +190,5 @@ pub static SPEC_CODES: &[&Code] = &[
     &THRESHOLD_BOUND,
     &SLI_NOT_VECTOR,
     &INVALID_TIER,
-    &SHORT_WINDOW,
+    &crate::checks::short_window::CODE,
 ];

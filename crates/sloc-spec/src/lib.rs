@@ -12,6 +12,7 @@ use sloc_promql::Duration;
 use sloc_yaml::Node;
 pub use sloc_yaml::Spanned;
 
+pub mod checks;
 pub mod codes;
 mod decimal;
 pub mod peer;

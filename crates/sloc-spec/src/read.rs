@@ -312,7 +312,7 @@ impl<'t> Reader<'t> {
                 None => self.wrong_type(list, "`slos`", "a list of objectives"),
             }
         }
-        self.duplicate_names(&slos);
+        crate::checks::on_slos(&slos, &mut self.diagnostics);
         let kubernetes = fields.get("kubernetes").and_then(|n| self.kubernetes(n));
         let alerting = fields.get("alerting").and_then(|n| self.service_alerting(n)).unwrap_or_default();
         Some(Spec { service: service?, period, interval, exact, labels, kubernetes, alerting, tiers, slos })
@@ -374,23 +374,6 @@ impl<'t> Reader<'t> {
         Some(Kubernetes { name, namespace, labels: Labels(labels) })
     }
 
-    fn duplicate_names(&mut self, slos: &[Slo]) {
-        for (i, slo) in slos.iter().enumerate() {
-            if let Some(first) = slos[..i].iter().find(|s| s.name.value == slo.name.value) {
-                self.push(
-                    Diagnostic::new(
-                        &DUPLICATE_SLO,
-                        slo.name.span.clone(),
-                        format!("objective name `{}` is used twice", slo.name.value),
-                    )
-                    .with_label("second use")
-                    .with_related(first.name.span.clone(), "first use")
-                    .with_help("objective names must be unique in a spec"),
-                );
-            }
-        }
-    }
-
     fn slo(&mut self, node: &Node, period: Duration, spec_tiers: Option<&[TierSpec]>) -> Option<Slo> {
         let fields = self.fields(node, "an objective", SLO_KEYS)?;
         let name = self.required(&fields, "name", "this objective").and_then(|n| {
@@ -422,7 +405,7 @@ impl<'t> Reader<'t> {
             alerting,
         };
         let resolved = crate::resolve_tiers(slo.tiers.as_deref().or(spec_tiers), &slo.alerting, period);
-        self.tiers_fire(&slo, &resolved);
+        crate::checks::on_slo(&slo, &resolved, &mut self.diagnostics);
         Some(slo)
     }
 
@@ -493,35 +476,6 @@ impl<'t> Reader<'t> {
         items.iter().filter_map(|i| self.label_name(i, "group_by label", true)).collect()
     }
 
-    fn tiers_fire(&mut self, slo: &Slo, tiers: &[crate::ResolvedTier]) {
-        let budget = slo.error_budget();
-        for tier in tiers {
-            let threshold = tier.factor * budget;
-            if threshold >= Decimal::ONE {
-                let span = tier.span.clone().unwrap_or_else(|| slo.objective.span.clone());
-                self.push(
-                    Diagnostic::new(
-                        &TIER_NEVER_FIRES,
-                        span,
-                        format!(
-                            "the {} tier of `{}` can never fire: {}x the {}% error budget is an error ratio of {}%",
-                            tier.name,
-                            slo.name.value,
-                            tier.factor,
-                            budget.mul_ratio(100, 1),
-                            threshold.mul_ratio(100, 1)
-                        ),
-                    )
-                    .with_label("budget too large for this tier")
-                    .with_help(format!(
-                        "disable the tier with `alerting: {{disable: [{}]}}`, or raise the objective",
-                        tier.severity.name()
-                    )),
-                );
-            }
-        }
-    }
-
     /// `tiers:`, a list of `{name, severity, long, short, factor | budget, for}`.
     fn tiers(&mut self, node: &Node) -> Option<Vec<TierSpec>> {
         let Some(items) = node.as_seq() else {
@@ -570,36 +524,19 @@ impl<'t> Reader<'t> {
                     );
                 }
             }
-            let short_window = short.as_ref().map_or(Duration(long.value.millis() / 12), |s| s.value);
-            if let Some(s) = &short {
-                if s.value >= long.value {
-                    self.push(
-                        Diagnostic::new(
-                            &INVALID_TIER,
-                            s.span.clone(),
-                            "the short window must be shorter than the long one",
-                        )
-                        .with_label("not shorter than `long`")
-                        .with_help("leave `short` out for long / 12"),
-                    );
-                } else if short_window.millis() * 6 > long.value.millis()
-                    || short_window.millis() * 24 < long.value.millis()
-                {
-                    self.push(
-                        Diagnostic::new(
-                            &SHORT_WINDOW,
-                            s.span.clone(),
-                            format!(
-                                "the short window is far from a twelfth of the long one ({})",
-                                sloc_promql::format_duration(Duration(long.value.millis() / 12))
-                            ),
-                        )
-                        .with_label("far from long / 12")
-                        .with_help("leave `short` out for long / 12"),
-                    );
-                }
+            if let Some(s) = short.as_ref().filter(|s| s.value >= long.value) {
+                self.push(
+                    Diagnostic::new(
+                        &INVALID_TIER,
+                        s.span.clone(),
+                        "the short window must be shorter than the long one",
+                    )
+                    .with_label("not shorter than `long`")
+                    .with_help("leave `short` out for long / 12"),
+                );
             }
             let tier = TierSpec { name, severity, long, short, factor, budget, for_ };
+            crate::checks::on_tier(&tier, &mut self.diagnostics);
             let tier_name =
                 |t: &TierSpec| t.name.as_ref().map_or(t.severity.value.name().to_string(), |n| n.value.clone());
             if let Some(first) = tiers.iter().find(|t| tier_name(t) == tier_name(&tier)) {
@@ -708,8 +645,10 @@ impl<'t> Reader<'t> {
                 let bad = self.events_query(get(kind), kind);
                 let total = self.events_query(get("total"), "total");
                 let (bad, total) = (bad?, total?);
-                self.same_metric(&bad, &total, kind);
-                Some(if kind == "errors" { Sli::Errors { errors: bad, total } } else { Sli::Good { good: bad, total } })
+                let sli =
+                    if kind == "errors" { Sli::Errors { errors: bad, total } } else { Sli::Good { good: bad, total } };
+                crate::checks::on_sli(&sli, &mut self.diagnostics);
+                Some(sli)
             }
             "latency" => self.latency(get("latency")).map(|latency| Sli::Latency { latency }),
             "threshold" => self.threshold(get("threshold")).map(|threshold| Sli::Threshold { threshold }),
@@ -782,37 +721,6 @@ impl<'t> Reader<'t> {
             return None;
         }
         Some(query)
-    }
-
-    fn same_metric(&mut self, bad: &Query, total: &Query, kind: &str) {
-        let names = |q: &Query| -> Vec<String> {
-            let sample = q.with_window("5m");
-            sloc_promql::parse(&sample)
-                .map(|e| {
-                    sloc_promql::vector_selectors(&e)
-                        .into_iter()
-                        .filter_map(sloc_promql::selector_metric)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let (bad_names, total_names) = (names(bad), names(total));
-        if bad_names.is_empty() || total_names.is_empty() {
-            return;
-        }
-        if !bad_names.iter().any(|n| total_names.contains(n)) {
-            self.push(
-                Diagnostic::new(
-                    &EVENTS_METRIC_MISMATCH,
-                    bad.span(),
-                    format!("`{kind}` reads {} but `total` reads {}", bad_names.join(", "), total_names.join(", ")),
-                )
-                .with_label(format!("{kind} metric"))
-                .with_related(total.span(), "total metric")
-                .with_help("count bad events on the total's metric with more matchers, or write a `raw` SLI"),
-            );
-        }
     }
 
     fn latency(&mut self, node: &Node) -> Option<LatencySli> {
