@@ -323,6 +323,16 @@ pub(crate) fn labels(cx: &mut Cx<'_>, pairs: Vec<(String, String, Range<usize>)>
                 "route on sloc's `severity` (critical, warning, info) or on the moved label",
             );
             out.push((moved, v));
+        } else if let Err(e) = sloc_template::check_template(&v) {
+            cx.push(
+                &DROPPED,
+                span,
+                format!(
+                    "`{k}: {v}` is not a valid Go template ({}): Prometheus would refuse the alert; left out",
+                    e.message
+                ),
+                "write `{{` as `{{\"{{\"}}` for literal braces",
+            );
         } else if sloc_promql::is_label_name(&k) {
             out.push((k, v));
         } else {
@@ -330,6 +340,26 @@ pub(crate) fn labels(cx: &mut Cx<'_>, pairs: Vec<(String, String, Range<usize>)>
         }
     }
     out
+}
+
+/// The `description` of `node`, unless it is not a valid Go template: it is written into every
+/// alert's `description` annotation, which Prometheus parses as one.
+pub(crate) fn description(cx: &mut Cx<'_>, node: &Node) -> Option<String> {
+    let value = node.get("description")?;
+    let text = value.as_scalar_text()?;
+    if let Err(e) = sloc_template::check_template(text) {
+        cx.push(
+            &DROPPED,
+            value.span.clone(),
+            format!(
+                "the description is not a valid Go template ({}): Prometheus would refuse the alerts; left out",
+                e.message
+            ),
+            "write `{{` as `{{\"{{\"}}` for literal braces",
+        );
+        return None;
+    }
+    Some(text.to_string())
 }
 
 /// A duration rounded to the minute, as Prometheus writes it.

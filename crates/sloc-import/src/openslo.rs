@@ -138,7 +138,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &Node, catalog: &Catalog<'_>) -> Vec<Dr
         let mut slo = DraftSlo {
             name,
             objective: objective_percent.to_string(),
-            description: text(spec, "description").map(str::to_string),
+            description: crate::description(cx, spec),
             period: period.clone(),
             labels: labels.clone(),
             group_by,
@@ -569,7 +569,7 @@ pub(crate) fn read_v1alpha(cx: &mut Cx<'_>, doc: &Node) -> Vec<DraftSpec> {
         let mut slo = DraftSlo {
             name,
             objective: target.to_string(),
-            description: text(spec, "description").map(str::to_string),
+            description: crate::description(cx, spec),
             period: period.clone(),
             group_by,
             sli,

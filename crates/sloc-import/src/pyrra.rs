@@ -122,7 +122,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &Node, options: &Options) -> Vec<DraftS
     let mut slo = DraftSlo {
         name: slug(original),
         objective: target.to_string(),
-        description: text(spec, "description").map(str::to_string),
+        description: crate::description(cx, spec),
         period: Some(window_text.to_string()),
         labels: labels(cx, slo_labels),
         group_by,

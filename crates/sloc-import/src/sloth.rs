@@ -157,7 +157,7 @@ fn read_slo(cx: &mut Cx<'_>, node: &Node, keys: &Keys, spec: &DraftSpec) -> Opti
     let mut slo = DraftSlo {
         name,
         objective: objective.to_string(),
-        description: text(node, "description").map(str::to_string),
+        description: crate::description(cx, node),
         labels: labels(cx, pairs(node.get("labels"))),
         group_by,
         sli,

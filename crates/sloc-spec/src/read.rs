@@ -266,8 +266,9 @@ impl<'t> Reader<'t> {
             return Labels::default();
         };
         let mut labels = Vec::new();
-        // Alert labels and annotations are Go templates, which Prometheus parses on load.
-        let templated = matches!(what, "alert label" | "annotation");
+        // Alert labels and annotations are Go templates, which Prometheus parses on load; the
+        // spec's and objectives' labels end up on the alerts too.
+        let templated = matches!(what, "label" | "alert label" | "annotation");
         for (key, value_node) in entries {
             let name = self.label_name(key, &format!("{what} name"), reserved);
             let value = self.text(value_node, &format!("{what} value"));
@@ -381,7 +382,14 @@ impl<'t> Reader<'t> {
         });
         let what = name.as_ref().map_or_else(|| "this objective".to_string(), |n| format!("objective `{}`", n.value));
         let objective = self.required(&fields, "objective", &what).and_then(|n| self.objective(n));
-        let description = fields.get("description").and_then(|n| self.text(n, "description"));
+        let description = fields.get("description").and_then(|n| {
+            let text = self.text(n, "description")?;
+            // It is written into every alert's `description` annotation, a Go template.
+            if let Some(finding) = sloc_template::template_finding(self.text, n, "description") {
+                self.push(finding);
+            }
+            Some(text)
+        });
         let exact = fields.get("exact").and_then(|n| self.boolean(n, "exact"));
         let traffic = fields.get("traffic").and_then(|n| self.traffic(n));
         let group_by = fields.get("group_by").map(|n| self.group_by(n)).unwrap_or_default();

@@ -16,15 +16,12 @@ impl Emitter {
         Self::default()
     }
 
-    /// A `# comment` line.
+    /// `# comment` lines, one per line of `text`.
     pub fn comment(&mut self, indent: usize, text: &str) {
-        for line in text.lines() {
+        for line in comment_lines(text) {
             self.pad(indent);
-            if line.is_empty() {
-                self.out.push_str("#\n");
-            } else {
-                let _ = writeln!(self.out, "# {line}");
-            }
+            self.out.push_str(&line);
+            self.out.push('\n');
         }
     }
 
@@ -100,6 +97,26 @@ fn block_safe(value: &str) -> bool {
 
 /// Returns the scalar as-is when a YAML 1.1 or 1.2 reader takes it back as the same string,
 /// else double-quoted.
+/// Every character a YAML reader may take for a line break: besides `\n`, `\r` ends a line for
+/// every reader, and NEL, LS and PS do for YAML 1.1 readers (Go's, so promtool's and amtool's).
+pub fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `text` as `# …` comment lines (`#` alone for an empty line): any line break, including the
+/// ones only some readers honour, starts a new comment line, so no text can end a comment
+/// early and be read as YAML.
+pub fn comment_lines(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n");
+    text.split(is_line_break).map(|line| if line.is_empty() { "#".to_string() } else { format!("# {line}") }).collect()
+}
+
+/// Characters written as escapes in double-quoted scalars and never left plain: controls,
+/// the line breaks some readers honour, and the byte-order mark.
+fn must_escape(c: char) -> bool {
+    c.is_control() || is_line_break(c) || c == '\u{feff}'
+}
+
 pub fn quote_if_needed(value: &str) -> String {
     if plain_safe(value) { value.to_string() } else { double_quote(value) }
 }
@@ -116,7 +133,7 @@ fn plain_safe(value: &str) -> bool {
         // quoting is clearer than relying on that.
         return false;
     }
-    if value.chars().any(|c| c.is_control()) {
+    if value.chars().any(must_escape) {
         return false;
     }
     let lower = value.to_ascii_lowercase();
@@ -147,7 +164,7 @@ fn double_quote(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
+            c if must_escape(c) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),

@@ -13,7 +13,7 @@ use serde_saphyr::Spanned as SaphyrSpanned;
 
 mod emit;
 mod events;
-pub use emit::{Emitter, quote_if_needed};
+pub use emit::{Emitter, comment_lines, is_line_break, quote_if_needed};
 
 /// A YAML value with the byte range of its source text.
 #[derive(Debug, Clone, PartialEq)]

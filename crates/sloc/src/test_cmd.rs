@@ -171,7 +171,9 @@ pub fn run_promtool_tests(tests: &[PathBuf]) -> Vec<std::io::Result<std::process
         Command::new("promtool")
             .arg("test")
             .arg("rules")
-            .arg(path.file_name().unwrap_or_default())
+            // `./`: a file named `--help.critical.test.yml` (an objective may be named `--help`)
+            // is a path, not a flag.
+            .arg(Path::new(".").join(path.file_name().unwrap_or_default()))
             .current_dir(path.parent().unwrap_or(Path::new(".")))
             .output()
     })
