@@ -193,6 +193,14 @@ pub fn report(args: &ReportArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
+    if let Some(input) = args.chart.as_deref().and_then(|chart| crate::files::input_at(chart, &args.specs)) {
+        out.error(format!(
+            "--chart {} is the input {}: refusing to overwrite it (name the chart `burn-down.svg`)",
+            crate::shown(args.chart.as_deref().unwrap_or(input)),
+            crate::shown(input)
+        ));
+        return exit::USAGE;
+    }
     let specs = match specs(&args.specs, out) {
         Ok(s) => s,
         Err(code) => return code,

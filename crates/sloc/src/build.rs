@@ -159,20 +159,10 @@ fn is_dir_target(target: &Path, specs: usize) -> bool {
 /// Refuses outputs that would lose data: two specs written to one file (one team's rules would
 /// vanish), or an output that is one of the inputs (the spec would be overwritten).
 fn guard_targets(targets: Vec<(PathBuf, String, &Path)>, inputs: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, String> {
-    let identity = |p: &Path| -> PathBuf {
-        // A file that does not exist yet: its directory's canonical path and its name.
-        std::fs::canonicalize(p).unwrap_or_else(|_| {
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-            dir.join(p.file_name().unwrap_or_default())
-        })
-    };
-    let inputs: Vec<(PathBuf, &PathBuf)> =
-        inputs.iter().filter(|p| p.as_os_str() != "-").map(|p| (identity(p), p)).collect();
     let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
     for (target, _, spec_path) in &targets {
-        let id = identity(target);
-        if let Some((_, input)) = inputs.iter().find(|(i, _)| *i == id) {
+        let id = crate::files::identity(target);
+        if let Some(input) = crate::files::input_at(target, inputs) {
             return Err(format!(
                 "the output {} is the input {}: refusing to overwrite it (write the rules to `-o x.rules.yml`)",
                 crate::shown(target),

@@ -1,7 +1,7 @@
 //! Reading inputs and writing outputs atomically.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sloc_diagnostics::{Diagnostic, SourceFile, decode_input};
 
@@ -133,4 +133,20 @@ pub fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     }
+}
+
+/// What a path names, to compare an output with the inputs: its canonical path, or for a file
+/// that does not exist yet its directory's canonical path and its name.
+pub fn identity(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        dir.join(p.file_name().unwrap_or_default())
+    })
+}
+
+/// The input that `target` would overwrite, if any (`-`, standard input, is none).
+pub fn input_at<'a>(target: &Path, inputs: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    let id = identity(target);
+    inputs.iter().filter(|p| p.as_os_str() != "-").find(|p| identity(p) == id)
 }

@@ -85,8 +85,20 @@ pub fn run(args: &ImportArgs, out: &mut Output) -> u8 {
             }
             let targets: Vec<PathBuf> =
                 imported.specs.iter().map(|s| dir.join(format!("{}.slo.yaml", s.service))).collect();
+            // Never an input, even with --force; a link (dangling or not) is something that exists.
+            if let Some((target, input)) =
+                targets.iter().find_map(|t| crate::files::input_at(t, &args.files).map(|i| (t, i)))
+            {
+                out.error(format!(
+                    "{} is the input {}: refusing to overwrite it (import into another directory)",
+                    crate::shown(target),
+                    crate::shown(input)
+                ));
+                return exit::USAGE;
+            }
             if !args.force {
-                let existing: Vec<String> = targets.iter().filter(|t| t.exists()).map(|t| crate::shown(t)).collect();
+                let existing: Vec<String> =
+                    targets.iter().filter(|t| t.symlink_metadata().is_ok()).map(|t| crate::shown(t)).collect();
                 if !existing.is_empty() {
                     out.error(format!(
                         "{} already exist{}: --force replaces {}",

@@ -215,3 +215,40 @@ fn generated_tests_survive_quotes_and_failures_show_promtool_s_reason() {
     );
     assert!(result.stdout.contains("    FAILED: expr: ALERTS, time: 62m, exp: [], got: [1]"), "{}", result.stdout);
 }
+
+/// No command writes over one of its inputs: `report --chart` naming the spec, `import -o`
+/// into the directory of an input named `<service>.slo.yaml` (even with `--force`); and a
+/// link at an import target, dangling or not, counts as a file that exists.
+#[test]
+fn no_command_overwrites_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "s.slo.yaml",
+        "service: api\nslos:\n  - name: a\n    objective: 99\n    sli:\n      errors: x_total{code=\"5\"}\n      total: x_total\n",
+    );
+    let before = std::fs::read_to_string(&spec).unwrap();
+    let args =
+        ["report", &spec, "--prometheus", "http://127.0.0.1:9", "--from", "2026-11-01", "--to", "2026-11-02", "--chart", &spec];
+    let report = run(&mut sloc(&args));
+    assert_eq!(report.code, 2, "{}", report.transcript());
+    assert!(report.stderr.contains("is the input"), "{}", report.stderr);
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), before, "the spec is untouched");
+
+    let sloth = "version: \"prometheus/v1\"\nservice: shop\nslos:\n  - name: requests\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(x_total{code=\"5\"}[{{.window}}]))\n        total_query: sum(rate(x_total[{{.window}}]))\n    alerting:\n      page_alert:\n        disable: true\n      ticket_alert:\n        disable: true\n";
+    let input = write(dir.path(), "in/shop.slo.yaml", sloth);
+    let into = dir.path().join("in");
+    let imported = run(&mut sloc(&["import", &input, "-o", into.to_str().unwrap(), "--force"]));
+    assert_eq!(imported.code, 2, "{}", imported.transcript());
+    assert!(imported.stderr.contains("is the input"), "{}", imported.stderr);
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), sloth, "the input is untouched");
+
+    let elsewhere = dir.path().join("out");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), elsewhere.join("shop.slo.yaml")).unwrap();
+    let dangling = run(&mut sloc(&["import", &input, "-o", elsewhere.to_str().unwrap()]));
+    assert_eq!(dangling.code, 2, "{}", dangling.transcript());
+    assert!(dangling.stderr.contains("already exists: --force replaces it"), "{}", dangling.stderr);
+    let forced = run(&mut sloc(&["import", &input, "-o", elsewhere.to_str().unwrap(), "--force"]));
+    assert_eq!(forced.code, 0, "{}", forced.transcript());
+}
