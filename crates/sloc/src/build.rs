@@ -14,10 +14,11 @@ pub struct BuildArgs {
     /// SLO spec files (`-` reads standard input).
     #[arg(required = true, value_name = "SPEC")]
     specs: Vec<PathBuf>,
-    /// Write to this file (one spec) or directory. A directory gets every artifact of each spec
-    /// (`<name>.rules.yml`, `<name>.alertmanager.yml`, `<name>.dashboard.json`), or only the one
-    /// `--format` names.
-    /// Without it, the output goes to standard output as one file.
+    /// Write to this file or directory. A directory (an existing one, a path ending in `/`, or
+    /// with several specs a name without `.yml`, `.yaml` or `.json`) gets every artifact of each
+    /// spec (`<name>.rules.yml`, `<name>.alertmanager.yml`, `<name>.dashboard.json`), or only the
+    /// one `--format` names. A file gets the rules (or the `--format`) of every spec, merged
+    /// into one, as standard output does without -o.
     #[arg(short, long, value_name = "FILE|DIR")]
     output: Option<PathBuf>,
     /// Compare with the files already written instead of writing; print a diff and exit 1 when
@@ -137,7 +138,9 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
                     .map(|(c, path, a)| (target.join(a.file_name(&spec_stem(path))), c.render(a), path.as_path()))
                     .collect()
             } else {
-                each().map(|(c, path, a)| (target.to_path_buf(), c.render(a), path.as_path())).collect()
+                // One file: every spec merged into it, as without -o.
+                let merged = sloc_pipeline::build::render(&compiled, artifacts[0]);
+                spec_paths.first().map(|p| (target.to_path_buf(), merged, p.as_path())).into_iter().collect()
             };
             let targets = match guard_targets(targets, &args.specs) {
                 Ok(t) => t,
@@ -151,9 +154,11 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
     }
 }
 
-/// Whether `-o` names a directory: an existing one, a path ending in `/`, or several specs.
+/// Whether `-o` names a directory: an existing one, a path ending in `/`, or, for several specs,
+/// any path that does not name a file (`.yml`, `.yaml`, `.json`: the specs merged into it).
 fn is_dir_target(target: &Path, specs: usize) -> bool {
-    target.is_dir() || specs > 1 || target.as_os_str().to_string_lossy().ends_with('/')
+    let names_a_file = target.extension().is_some_and(|e| matches!(e.to_str(), Some("yml" | "yaml" | "json")));
+    target.is_dir() || (specs > 1 && !names_a_file) || target.as_os_str().to_string_lossy().ends_with('/')
 }
 
 /// Refuses outputs that would lose data: two specs written to one file (one team's rules would

@@ -228,8 +228,18 @@ fn no_command_overwrites_an_input() {
         "service: api\nslos:\n  - name: a\n    objective: 99\n    sli:\n      errors: x_total{code=\"5\"}\n      total: x_total\n",
     );
     let before = std::fs::read_to_string(&spec).unwrap();
-    let args =
-        ["report", &spec, "--prometheus", "http://127.0.0.1:9", "--from", "2026-11-01", "--to", "2026-11-02", "--chart", &spec];
+    let args = [
+        "report",
+        &spec,
+        "--prometheus",
+        "http://127.0.0.1:9",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-02",
+        "--chart",
+        &spec,
+    ];
     let report = run(&mut sloc(&args));
     assert_eq!(report.code, 2, "{}", report.transcript());
     assert!(report.stderr.contains("is the input"), "{}", report.stderr);
@@ -251,4 +261,28 @@ fn no_command_overwrites_an_input() {
     assert!(dangling.stderr.contains("already exists: --force replaces it"), "{}", dangling.stderr);
     let forced = run(&mut sloc(&["import", &input, "-o", elsewhere.to_str().unwrap(), "--force"]));
     assert_eq!(forced.code, 0, "{}", forced.transcript());
+}
+
+/// Several specs and a target that names a file: one merged file, never a directory of that
+/// name.
+#[test]
+fn several_specs_into_a_file_are_merged_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |service: &str| {
+        format!(
+            "service: {service}\nslos:\n  - name: a\n    objective: 99\n    sli:\n      errors: x_total{{code=\"5\"}}\n      total: x_total\n"
+        )
+    };
+    let a = write(dir.path(), "a.slo.yaml", &spec("a"));
+    let b = write(dir.path(), "b.slo.yaml", &spec("b"));
+    let target = dir.path().join("all.rules.yml");
+    let built = run(&mut sloc(&["build", &a, &b, "-o", target.to_str().unwrap()]));
+    assert_eq!(built.code, 0, "{}", built.transcript());
+    assert!(target.is_file(), "a file, not a directory");
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("name: sloc-a-a") && text.contains("name: sloc-b-a"), "{text}");
+    let check = promtool().args(["check", "rules", target.to_str().unwrap()]).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let stale = run(&mut sloc(&["build", "--check", &a, &b, "-o", target.to_str().unwrap()]));
+    assert_eq!(stale.code, 0, "fresh: {}", stale.transcript());
 }
