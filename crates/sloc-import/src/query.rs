@@ -48,9 +48,21 @@ pub fn translate_window(text: &str) -> Result<String, (String, std::ops::Range<u
     Ok(out)
 }
 
-/// Parses a query that may hold `$window`.
+/// Parses a query that may hold `$window`, which must stand where a duration goes: inside a
+/// string (a matcher's value) it would be written back as the stand-in duration.
 pub fn parse(text: &str) -> Result<Expr, String> {
-    sloc_promql::parse(&text.replace(sloc_spec::WINDOW_PLACEHOLDER, SENTINEL)).map_err(|e| e.message)
+    let sampled = text.replace(sloc_spec::WINDOW_PLACEHOLDER, SENTINEL);
+    let in_string = sloc_promql::tokenize(&sampled).iter().any(|t| {
+        matches!(t.kind, sloc_promql::TokenKind::String | sloc_promql::TokenKind::Unterminated)
+            && sampled[t.span.clone()].contains(SENTINEL)
+    });
+    if in_string {
+        return Err(
+            "the window placeholder stands inside a string (a label matcher's value), where sloc has no window to put"
+                .into(),
+        );
+    }
+    sloc_promql::parse(&sampled).map_err(|e| e.message)
 }
 
 /// What kind of events query `text` (with `$window` already translated) is.
@@ -224,6 +236,14 @@ mod tests {
             metric: metric.into(),
             group_by: group_by.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_window_inside_a_string_is_refused() {
+        let q = translate_window(r#"sum(rate(x_total{window="{{.window}}"}[{{.window}}]))"#).unwrap();
+        assert!(parse(&q).unwrap_err().contains("inside a string"));
+        assert!(counter(&q).is_err());
+        assert!(parse(&translate_window("sum(rate(x_total[{{.window}}]))").unwrap()).is_ok());
     }
 
     #[test]

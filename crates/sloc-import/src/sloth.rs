@@ -205,9 +205,9 @@ fn read_sli(cx: &mut Cx<'_>, node: &Node, keys: &Keys, slo: &str) -> Option<(Dra
         return Some(sli);
     }
     let recognised = (counter(&errors), counter(&total));
-    for (q, n) in [(&recognised.0, errors_node), (&recognised.1, total_node)] {
+    for (q, n, key) in [(&recognised.0, errors_node, "error_query"), (&recognised.1, total_node, "total_query")] {
         if let Err(message) = q {
-            cx.push(&CANNOT_IMPORT, n.span.clone(), format!("the query does not parse as PromQL: {message}"), "");
+            cx.push(&CANNOT_IMPORT, n.span.clone(), format!("`{key}` cannot be imported: {message}"), "");
             return None;
         }
     }

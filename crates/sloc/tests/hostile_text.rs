@@ -127,3 +127,19 @@ fn an_objective_named_like_a_flag_is_tested_as_a_file() {
     assert!(tested.stdout.contains("PASS s.slo.yaml --help critical"), "{}", tested.stdout);
     assert!(tested.stdout.contains("3 passed, 0 failed"), "{}", tested.stdout);
 }
+
+#[test]
+fn a_window_inside_a_matcher_is_refused_not_made_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let sloth = "version: \"prometheus/v1\"\nservice: shop\nslos:\n  - name: requests\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(x_total{code=\"5\",w=\"{{.window}}\"}[{{.window}}]))\n        total_query: sum(rate(x_total[{{.window}}]))\n";
+    let input = write(dir.path(), "sloth.yaml", sloth);
+    let out = dir.path().join("slos");
+    let imported = run(&mut sloc(&["import", &input, "-o", out.to_str().unwrap(), "--error-format", "json"]));
+    assert_eq!(imported.code, 1, "{}", imported.transcript());
+    let notes: serde_json::Value = serde_json::from_str(&imported.stdout).unwrap();
+    let refused = notes.as_array().unwrap().iter().find(|n| n["code"] == "I003").expect("an I003");
+    assert_eq!(refused["line"], 8, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("`error_query` cannot be imported"), "{refused}");
+    let written = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(written, 0, "no spec with a made-up window is written");
+}
