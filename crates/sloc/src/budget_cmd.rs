@@ -119,6 +119,24 @@ fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+impl StatusArgs {
+    /// The format a failure is reported in: with `--format json`, a JSON document of `E001`s.
+    pub fn error_format(&self) -> crate::Format {
+        error_format(self.format)
+    }
+}
+
+impl ReportArgs {
+    /// The format a failure is reported in: with `--format json`, a JSON document of `E001`s.
+    pub fn error_format(&self) -> crate::Format {
+        error_format(self.format)
+    }
+}
+
+fn error_format(format: BudgetFormat) -> crate::Format {
+    if format == BudgetFormat::Json { crate::Format::Json } else { crate::Format::Human }
+}
+
 fn log(client: &sloc_client::Client, verbose: bool, out: &mut Output) {
     if verbose {
         for line in client.log() {

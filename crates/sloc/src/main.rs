@@ -110,7 +110,9 @@ fn main() -> ExitCode {
         Command::Lint(a) => a.format,
         Command::Check(a) => a.format,
         Command::Import(a) => a.error_format,
-        Command::Explain(_) | Command::Status(_) | Command::Report(_) => Format::Human,
+        Command::Status(a) => a.error_format(),
+        Command::Report(a) => a.error_format(),
+        Command::Explain(_) => Format::Human,
     };
     let mut out = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
     let code = match cli.command {

@@ -236,3 +236,24 @@ fn prometheus_operator_manifests_lint_clean() {
         plain.stdout
     );
 }
+
+/// `status` and `report` with `--format json` print a valid document on exit 2 too (an
+/// unreachable server here), with the error as `E001`, as `check` does.
+#[test]
+fn budget_commands_print_json_when_they_cannot_run() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let spec = root().join("rules/oneflow.slo.yaml");
+    let spec = spec.to_str().unwrap();
+    for args in [
+        vec!["status", spec, "--prometheus", &url, "--format", "json", "--timeout", "2s"],
+        vec!["report", spec, "--prometheus", &url, "--format", "json", "--from", "2020-01-01", "--to", "2020-01-02"],
+    ] {
+        let out = run(&mut sloc(&args));
+        assert_eq!(out.code, 2, "{}", out.transcript());
+        let document: serde_json::Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+        assert_eq!(document[0]["code"], "E001", "{}", out.stdout);
+        assert!(document[0]["message"].as_str().unwrap().contains("cannot reach"), "{}", out.stdout);
+    }
+}
