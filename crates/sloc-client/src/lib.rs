@@ -217,7 +217,7 @@ impl Secrets {
     }
 
     fn scrub(&self, text: &str) -> String {
-        let mut out = redact_urls(text);
+        let mut out = scrub_authorization(&redact_urls(text));
         for secret in &self.0 {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), "***");
@@ -225,6 +225,61 @@ impl Secrets {
         }
         out
     }
+
+    /// Basic auth as it travels: `user:password` in base64, which a server or proxy that
+    /// echoes the request would show.
+    fn add_basic(&mut self, user: &str, password: &str) {
+        let encoded = base64(format!("{user}:{password}").as_bytes());
+        self.add(&encoded);
+        self.add(encoded.trim_end_matches('='));
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), as HTTP basic auth writes it.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The value of every `Authorization` or `Proxy-Authorization` header a text echoes, whatever
+/// its scheme (`"authorization": "Basic …"`, `Authorization: Bearer …`), replaced by `***`.
+fn scrub_authorization(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("authorization") {
+        let name_end = at + found + "authorization".len();
+        // The separator: optional quote, `:` or `=`, spaces, optional quote.
+        let rest = &text[name_end..];
+        let separator = rest.len() - rest.trim_start_matches(['"', '\'', ' ']).len();
+        let after_sep = &rest[separator..];
+        let Some(after_colon) = after_sep.strip_prefix(':').or_else(|| after_sep.strip_prefix('=')) else {
+            out.push_str(&text[at..name_end]);
+            at = name_end;
+            continue;
+        };
+        let value_start = text.len() - after_colon.trim_start_matches([' ', '"', '\'', '[']).len();
+        let value_len =
+            text[value_start..].find(['"', '\'', '\n', '\r', ',', ']', '}', '<']).unwrap_or(text.len() - value_start);
+        out.push_str(&text[at..value_start]);
+        if value_len > 0 {
+            out.push_str("***");
+        }
+        at = value_start + value_len;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 impl Client {
@@ -233,13 +288,24 @@ impl Client {
         if !written.contains("://") {
             return Err(ClientError::Config(format!(
                 "invalid URL `{}`: write it as http://host:port or https://host/prefix",
-                redact(&written)
+                redact_userinfo(&written)
             )));
         }
         let mut parsed = reqwest::Url::parse(&written)
             .map_err(|e| ClientError::Config(format!("invalid URL `{}`: {e}", redact(&written))))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ClientError::Config(format!("invalid URL `{}`: use http:// or https://", redact(&written))));
+        }
+        // sloc appends the API's paths to the base URL: a query or fragment would end up before
+        // them (`/prom?tenant=a/api/v1/rules`). A tenant goes in a header (`--header`).
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            let mut shown = parsed.clone();
+            shown.set_query(None);
+            shown.set_fragment(None);
+            return Err(ClientError::Config(format!(
+                "the URL `{}` has a query or fragment: give the base URL alone (a tenant goes in `--header X-Scope-OrgID:NAME`)",
+                redact(shown.as_str())
+            )));
         }
         let mut secrets = Secrets::default();
         // Credentials in the URL are basic auth, sent in a header and never shown.
@@ -249,6 +315,7 @@ impl Client {
             for raw in [parsed.password().unwrap_or_default(), password.as_str(), parsed.username(), user.as_str()] {
                 secrets.add(raw);
             }
+            secrets.add_basic(&user, &password);
             if config.basic_auth.is_none() {
                 config.basic_auth = Some((user, Secret::new(password)));
             }
@@ -259,8 +326,9 @@ impl Client {
         if let Some(token) = &config.bearer_token {
             secrets.add(token.expose());
         }
-        if let Some((_, password)) = &config.basic_auth {
+        if let Some((user, password)) = &config.basic_auth {
             secrets.add(password.expose());
+            secrets.add_basic(user, password.expose());
         }
         let mut headers = reqwest::header::HeaderMap::new();
         for (name, value) in &config.headers {
@@ -693,6 +761,15 @@ pub fn redact(url: &str) -> String {
     redact_urls(url)
 }
 
+/// A URL written without a scheme, its `user:password@` hidden.
+fn redact_userinfo(written: &str) -> String {
+    let authority_end = written.find('/').unwrap_or(written.len());
+    match written[..authority_end].rfind('@') {
+        Some(at) => format!("***{}", &written[at..]),
+        None => written.to_string(),
+    }
+}
+
 /// [`redact`] for every URL-like word of a text.
 fn redact_urls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -718,6 +795,24 @@ fn redact_urls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basic_auth_is_encoded_as_http_sends_it_and_authorization_values_are_scrubbed() {
+        assert_eq!(base64(b"admin:password"), "YWRtaW46cGFzc3dvcmQ=");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(
+            scrub_authorization(r#"{"authorization": "Basic YWRt", "x": 1}"#),
+            r#"{"authorization": "***", "x": 1}"#
+        );
+        assert_eq!(
+            scrub_authorization("Proxy-Authorization: Bearer abc\nHost: h"),
+            "Proxy-Authorization: ***\nHost: h"
+        );
+        assert_eq!(scrub_authorization("no authorization here"), "no authorization here");
+        assert_eq!(redact_userinfo("admin:pw@host:9090/x"), "***@host:9090/x");
+        assert_eq!(redact_userinfo("host:9090"), "host:9090");
+    }
 
     #[test]
     fn secrets_stay_hidden() {

@@ -187,3 +187,53 @@ fn a_timeout_bounds_the_whole_call_retries_included() {
     // The rules request and the status requests run concurrently: about one timeout in all.
     assert!(took < std::time::Duration::from_secs(5), "took {took:?} for --timeout 2s");
 }
+
+/// Basic auth travels base64-encoded: a proxy that echoes the request shows
+/// `Authorization: Basic YWRtaW46…`, which decodes to the password. Whatever the source of the
+/// credentials (the URL, `--password-file`), neither the encoded form nor any
+/// `Authorization` value is printed; a scheme-less `user:pw@host` is not echoed in its error,
+/// and a base URL with a query or fragment is refused, not extended after the query.
+#[test]
+fn encoded_credentials_and_authorization_values_are_never_printed() {
+    let server =
+        FakeServer::start(|request| answer("502 Bad Gateway", "", format!("{{\"echo\": {:?}}}", request).as_bytes()));
+    let host = server.url.trim_start_matches("http://");
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("password");
+    std::fs::write(&password, "hunter2-SECRET4\n").unwrap();
+    // base64("admin:hunter2-SECRET4") and base64("admin:pw-SECRET5").
+    let encoded = ["YWRtaW46aHVudGVyMi1TRUNSRVQ0", "YWRtaW46cHctU0VDUkVUNQ"];
+    for (url, extra) in [
+        (server.url.clone(), vec!["--basic-auth", "admin", "--password-file", password.to_str().unwrap()]),
+        (format!("http://admin:pw-SECRET5@{host}"), vec![]),
+    ] {
+        let mut args = extra.clone();
+        args.push("--verbose");
+        let asked = server.requests().len();
+        let result = check(&url, &args);
+        let printed = format!("{}{}", result.stdout, result.stderr);
+        assert_eq!(result.code, 2, "{printed}");
+        assert!(server.requests().len() > asked, "the server was asked: {printed}");
+        assert!(printed.contains("502"), "the echo was read: {printed}");
+        for secret in encoded.iter().chain(&["SECRET4", "SECRET5", "Basic YWR"]) {
+            assert!(!printed.contains(secret), "{secret} printed for {url}:\n{printed}");
+        }
+    }
+    let sent: Vec<String> = server.requests().iter().map(|r| r.to_ascii_lowercase()).collect();
+    assert!(sent.iter().all(|r| r.contains("authorization: basic ")), "{sent:?}");
+
+    let scheme_less = check(&format!("admin:SECRET6@{host}"), &[]);
+    assert_eq!(scheme_less.code, 2);
+    assert!(
+        !scheme_less.stderr.contains("SECRET6") && !scheme_less.stdout.contains("SECRET6"),
+        "{}",
+        scheme_less.stderr
+    );
+    let json = run(&mut sloc(&["check", "--prometheus", &format!("admin:SECRET6@{host}"), "--format", "json", RULES]));
+    assert!(!json.stdout.contains("SECRET6"), "{}", json.stdout);
+
+    let with_query = check(&format!("{}/prom?token=SECRET7#frag", server.url), &[]);
+    assert_eq!(with_query.code, 2);
+    assert!(with_query.stderr.contains("has a query or fragment"), "{}", with_query.stderr);
+    assert!(!with_query.stderr.contains("SECRET7"), "{}", with_query.stderr);
+}

@@ -234,9 +234,9 @@ fn no_command_overwrites_an_input() {
         "--prometheus",
         "http://127.0.0.1:9",
         "--from",
-        "2026-11-01",
+        "2020-01-01",
         "--to",
-        "2026-11-02",
+        "2020-01-02",
         "--chart",
         &spec,
     ];
