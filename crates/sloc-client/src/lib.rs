@@ -761,10 +761,10 @@ pub fn redact(url: &str) -> String {
     redact_urls(url)
 }
 
-/// A URL written without a scheme, its `user:password@` hidden.
+/// A URL written without `://`, where the credentials cannot be told apart from the rest:
+/// everything before its last `@` hidden.
 fn redact_userinfo(written: &str) -> String {
-    let authority_end = written.find('/').unwrap_or(written.len());
-    match written[..authority_end].rfind('@') {
+    match written.rfind('@') {
         Some(at) => format!("***{}", &written[at..]),
         None => written.to_string(),
     }
