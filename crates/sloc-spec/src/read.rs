@@ -174,7 +174,7 @@ impl<'t> Reader<'t> {
 
     fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
         match node.value {
-            Value::Bool(b) => Some(b),
+            Value::Bool(b, _) => Some(b),
             _ => {
                 self.wrong_type(node, what, "true or false");
                 None

@@ -176,7 +176,7 @@ fn scalar(text: String, style: ScalarStyle, span: Span) -> Option<Node> {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         // A merge key.
         "<<" => return None,
-        t if yaml11_bool(t).is_some() => Value::Bool(yaml11_bool(t)?),
+        t if yaml11_bool(t).is_some() => Value::Bool(yaml11_bool(t)?, text),
         t if is_plain_number(t) => Value::Number(text),
         t if maybe_number(t) => return None,
         _ => Value::String(text),

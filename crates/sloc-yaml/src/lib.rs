@@ -27,8 +27,10 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
-    Bool(bool),
-    /// A number, kept as written so that `99.90` or `1e3` are never re-rounded.
+    /// A boolean as YAML 1.1 reads it (`true`, `yes`, `on`…), and the scalar as written: a
+    /// field that holds a string reads `on` as `on`, as Go's YAML does.
+    Bool(bool, String),
+    /// A number, kept as written so that `99.90`, `1e3` or `0x10` are never re-written.
     Number(String),
     String(String),
     Seq(Vec<Node>),
@@ -40,7 +42,7 @@ impl Node {
     pub fn kind(&self) -> &'static str {
         match &self.value {
             Value::Null => "null",
-            Value::Bool(_) => "a boolean",
+            Value::Bool(..) => "a boolean",
             Value::Number(_) => "a number",
             Value::String(_) => "a string",
             Value::Seq(_) => "a list",
@@ -65,9 +67,7 @@ impl Node {
     /// The text of a scalar as YAML resolved it (numbers and booleans as written).
     pub fn as_scalar_text(&self) -> Option<&str> {
         match &self.value {
-            Value::String(s) | Value::Number(s) => Some(s),
-            Value::Bool(true) => Some("true"),
-            Value::Bool(false) => Some("false"),
+            Value::String(s) | Value::Number(s) | Value::Bool(_, s) => Some(s),
             _ => None,
         }
     }
@@ -210,14 +210,15 @@ fn fix_up(node: &mut Node, text: &str) {
             fix_up(k, text);
             fix_up(v, text);
         }),
-        Value::Number(n) => {
+        Value::Number(written_as) | Value::Bool(_, written_as) => {
+            // The scalar as written, when the span holds exactly one plain scalar.
             let written = raw.trim();
-            if !written.is_empty() && written.parse::<f64>().is_ok() {
-                *n = written.to_string();
+            if !written.is_empty() && !written.contains(|c: char| c.is_whitespace() || ",[]{}#\"'".contains(c)) {
+                *written_as = written.to_string();
             }
             node.span.end = node.span.start + raw.trim_end().len();
         }
-        Value::String(_) | Value::Bool(_) => node.span.end = node.span.start + raw.trim_end().len(),
+        Value::String(_) => node.span.end = node.span.start + raw.trim_end().len(),
         Value::Null => {}
     }
 }
@@ -246,7 +247,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Value::deserialize(d)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+        Ok(Value::Bool(v, v.to_string()))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
         Ok(Value::Number(v.to_string()))
@@ -312,7 +313,7 @@ mod tests {
         let d = root.get("d").unwrap().as_seq().unwrap();
         assert_eq!(d[1].value, Value::Number("2.50".into()));
         let e = root.get("e").unwrap();
-        assert_eq!(e.get("f").unwrap().value, Value::Bool(true));
+        assert!(matches!(e.get("f").unwrap().value, Value::Bool(true, _)));
         let (key, _) = &root.as_map().unwrap()[4];
         assert_eq!(text_of(text, key), "e");
     }

@@ -143,3 +143,21 @@ fn a_window_inside_a_matcher_is_refused_not_made_up() {
     let written = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
     assert_eq!(written, 0, "no spec with a made-up window is written");
 }
+
+/// YAML 1.1 reads `on`, `no`, `Y` as booleans and `0x10` as 16; Go's YAML keeps the text
+/// wherever the field is a string, and so does sloc: in import and in rule files.
+#[test]
+fn strings_stay_as_written_whatever_yaml_1_1_would_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let sloth = "version: \"prometheus/v1\"\nservice: on\nlabels:\n  team: no\n  hex: 0x10\nslos:\n  - name: off\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(x_total{code=\"5\"}[{{.window}}]))\n        total_query: sum(rate(x_total[{{.window}}]))\n    alerting:\n      page_alert:\n        disable: true\n      ticket_alert:\n        disable: true\n";
+    let input = write(dir.path(), "sloth.yaml", sloth);
+    let imported = run(&mut sloc(&["import", &input]));
+    assert_eq!(imported.code, 0, "{}", imported.transcript());
+    for line in ["service: \"on\"", "team: \"no\"", "hex: \"0x10\"", "- name: \"off\""] {
+        assert!(imported.stdout.contains(line), "{line}: {}", imported.stdout);
+    }
+    let rules = "groups:\n  - name: g\n    rules:\n      - alert: Y\n        expr: up == 0\n      - alert: Y\n        expr: up == 0\n";
+    let linted = run(&mut sloc(&["lint", "--format", "json", &write(dir.path(), "r.yml", rules)]));
+    assert!(linted.stdout.contains("alert `Y`"), "{}", linted.stdout);
+    assert!(!linted.stdout.contains("`true`"), "{}", linted.stdout);
+}
