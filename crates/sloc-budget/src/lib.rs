@@ -43,7 +43,8 @@ pub(crate) fn group_key(o: &Objective, labels: &Labels) -> Labels {
 pub(crate) fn by_group(o: &Objective, samples: &[(Labels, f64)]) -> BTreeMap<Labels, f64> {
     let mut out = BTreeMap::new();
     for (labels, value) in samples {
-        if value.is_finite() {
+        // NaN is 0/0: no events. Infinities are kept, for the caller to call them invalid.
+        if !value.is_nan() {
             out.entry(group_key(o, labels)).or_insert(*value);
         }
     }

@@ -105,9 +105,11 @@ pub fn status_table(rows: &[Status], style: Style) -> String {
             cell(name.clone()),
             cell(format!("{} {}", percent(r.objective, decimals.saturating_sub(2)), r.period)),
         ];
+        let missing =
+            || if r.invalid_data.is_some() { toned("invalid", Tone::Bad) } else { toned("no data", Tone::Warn) };
         line.push(match r.sli {
             Some(sli) => toned(percent(sli, decimals), if sli >= r.objective { Tone::Good } else { Tone::Bad }),
-            None => toned("no data", Tone::Warn),
+            None => missing(),
         });
         line.push(match r.budget_remaining {
             Some(b) => toned(
@@ -120,7 +122,7 @@ pub fn status_table(rows: &[Status], style: Style) -> String {
                     Tone::Good
                 },
             ),
-            None => toned("no data", Tone::Warn),
+            None => missing(),
         });
         for (_, w) in &windows {
             line.push(match r.burn_rates.get(w).copied().flatten() {
@@ -153,6 +155,11 @@ pub fn status_table(rows: &[Status], style: Style) -> String {
             None => cell("-"),
         });
         line.push(cell(r.events.map_or("-".to_string(), count)));
+        if let Some(invalid) = &r.invalid_data {
+            notes.push(format!(
+                "{name}: invalid data from the server ({invalid}): check the recording rules and the SLI"
+            ));
+        }
         if let Some(missing) = &r.missing_rules {
             notes.push(format!("{name}: {missing}"));
         } else if r.no_data {

@@ -51,6 +51,9 @@ pub struct Status {
     /// count events.
     pub events: Option<f64>,
     pub no_data: bool,
+    /// Set when the server answered values no SLI can have (an error ratio outside [0, 1], a
+    /// negative or infinite count): what it answered. The numbers derived from them are null.
+    pub invalid_data: Option<String>,
     /// Fewer events over the period than one error's worth of budget: a single failure spends it.
     pub too_few_events: bool,
     /// Set when the server has not loaded the objective's rules: what is missing.
@@ -144,12 +147,23 @@ fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Ve
     groups
         .into_iter()
         .map(|key| {
-            let ratio = period_ratio.get(&key).copied();
+            let mut invalid = Vec::new();
+            let mut valid_ratio = |r: Option<f64>, window: sloc_promql::Duration| {
+                r.filter(|r| {
+                    // A ratio of sums may exceed 1 by rounding, never by more.
+                    let ok = r.is_finite() && (-1e-9..=1.0 + 1e-9).contains(r);
+                    if !ok {
+                        invalid.push(format!("an error ratio of {r} over {}", window_name(window)));
+                    }
+                    ok
+                })
+            };
+            let ratio = valid_ratio(period_ratio.get(&key).copied(), o.period);
             let budget_remaining = ratio.map(|r| 1.0 - r / budget);
             let burn_rates: BTreeMap<String, Option<f64>> = windows
                 .iter()
                 .zip(&window_ratios)
-                .map(|(w, m)| (window_name(*w), m.get(&key).map(|r| r / budget)))
+                .map(|(w, m)| (window_name(*w), valid_ratio(m.get(&key).copied(), *w).map(|r| r / budget)))
                 .collect();
             let burn = burn_rates.get(&window_name(exhaustion_window(o))).copied().flatten();
             let time_to_exhaustion = match (budget_remaining, burn) {
@@ -169,7 +183,14 @@ fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Ve
                     since.insert(tier.name.clone(), t.clone());
                 }
             }
-            let events = events.as_ref().map(|e| e.get(&key).copied().unwrap_or(0.0));
+            let events = events.as_ref().map(|e| e.get(&key).copied().unwrap_or(0.0)).filter(|e| {
+                let ok = e.is_finite() && *e >= 0.0;
+                if !ok {
+                    invalid.push(format!("{e} events over {}", window_name(o.period)));
+                }
+                ok
+            });
+            let invalid_data = (!invalid.is_empty()).then(|| invalid.join(", "));
             Status {
                 service: o.service.clone(),
                 slo: o.name.clone(),
@@ -185,7 +206,8 @@ fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Ve
                 alerts_since: since,
                 time_to_exhaustion,
                 events,
-                no_data: ratio.is_none(),
+                no_data: ratio.is_none() && invalid_data.is_none(),
+                invalid_data,
                 too_few_events: events.is_some_and(|e| e > 0.0 && e * budget < 1.0),
                 missing_rules: missing_rules.clone(),
             }

@@ -237,3 +237,39 @@ fn encoded_credentials_and_authorization_values_are_never_printed() {
     assert!(with_query.stderr.contains("has a query or fragment"), "{}", with_query.stderr);
     assert!(!with_query.stderr.contains("SECRET7"), "{}", with_query.stderr);
 }
+
+/// A server that answers values no SLI can have (an error ratio of -5, of 2, of 1e308, a
+/// negative count): `status` marks them invalid in the table and the JSON, never a confident
+/// number.
+#[test]
+fn impossible_values_are_invalid_data_not_numbers() {
+    for value in ["-5", "2", "1e308", "+Inf"] {
+        let server = FakeServer::start(move |request| {
+            let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+            let body = if path.starts_with("/api/v1/query") {
+                format!(
+                    r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"value":[1700000000,"{value}"]}}]}}}}"#
+                )
+            } else if path.starts_with("/api/v1/alerts") {
+                r#"{"status":"success","data":{"alerts":[]}}"#.to_string()
+            } else {
+                r#"{"status":"success","data":{"groups":[]}}"#.to_string()
+            };
+            answer("200 OK", "Content-Type: application/json\r\n", body.as_bytes())
+        });
+        let spec = common::root().join("fixtures/build/errors-total.slo.yaml");
+        let spec = spec.to_str().unwrap();
+        let json = run(&mut sloc(&["status", "--prometheus", &server.url, spec, "--format", "json"]));
+        assert_eq!(json.code, 0, "{value}: {}", json.transcript());
+        let rows: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        for row in rows.as_array().unwrap() {
+            assert!(row["invalid_data"].as_str().is_some_and(|d| !d.is_empty()), "{value}: {row}");
+            assert!(row["sli"].is_null() && row["budget_remaining"].is_null(), "{value}: {row}");
+            assert_eq!(row["no_data"], false, "{value}: {row}");
+        }
+        let table = run(&mut sloc(&["status", "--prometheus", &server.url, spec]));
+        assert!(table.stdout.contains("invalid"), "{value}: {}", table.stdout);
+        assert!(table.stdout.contains("invalid data from the server"), "{value}: {}", table.stdout);
+        assert!(!table.stdout.contains("inf%") && !table.stdout.contains("600.000%"), "{value}: {}", table.stdout);
+    }
+}
