@@ -201,6 +201,9 @@ pub struct Client {
     /// Every configured secret, scrubbed from all text the client returns, whatever its
     /// source (a proxy may echo the request in an error body).
     secrets: Secrets,
+    /// Set once a request has timed out: a server that does not answer within `timeout` is
+    /// not asked again, so a command of many requests stays within about one timeout.
+    timed_out: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The secrets to scrub, longest first so that no part of one survives.
@@ -374,7 +377,7 @@ impl Client {
             }
         }
         let http = builder.build().map_err(|e| ClientError::Config(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(Client { http, base, config, log, secrets })
+        Ok(Client { http, base, config, log, secrets, timed_out: Default::default() })
     }
 
     /// The requests made so far.
@@ -404,10 +407,17 @@ impl Client {
         // `timeout` bounds the whole call: every attempt and back-off fits in it.
         let deadline = std::time::Instant::now() + self.config.timeout;
         let mut attempt = 0;
+        let timed_out = || {
+            self.timed_out.store(true, std::sync::atomic::Ordering::Relaxed);
+            "the request timed out".to_string()
+        };
+        if self.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(ClientError::Unreachable { url, cause: "an earlier request timed out: not asked".into() });
+        }
         loop {
             let remaining = deadline.saturating_duration_since(std::time::Instant::now());
             if remaining.is_zero() {
-                return Err(ClientError::Unreachable { url, cause: "the request timed out".into() });
+                return Err(ClientError::Unreachable { url, cause: timed_out() });
             }
             let mut request = self.http.get(format!("{}{path}", self.base)).query(query).timeout(remaining);
             if let Some(token) = &self.config.bearer_token {
@@ -425,9 +435,11 @@ impl Client {
             self.record(format!("GET {url} -> {outcome} ({} ms)", started.elapsed().as_millis()));
             let retry = match sent {
                 Err(e) => {
-                    let cause = self.describe(&e);
-                    if attempt >= self.config.retries || e.is_timeout() {
-                        return Err(ClientError::Unreachable { url, cause });
+                    if e.is_timeout() {
+                        return Err(ClientError::Unreachable { url, cause: timed_out() });
+                    }
+                    if attempt >= self.config.retries {
+                        return Err(ClientError::Unreachable { url, cause: self.describe(&e) });
                     }
                     true
                 }

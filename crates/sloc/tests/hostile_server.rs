@@ -273,3 +273,23 @@ fn impossible_values_are_invalid_data_not_numbers() {
         assert!(!table.stdout.contains("inf%") && !table.stdout.contains("600.000%"), "{value}: {}", table.stdout);
     }
 }
+
+/// `status` asks the server dozens of questions; against one that answers nothing, the first
+/// timeout stops the others: the command takes about one timeout, not one per query.
+#[test]
+fn a_silent_server_costs_status_one_timeout_not_one_per_query() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let started = std::time::Instant::now();
+    let result = run(&mut sloc(&["status", "--prometheus", &url, "--timeout", "2s", "rules/oneflow.slo.yaml"]));
+    let took = started.elapsed();
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(result.stderr.contains("timed out"), "{}", result.stderr);
+    assert!(took < std::time::Duration::from_secs(7), "took {took:?} for --timeout 2s");
+}
