@@ -169,7 +169,15 @@ pub fn import(files: &[SourceFile], options: &Options) -> Imported {
                 }
             };
             for draft in drafts {
-                merge(&mut specs, draft, &file.name);
+                for (again, first) in merge(&mut specs, draft, &file.name) {
+                    // Sloth refuses two SLOs with one id; a renamed copy would hide the mistake.
+                    cx.push(
+                        &CANNOT_IMPORT,
+                        doc.span.start..doc.span.start,
+                        format!("{again} is defined twice: first as {first}"),
+                        "give the objectives different names, or import one of the files",
+                    );
+                }
             }
         }
         *out = cx.out;
@@ -206,19 +214,17 @@ pub fn import(files: &[SourceFile], options: &Options) -> Imported {
     Imported { specs: imported, reports }
 }
 
-/// Objectives of one service go into one spec, whichever file they came from.
-fn merge(specs: &mut Vec<(DraftSpec, Vec<String>)>, draft: DraftSpec, source: &str) {
+/// Objectives of one service go into one spec, whichever file they came from. An objective
+/// whose service already has one of its name is left out: `(its origin, the first's origin)`.
+fn merge(specs: &mut Vec<(DraftSpec, Vec<String>)>, draft: DraftSpec, source: &str) -> Vec<(String, String)> {
+    let mut duplicates = Vec::new();
     match specs.iter_mut().find(|(s, _)| s.service == draft.service) {
         Some((spec, sources)) => {
             for slo in draft.slos {
-                let mut slo = slo;
-                let base = slo.name.clone();
-                let mut n = 2;
-                while spec.slos.iter().any(|s| s.name == slo.name) {
-                    slo.name = format!("{base}-{n}");
-                    n += 1;
+                match spec.slos.iter().find(|s| s.name == slo.name) {
+                    Some(first) => duplicates.push((slo.origin.clone(), first.origin.clone())),
+                    None => spec.slos.push(slo),
                 }
-                spec.slos.push(slo);
             }
             if !sources.iter().any(|s| s == source) {
                 sources.push(source.to_string());
@@ -226,6 +232,7 @@ fn merge(specs: &mut Vec<(DraftSpec, Vec<String>)>, draft: DraftSpec, source: &s
         }
         None => specs.push((draft, vec![source.to_string()])),
     }
+    duplicates
 }
 
 /// `99.9` from a percent written as text: `"99.9"`, `99.90`, `"99.9%"`.

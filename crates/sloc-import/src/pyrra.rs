@@ -225,18 +225,29 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
         let side_node = crate::required(cx, n, side, &holder)?;
         crate::required_text(cx, side_node, "metric", &format!("`{side}` of {holder}"))
     };
-    let grouping = |n: &Node| -> Vec<String> {
-        n.get("grouping")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|g| g.as_scalar_text().map(str::to_string))
-            .collect()
+    // A label sloc sets on every series of the objective (`service`, `slo`, …) cannot also be
+    // a grouping: refused, naming it.
+    let grouping = |cx: &mut Cx<'_>, n: &Node| -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for g in n.get("grouping").and_then(Node::as_seq).unwrap_or_default() {
+            let Some(label) = g.as_scalar_text() else { continue };
+            if sloc_spec::RESERVED_LABELS.contains(&label) {
+                cx.push(
+                    &CANNOT_IMPORT,
+                    g.span.clone(),
+                    format!("Pyrra groups by `{label}`, a label sloc sets on every series of the objective"),
+                    "group by another label, or relabel the series so that they carry it under another name",
+                );
+                return None;
+            }
+            out.push(label.to_string());
+        }
+        Some(out)
     };
     if let Some(ratio) = node.get("ratio") {
         let (errors, total) = (metric(cx, ratio, "errors")?, metric(cx, ratio, "total")?);
         if let (Some((e, eo)), Some((t, to))) = (with_offset(&errors), with_offset(&total)) {
-            let by = by_clause(&grouping(ratio));
+            let by = by_clause(&grouping(cx, ratio)?);
             cx.push(
                 &APPROXIMATED,
                 ratio.span.clone(),
@@ -262,9 +273,9 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
             return None;
         };
         if e.name == t.name {
-            return Some((DraftSli::Errors { errors, total }, grouping(ratio)));
+            return Some((DraftSli::Errors { errors, total }, grouping(cx, ratio)?));
         }
-        let by = by_clause(&grouping(ratio));
+        let by = by_clause(&grouping(cx, ratio)?);
         cx.push(
             &APPROXIMATED,
             ratio.span.clone(),
@@ -278,7 +289,7 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
     }
     if let Some(latency) = node.get("latency") {
         let (success, total) = (metric(cx, latency, "success")?, metric(cx, latency, "total")?);
-        let group_by = grouping(latency);
+        let group_by = grouping(cx, latency)?;
         if let Some(sli) = histogram(&success, &total) {
             return Some((sli, group_by));
         }
@@ -307,7 +318,7 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
             return None;
         };
         let seconds = sloc_spec::Decimal::from_int(threshold.millis() as i64).mul_ratio(1, 1000);
-        let by = by_clause(&grouping(native));
+        let by = by_clause(&grouping(cx, native)?);
         cx.push(
             &APPROXIMATED,
             native.span.clone(),
@@ -321,7 +332,7 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
     }
     if let Some(gauge) = node.get("bool_gauge") {
         let m = crate::required_text(cx, gauge, "metric", &format!("the bool_gauge of `{slo}`"))?;
-        let by = by_clause(&grouping(gauge));
+        let by = by_clause(&grouping(cx, gauge)?);
         return Some((
             DraftSli::Raw(format!(
                 "(sum{by} (count_over_time({m}[$window])) - sum{by} (sum_over_time({m}[$window])))\n/\nsum{by} (count_over_time({m}[$window]))"

@@ -87,6 +87,11 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &Node, crd: bool, options: &Options) ->
         return Vec::new();
     };
     let service_name = service_node.as_scalar_text().unwrap_or_default();
+    if service_name.trim().is_empty() {
+        // Sloth refuses it too.
+        cx.push(&CANNOT_IMPORT, service_node.span.clone(), "the `service` is empty", "name the service");
+        return Vec::new();
+    }
     let service = slug(service_name);
     if service != service_name {
         cx.push(

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_promtool_accepts, root, run, sloc};
+use common::{assert_promtool_accepts, root, run, sloc, write};
 use serde_json::Value;
 
 fn fixture(name: &str) -> String {
@@ -247,4 +247,54 @@ fn lint_points_peer_specs_to_import() {
     assert!(sloth["message"].as_str().unwrap().contains("a Sloth spec (prometheus/v1)"), "{sloth:#}");
     assert!(sloth["help"].as_str().unwrap_or_default().contains("sloc import"), "{sloth:#}");
     assert_eq!((sloth["line"].as_u64(), sloth["column"].as_u64()), (Some(5), Some(1)), "at the document's start");
+}
+
+/// Peer inputs that are odd but real: each is refused with a located I003 that says why,
+/// never imported wrongly and never reported as a bug of sloc.
+#[test]
+fn odd_peer_inputs_are_refused_where_they_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let i003 = |files: &[&str]| -> Vec<(String, u64, String)> {
+        let mut args = vec!["import", "--error-format", "json"];
+        args.extend(files);
+        let out = run(&mut sloc(&args));
+        assert_eq!(out.code, 1, "{}", out.transcript());
+        assert!(!out.stdout.contains("a bug in sloc import"), "{}", out.stdout);
+        let notes: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["code"] == "I003")
+            .map(|n| {
+                let file = n["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+                (file, n["line"].as_u64().unwrap(), n["message"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    // Pyrra grouping by `service`, a label sloc sets on every series.
+    let pyrra = "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: api-errors\n  namespace: shop\nspec:\n  target: \"99\"\n  window: 4w\n  indicator:\n    ratio:\n      errors:\n        metric: http_requests_total{code=~\"5..\"}\n      total:\n        metric: http_requests_total\n      grouping:\n        - service\n";
+    let found = i003(&[&write(dir.path(), "pyrra.yaml", pyrra)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, 16, "{found:?}");
+    assert!(found[0].2.contains("groups by `service`"), "{found:?}");
+    // An empty Sloth service, which Sloth refuses.
+    let sloth = |service: &str| {
+        format!(
+            "version: \"prometheus/v1\"\nservice: \"{service}\"\nslos:\n  - name: requests\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(x_total{{code=\"5\"}}[{{{{.window}}}}]))\n        total_query: sum(rate(x_total[{{{{.window}}}}]))\n"
+        )
+    };
+    let found = i003(&[&write(dir.path(), "empty.yaml", &sloth(""))]);
+    assert_eq!((found.len(), found[0].1), (1, 2), "{found:?}");
+    assert!(found[0].2.contains("`service` is empty"), "{found:?}");
+    // One SLO id in two inputs: refused, naming both places, not renamed `requests-2`.
+    let a = write(dir.path(), "a.yaml", &sloth("shop"));
+    let b = write(dir.path(), "b.yaml", &sloth("shop"));
+    let found = i003(&[&a, &b]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "b.yaml", "{found:?}");
+    assert!(
+        found[0].2.contains("b.yaml:4:11 is defined twice: first as") && found[0].2.contains("a.yaml:4:11"),
+        "{found:?}"
+    );
 }
