@@ -30,8 +30,8 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
         GraphicalReportHandler::new_themed(theme).with_links(false).with_width(options.width).with_context_lines(1);
     let mut out = String::new();
     for report in reports {
-        let source = NamedSource::new(report.file.name.clone(), lone_carriage_returns_as_newlines(&report.file.text))
-            .with_language("yaml");
+        let text = printable_source(&lone_carriage_returns_as_newlines(&report.file.text));
+        let source = NamedSource::new(report.file.name.clone(), text).with_language("yaml");
         for diagnostic in &report.diagnostics {
             let clipped = ClippedSource::new(&report.file, diagnostic);
             let adapter = match &clipped {
@@ -41,11 +41,37 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
             if handler.render_report(&mut out, &adapter).is_err() {
                 // Rendering into a String cannot fail; keep a plain line if it ever does.
                 let (line, col) = report.file.line_col(diagnostic.span.start);
-                out.push_str(&format!("{}:{line}:{col}: {}\n", report.file.name, diagnostic.message));
+                out.push_str(&format!("{}:{line}:{col}: {}\n", report.file.name, printable(&diagnostic.message)));
             }
         }
     }
     out
+}
+
+/// Source text safe to print, byte for byte the same length (offsets hold): control characters
+/// other than line breaks and tabs, which a server's text may hold, become `?` (or `¿` for the
+/// two-byte C1 controls), so no snippet can move the cursor or recolour the terminal.
+fn printable_source(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            c if c.is_control() && c.len_utf8() == 1 => '?',
+            c if c.is_control() => '\u{bf}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Text from a finding (which may quote a server's words) with every control character
+/// escaped: one line, no escape sequence.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
 }
 
 /// miette breaks lines at `\n` only; a lone `\r` ends a line too. Same length: offsets hold.
@@ -145,7 +171,7 @@ impl ClippedSource {
                 out.push('…');
             }
             map.push((keep.clone(), out.len()));
-            out.push_str(&text[keep.clone()]);
+            out.push_str(&printable_source(&text[keep.clone()]));
             if tail {
                 out.push('…');
             }
@@ -218,7 +244,7 @@ impl fmt::Debug for MietteAdapter<'_> {
 
 impl fmt::Display for MietteAdapter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&printable(&self.diagnostic.message))
     }
 }
 
@@ -238,7 +264,7 @@ impl miette::Diagnostic for MietteAdapter<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic.help.as_ref().map(|h| Box::new(printable(h).into_owned()) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -247,12 +273,13 @@ impl miette::Diagnostic for MietteAdapter<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
-        let primary = LabeledSpan::new_primary_with_span(d.label.clone(), to_source_span(&self.spans[0]));
-        let related = d
-            .related
-            .iter()
-            .zip(&self.spans[1..])
-            .map(|((_, label), span)| LabeledSpan::new_with_span(Some(label.clone()), to_source_span(span)));
+        let primary = LabeledSpan::new_primary_with_span(
+            d.label.as_deref().map(|l| printable(l).into_owned()),
+            to_source_span(&self.spans[0]),
+        );
+        let related = d.related.iter().zip(&self.spans[1..]).map(|((_, label), span)| {
+            LabeledSpan::new_with_span(Some(printable(label).into_owned()), to_source_span(span))
+        });
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
@@ -335,9 +362,11 @@ pub fn render_github(reports: &[FileReport]) -> String {
     out
 }
 
-// GitHub's workflow-command escaping rules.
+// GitHub's workflow-command escaping rules, and every other control character escaped: no
+// text can end the command or reach the terminal raw.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    printable(&s).into_owned()
 }
 
 fn escape_property(s: &str) -> String {

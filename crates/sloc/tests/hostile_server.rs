@@ -293,3 +293,31 @@ fn a_silent_server_costs_status_one_timeout_not_one_per_query() {
     assert!(result.stderr.contains("timed out"), "{}", result.stderr);
     assert!(took < std::time::Duration::from_secs(7), "took {took:?} for --timeout 2s");
 }
+
+/// An Alertmanager's running configuration is server text: a receiver name with escape
+/// sequences, a bell or a line break is shown escaped in A006's message and snippet, in the
+/// terminal and in GitHub annotations.
+#[test]
+fn an_alertmanager_s_configuration_cannot_repaint_the_terminal() {
+    // The root route names a receiver that is not defined: A006 quotes it.
+    let config =
+        "route:\n  receiver: \"\\e[31mred\\a\\nforged\"\n  routes: []\nreceivers:\n  - name: x\u{1b}]0;title\u{7}\n";
+    let body = serde_json::json!({"config": {"original": config}}).to_string();
+    let server = FakeServer::start(move |_| answer("200 OK", "Content-Type: application/json\r\n", body.as_bytes()));
+    for format in ["human", "github"] {
+        let out = run(&mut sloc(&[
+            "check",
+            "--alertmanager",
+            &server.url,
+            "--format",
+            format,
+            "--color",
+            "never",
+            "rules/oneflow.slo.yaml",
+        ]));
+        let printed = format!("{}{}", out.stdout, out.stderr);
+        assert!(printed.contains("A006"), "{format}: {printed}");
+        assert!(!printed.contains('\u{1b}') && !printed.contains('\u{7}'), "{format}: {printed:?}");
+        assert!(!printed.lines().any(|l| l.starts_with("forged")), "{format}: {printed}");
+    }
+}
