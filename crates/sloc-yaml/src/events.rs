@@ -12,7 +12,7 @@ use granit_parser::{Event, ParseResult, Parser, ScalarStyle, Span};
 use crate::{Node, Value};
 
 /// The same nesting limit the serde path enforces (`Budget::max_depth`).
-const MAX_DEPTH: usize = 64;
+use crate::MAX_DEPTH;
 
 /// A mapping above this many entries checks duplicate keys with a hash set.
 const LINEAR_KEY_SCAN: usize = 16;

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{run, sloc};
+use common::{run, sloc, write};
 
 const BAD: &str = "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum(up\n";
 const SPEC: &str = "service: api\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      errors: http_requests_total{code=~\"5..\"}\n      total: http_requests_total\n";
@@ -125,4 +125,27 @@ fn machine_formats_stay_valid_when_sloc_cannot_run() {
         (human.stdout.as_str(), human.stderr.as_str()),
         ("", "error: cannot read no/such/file.yml: no such file or directory\n")
     );
+}
+
+/// Deep nesting that real files have is read: an Alertmanager routing tree 32 routes deep
+/// (amtool accepts it). Deeper than sloc reads is said as such, not as an alias problem.
+#[test]
+fn deep_documents_are_read_and_too_deep_ones_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from("route:\n  receiver: r\n");
+    let mut indent = "  ".to_string();
+    for _ in 0..32 {
+        config.push_str(&format!("{indent}routes:\n{indent}  - receiver: r\n"));
+        indent.push_str("    ");
+    }
+    config.push_str("receivers:\n  - name: r\n");
+    let path = write(dir.path(), "deep.yml", &config);
+    let checked =
+        run(&mut sloc(&["check", "--alertmanager-config", &path, "--format", "json", "rules/oneflow.slo.yaml"]));
+    assert!(!checked.stdout.contains("A006"), "{}", checked.stdout);
+    let too_deep = write(dir.path(), "too-deep.yml", &format!("a: {}x{}\n", "[".repeat(120), "]".repeat(120)));
+    let linted = run(&mut sloc(&["lint", &too_deep]));
+    assert_eq!(linted.code, 1, "{}", linted.transcript());
+    assert!(linted.stderr.contains("nests deeper than 96 levels"), "{}", linted.stderr);
+    assert!(!linted.stderr.contains("aliases"), "{}", linted.stderr);
 }
