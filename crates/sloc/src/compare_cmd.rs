@@ -50,7 +50,7 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
         out.error("--compare runs promtool, which is not on the PATH: install it (Debian package `prometheus`)");
         return exit::USAGE;
     }
-    let dir = match tempfile::tempdir() {
+    let dir = match crate::files::private_tempdir() {
         Ok(d) => d,
         Err(e) => {
             out.error(format!("cannot create a temporary directory: {e}"));

@@ -150,3 +150,12 @@ pub fn input_at<'a>(target: &Path, inputs: &'a [PathBuf]) -> Option<&'a PathBuf>
     let id = identity(target);
     inputs.iter().filter(|p| p.as_os_str() != "-").find(|p| identity(p) == id)
 }
+
+/// A temporary directory only its owner can read (generated tests may hold a team's rules),
+/// removed on drop and, should sloc be interrupted, by the interrupt handler.
+pub fn private_tempdir() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new().permissions(std::fs::Permissions::from_mode(0o700)).tempdir()?;
+    crate::interrupt::register_dir(dir.path().to_path_buf());
+    Ok(dir)
+}

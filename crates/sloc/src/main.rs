@@ -13,6 +13,7 @@ mod connect;
 mod explain;
 mod files;
 mod import_cmd;
+mod interrupt;
 mod lint;
 mod report;
 mod test_cmd;
@@ -85,6 +86,7 @@ pub fn color_choice() -> Option<bool> {
 }
 
 fn main() -> ExitCode {
+    interrupt::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -43,7 +43,7 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
             }
             dir
         }
-        None => match tempfile::tempdir() {
+        None => match crate::files::private_tempdir() {
             Ok(t) => {
                 temporary = t;
                 temporary.path()
@@ -168,13 +168,21 @@ pub fn promtool_on_path() -> bool {
 /// are named relative to it), on every core; the results in order.
 pub fn run_promtool_tests(tests: &[PathBuf]) -> Vec<std::io::Result<std::process::Output>> {
     sloc_parallel::parallel_map(tests, |path| {
-        Command::new("promtool")
+        let child = Command::new("promtool")
             .arg("test")
             .arg("rules")
             // `./`: a file named `--help.critical.test.yml` (an objective may be named `--help`)
             // is a path, not a flag.
             .arg(Path::new(".").join(path.file_name().unwrap_or_default()))
             .current_dir(path.parent().unwrap_or(Path::new(".")))
-            .output()
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        // Stopped by the interrupt handler if sloc is interrupted meanwhile.
+        let pid = child.id();
+        crate::interrupt::register_child(pid);
+        let output = child.wait_with_output();
+        crate::interrupt::forget_child(pid);
+        output
     })
 }

@@ -286,3 +286,47 @@ fn several_specs_into_a_file_are_merged_into_it() {
     let stale = run(&mut sloc(&["build", "--check", &a, &b, "-o", target.to_str().unwrap()]));
     assert_eq!(stale.code, 0, "fresh: {}", stale.transcript());
 }
+
+/// Interrupted by Ctrl-C (SIGINT to sloc alone, as a supervisor sends it) while promtool runs
+/// the generated tests: the temporary directory (created 0700) is removed, no promtool child
+/// is left running, and the exit code is 130.
+#[test]
+fn an_interrupted_test_run_leaves_nothing_behind() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = sloc(&["test", "rules/oneflow.slo.yaml"])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the generated files exist and promtool runs on them.
+    let started = std::time::Instant::now();
+    let made = loop {
+        let dirs: Vec<std::path::PathBuf> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        let running = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|p| std::fs::read_link(p.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(tmp.path())));
+        if running && !dirs.is_empty() {
+            break dirs;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "promtool never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(std::fs::metadata(&made[0]).unwrap().mode() & 0o777, 0o700, "{made:?}");
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    // The handler stopped the children before exiting; give them a moment to go.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let orphans: Vec<_> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|p| std::fs::read_link(p.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(tmp.path())))
+        .collect();
+    assert!(orphans.is_empty(), "promtool left running: {:?}", orphans.iter().map(|p| p.path()).collect::<Vec<_>>());
+}
