@@ -247,9 +247,10 @@ fn report_rows(report: &Report) -> Vec<Vec<Cell>> {
             vec![
                 cell(name(&o.service, &o.slo, &c.labels)),
                 cell(percent(o.objective, decimals.saturating_sub(2))),
-                match c.sli {
-                    Some(s) => toned(percent(s, decimals), if s >= o.objective { Tone::Good } else { Tone::Bad }),
-                    None => toned("no data", Tone::Warn),
+                match (c.sli, &c.invalid_data) {
+                    (Some(s), _) => toned(percent(s, decimals), if s >= o.objective { Tone::Good } else { Tone::Bad }),
+                    (None, Some(_)) => toned("invalid", Tone::Bad),
+                    (None, None) => toned("no data", Tone::Warn),
                 },
                 match c.budget_consumed {
                     Some(b) => toned(percent(b, 1), if b > 1.0 { Tone::Bad } else { Tone::Plain }),
@@ -263,9 +264,10 @@ fn report_rows(report: &Report) -> Vec<Vec<Cell>> {
                         .map_or("-".to_string(), |d| format!("{} ({})", d.date, percent(d.sli, decimals))),
                 ),
                 cell(gaps.map_or(String::new(), |g| if g > 0.0 { duration(g * 60.0) } else { "none".into() })),
-                cell(match o.weighting {
-                    crate::report::Weighting::Time => "time-weighted: the objective records only ratios",
-                    _ => "",
+                cell(match (&c.invalid_data, o.weighting) {
+                    (Some(what), _) => format!("invalid data from the server: {what}"),
+                    (None, crate::report::Weighting::Time) => "time-weighted: the objective records only ratios".into(),
+                    _ => String::new(),
                 }),
             ]
         };

@@ -74,6 +74,9 @@ pub struct Compliance {
     pub firing_minutes: BTreeMap<String, f64>,
     /// The UTC day with the lowest SLI.
     pub worst_day: Option<Day>,
+    /// Set when the server's sums are no SLI's (more bad than all events, a negative or
+    /// infinite count): what they were. The SLI and the budget are then null.
+    pub invalid_data: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -165,8 +168,8 @@ fn objective_report<S: Source>(
     let step = BUCKET.max((to - first) / MAX_POINTS + 1);
     let (hourly_bad, hourly_total) = if first <= to {
         (
-            buckets(o, source.range(&hourly_bad, first as f64, to as f64, step as f64)?),
-            buckets(o, source.range(&hourly_total, first as f64, to as f64, step as f64)?),
+            buckets(o, source.range(&hourly_bad, first as f64, to as f64, step as f64)?, (first, to, step)),
+            buckets(o, source.range(&hourly_total, first as f64, to as f64, step as f64)?, (first, to, step)),
         )
     } else {
         (BTreeMap::new(), BTreeMap::new())
@@ -184,14 +187,19 @@ fn objective_report<S: Source>(
     };
     let budget = o.budget.to_f64();
     let compliance = |labels: Labels, bad: f64, total: f64, firing: BTreeMap<String, f64>, days: Option<Day>| {
-        let ratio = (total > 0.0).then(|| bad / total);
+        // A ratio of sums may exceed 1 by rounding, never by more.
+        let valid = bad.is_finite() && total.is_finite() && bad >= 0.0 && total >= 0.0 && bad <= total * (1.0 + 1e-9);
+        let invalid_data = (!valid).then(|| format!("bad {bad} of all {total} over the period"));
+        let ratio = (valid && total > 0.0).then(|| bad / total);
         Compliance {
             labels,
             sli: ratio.map(|r| 1.0 - r),
             budget_consumed: ratio.map(|r| r / budget),
-            events: events_per_sum.map(|e| total * e),
+            // `+ 0.0`: a sum of -0 is 0 events.
+            events: events_per_sum.filter(|_| valid).map(|e| total * e + 0.0),
             firing_minutes: firing,
             worst_day: days,
+            invalid_data,
         }
     };
     let minutes = |counts: &dyn Fn(&BTreeMap<Labels, f64>) -> f64| -> BTreeMap<String, f64> {
@@ -260,13 +268,27 @@ fn objective_report<S: Source>(
     })
 }
 
-/// Range-query series as group → (bucket end → value).
-fn buckets(o: &Objective, series: Matrix) -> BTreeMap<Labels, BTreeMap<i64, f64>> {
+/// Whether `t` is a point of the grid `(start, end, step)` that a range query asked for: a
+/// server's points elsewhere (off the step, outside the period, at ±1e300) are not data.
+fn on_grid(t: f64, (start, end, step): (i64, i64, i64)) -> Option<i64> {
+    let t = t.round();
+    if !(start as f64..=end as f64).contains(&t) {
+        return None;
+    }
+    let t = t as i64;
+    ((t - start) % step.max(1) == 0).then_some(t)
+}
+
+/// Range-query series as group → (bucket end → value), on the requested grid only: at most
+/// one point per step of the period, whatever the server sends.
+fn buckets(o: &Objective, series: Matrix, grid: (i64, i64, i64)) -> BTreeMap<Labels, BTreeMap<i64, f64>> {
     let mut out: BTreeMap<Labels, BTreeMap<i64, f64>> = BTreeMap::new();
     for (labels, points) in series {
         let entry = out.entry(group_key(o, &labels)).or_default();
         for (t, v) in points.into_iter().filter(|(_, v)| v.is_finite()) {
-            *entry.entry(t.round() as i64).or_insert(0.0) += v;
+            if let Some(t) = on_grid(t, grid) {
+                *entry.entry(t).or_insert(0.0) += v;
+            }
         }
     }
     out
@@ -301,8 +323,9 @@ fn gaps<S: Source>(o: &Objective, source: &S, from: i64, to: i64, interval: f64)
     let step = (interval.max(60.0) as i64).max((to - from) / MAX_POINTS + 1);
     let query = format!("count(count_over_time({series}{}[{}s]))", o.selector, step + step / 2);
     let answer = source.range(&query, (from + step) as f64, to as f64, step as f64)?;
+    let grid = (from + step, to, step);
     let present: std::collections::BTreeSet<i64> =
-        answer.iter().flat_map(|(_, points)| points.iter().map(|(t, _)| t.round() as i64)).collect();
+        answer.iter().flat_map(|(_, points)| points.iter().filter_map(|(t, _)| on_grid(*t, grid))).collect();
     let mut gaps = Vec::new();
     let mut start: Option<i64> = None;
     let mut t = from + step;

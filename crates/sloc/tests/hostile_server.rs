@@ -321,3 +321,56 @@ fn an_alertmanager_s_configuration_cannot_repaint_the_terminal() {
         assert!(!printed.lines().any(|l| l.starts_with("forged")), "{format}: {printed}");
     }
 }
+
+/// `report` against a server whose sums are no SLI's (more bad events than events) and whose
+/// range answers hold points off the requested grid (off the step, at ±1e300 s): the SLI is
+/// invalid, never a confident number, and only points on the grid are read.
+#[test]
+fn a_report_reads_only_valid_sums_and_points_on_its_grid() {
+    let (from, to) = (1_577_836_800i64, 1_577_923_200i64); // 2020-01-01 to 2020-01-02, UTC
+    let server = FakeServer::start(move |request| {
+        let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let vector = |v: &str| {
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"value":[{to},"{v}"]}}]}}}}"#
+            )
+        };
+        let body = if path.starts_with("/api/v1/query_range") {
+            let on_grid = from + 3600;
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{}},"values":[[{on_grid},"1"],[{},"7"],[1e300,"9"],[-1e300,"9"]]}}]}}}}"#,
+                on_grid + 1
+            )
+        } else if path.starts_with("/api/v1/query") {
+            vector(if path.contains("sli_errors") { "50" } else { "5" })
+        } else if path.starts_with("/api/v1/status/flags") {
+            r#"{"status":"success","data":{}}"#.to_string()
+        } else {
+            r#"{"status":"success","data":{"groups":[]}}"#.to_string()
+        };
+        answer("200 OK", "Content-Type: application/json\r\n", body.as_bytes())
+    });
+    let spec = common::root().join("fixtures/build/errors-total.slo.yaml");
+    let args =
+        ["report", spec.to_str().unwrap(), "--prometheus", &server.url, "--from", "2020-01-01", "--to", "2020-01-02"];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = run(&mut sloc(&json_args));
+    assert_eq!(json.code, 0, "{}", json.transcript());
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let total = &report["objectives"][0];
+    assert!(total["invalid_data"].is_string(), "{total}");
+    assert!(total["sli"].is_null() && total["budget_consumed"].is_null(), "{total}");
+    let burn_down = report["objectives"][0]["burn_down"].as_array().unwrap();
+    for point in burn_down {
+        let t = point[0].as_i64().unwrap();
+        assert!((from..=to).contains(&t), "a point off the period: {point}");
+    }
+    let table = run(&mut sloc(&args));
+    assert!(table.stdout.contains(" invalid "), "{}", table.stdout);
+    assert!(!table.stdout.contains("-0 ") && !table.stdout.contains("1000.0%"), "{}", table.stdout);
+    let mut markdown_args = args.to_vec();
+    markdown_args.extend(["--format", "markdown"]);
+    let markdown = run(&mut sloc(&markdown_args));
+    assert!(markdown.stdout.contains("invalid data from the server: bad 50 of all 5"), "{}", markdown.stdout);
+}
