@@ -143,11 +143,13 @@ fn release_binary() -> Result<PathBuf> {
 /// Runs each fuzz target, seeded with the fixtures. Needs `cargo install cargo-fuzz`; the stable
 /// toolchain builds the sanitizer runtime with RUSTC_BOOTSTRAP=1.
 fn fuzz(seconds: u64) -> Result<()> {
-    let targets: [(&str, &[&str]); 4] = [
+    let targets: [(&str, &[&str]); 6] = [
         ("rulefile", &["../fixtures/parity", "../fixtures/lint", "../rules"]),
         ("spec", &["../fixtures/build", "../fixtures/build-errors", "../rules"]),
         ("promql", &["../fixtures/promql"]),
         ("response", &[]),
+        ("import", &["../fixtures/import"]),
+        ("range", &[]),
     ];
     for (target, seeds) in targets {
         let corpus = format!("corpus/{target}");

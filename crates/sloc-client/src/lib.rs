@@ -586,17 +586,7 @@ impl Client {
             ("step", format!("{step:.3}")),
         ];
         let data: QueryData = self.get("/api/v1/query_range", &query)?;
-        let mut out = Vec::new();
-        for series in data.result.as_array().into_iter().flatten() {
-            let points = series["values"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|p| Some((p[0].as_f64()?, parse_value(p[1].as_str()?))))
-                .collect();
-            out.push((self.labels(&series["metric"]), points));
-        }
-        Ok(out)
+        Ok(matrix(&data, &self.secrets))
     }
 
     /// The active alerts (`/api/v1/alerts`): pending and firing, with when each became active.
@@ -618,8 +608,7 @@ impl Client {
     }
 
     fn labels(&self, metric: &serde_json::Value) -> BTreeMap<String, String> {
-        let labels: BTreeMap<String, String> = serde_json::from_value(metric.clone()).unwrap_or_default();
-        labels.into_iter().map(|(k, v)| (sanitize(&k, 200), sanitize(&self.secrets.scrub(&v), 200))).collect()
+        labels(metric, &self.secrets)
     }
 
     /// Runs `requests` with at most `concurrency` in flight, keeping the order.
@@ -645,6 +634,34 @@ impl Client {
         results.sort_by_key(|(i, _)| *i);
         results.into_iter().map(|(_, r)| r).collect()
     }
+}
+
+/// A series' labels from a server, made safe to print.
+fn labels(metric: &serde_json::Value, secrets: &Secrets) -> BTreeMap<String, String> {
+    let labels: BTreeMap<String, String> = serde_json::from_value(metric.clone()).unwrap_or_default();
+    labels.into_iter().map(|(k, v)| (sanitize(&k, 200), sanitize(&secrets.scrub(&v), 200))).collect()
+}
+
+/// A range answer's series: labels and `(time, value)` points; malformed points are skipped.
+fn matrix(data: &QueryData, secrets: &Secrets) -> Vec<Series> {
+    let mut out = Vec::new();
+    for series in data.result.as_array().into_iter().flatten() {
+        let points = series["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p[0].as_f64()?, parse_value(p[1].as_str()?))))
+            .collect();
+        out.push((labels(&series["metric"], secrets), points));
+    }
+    out
+}
+
+/// Decodes an answer of the range-query endpoint as [`Client::query_range`] does once it has
+/// read it, for the fuzz target of untrusted responses.
+pub fn decode_range(status: u16, body: &str) -> Result<Vec<Series>, ClientError> {
+    let data = decode::<QueryData>("http://fuzz/api/v1/query_range", status, body, &Secrets::default())?;
+    Ok(matrix(&data, &Secrets::default()))
 }
 
 /// Decodes an answer of the rules endpoint as [`Client::rules`] does once it has read it, for
