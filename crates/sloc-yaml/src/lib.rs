@@ -108,13 +108,43 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
         Some(docs) => docs,
         None => parse_documents_through_serde(text, max_nodes)?,
     };
-    Ok(docs
+    let docs: Vec<Node> = docs
         .into_iter()
         .map(|mut node| {
             fix_up(&mut node, text);
             node
         })
-        .collect())
+        .collect();
+    // Only when the text has one: the check walks every scalar.
+    if text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        for doc in &docs {
+            if let Some(at) = break_in_plain_scalar(doc, text) {
+                return Err(SyntaxError {
+                    message: "a line break for Go's YAML (NEL, LS or PS) inside an unquoted value: Prometheus and promtool read the rest as a new line; quote the value and write it as \\u2028".into(),
+                    offset: Some(at),
+                });
+            }
+        }
+    }
+    Ok(docs)
+}
+
+/// The offset of the first NEL, LS or PS inside an unquoted scalar (a key or a value): YAML
+/// 1.2 readers take them for text, Go's YAML 1.1 reader for line breaks that cut the scalar.
+fn break_in_plain_scalar(node: &Node, text: &str) -> Option<usize> {
+    match &node.value {
+        Value::Seq(items) => items.iter().find_map(|i| break_in_plain_scalar(i, text)),
+        Value::Map(entries) => {
+            entries.iter().find_map(|(k, v)| break_in_plain_scalar(k, text).or_else(|| break_in_plain_scalar(v, text)))
+        }
+        _ => {
+            let raw = text.get(node.span.clone())?;
+            if raw.starts_with(['"', '\'', '|', '>']) {
+                return None;
+            }
+            raw.find(['\u{85}', '\u{2028}', '\u{2029}']).map(|i| node.span.start + i)
+        }
+    }
 }
 
 /// How deep collections may nest, on both paths. Real files need more than the library's 64:
