@@ -162,7 +162,27 @@ struct ConfigData {
 
 #[derive(Deserialize)]
 struct QueryData {
+    /// `vector`, `matrix`, `scalar` or `string`.
+    #[serde(rename = "resultType", default)]
+    result_type: String,
     result: serde_json::Value,
+}
+
+impl QueryData {
+    /// The result, when it is of the type asked for: any other is an unexpected answer, never
+    /// read as no data.
+    fn expect(self, url: &str, wanted: &str) -> Result<serde_json::Value, ClientError> {
+        if self.result_type == wanted && self.result.is_array() {
+            return Ok(self.result);
+        }
+        Err(ClientError::Decode {
+            url: url.to_string(),
+            cause: format!(
+                "an unexpected answer: a {} where a {wanted} was asked for",
+                sanitize(if self.result_type.is_empty() { "result without a type" } else { &self.result_type }, 40)
+            ),
+        })
+    }
 }
 
 /// One sample of an instant vector: its labels and value.
@@ -568,9 +588,9 @@ impl Client {
     pub fn query_at(&self, promql: &str, time: Option<f64>) -> Result<Vec<Sample>, ClientError> {
         let mut query = vec![("query", promql.to_string())];
         query.extend(time.map(|t| ("time", format!("{t:.3}"))));
-        let data: QueryData = self.get("/api/v1/query", &query)?;
+        let result = self.get::<QueryData>("/api/v1/query", &query)?.expect(&self.url("/api/v1/query"), "vector")?;
         let mut out = Vec::new();
-        for sample in data.result.as_array().into_iter().flatten() {
+        for sample in result.as_array().into_iter().flatten() {
             let value = sample["value"][1].as_str().map_or(f64::NAN, parse_value);
             out.push((self.labels(&sample["metric"]), value));
         }
@@ -586,7 +606,8 @@ impl Client {
             ("step", format!("{step:.3}")),
         ];
         let data: QueryData = self.get("/api/v1/query_range", &query)?;
-        Ok(matrix(&data, &self.secrets))
+        let result = data.expect(&self.url("/api/v1/query_range"), "matrix")?;
+        Ok(matrix(&result, &self.secrets))
     }
 
     /// The active alerts (`/api/v1/alerts`): pending and firing, with when each became active.
@@ -643,9 +664,9 @@ fn labels(metric: &serde_json::Value, secrets: &Secrets) -> BTreeMap<String, Str
 }
 
 /// A range answer's series: labels and `(time, value)` points; malformed points are skipped.
-fn matrix(data: &QueryData, secrets: &Secrets) -> Vec<Series> {
+fn matrix(result: &serde_json::Value, secrets: &Secrets) -> Vec<Series> {
     let mut out = Vec::new();
-    for series in data.result.as_array().into_iter().flatten() {
+    for series in result.as_array().into_iter().flatten() {
         let points = series["values"]
             .as_array()
             .into_iter()
@@ -660,8 +681,9 @@ fn matrix(data: &QueryData, secrets: &Secrets) -> Vec<Series> {
 /// Decodes an answer of the range-query endpoint as [`Client::query_range`] does once it has
 /// read it, for the fuzz target of untrusted responses.
 pub fn decode_range(status: u16, body: &str) -> Result<Vec<Series>, ClientError> {
-    let data = decode::<QueryData>("http://fuzz/api/v1/query_range", status, body, &Secrets::default())?;
-    Ok(matrix(&data, &Secrets::default()))
+    let url = "http://fuzz/api/v1/query_range";
+    let result = decode::<QueryData>(url, status, body, &Secrets::default())?.expect(url, "matrix")?;
+    Ok(matrix(&result, &Secrets::default()))
 }
 
 /// Decodes an answer of the rules endpoint as [`Client::rules`] does once it has read it, for

@@ -374,3 +374,31 @@ fn a_report_reads_only_valid_sums_and_points_on_its_grid() {
     let markdown = run(&mut sloc(&markdown_args));
     assert!(markdown.stdout.contains("invalid data from the server: bad 50 of all 5"), "{}", markdown.stdout);
 }
+
+/// An answer of another type than asked for (a matrix, a scalar or a string for an instant
+/// vector) is an unexpected answer, never read as "no traffic".
+#[test]
+fn answers_of_the_wrong_type_are_unexpected_not_no_data() {
+    for (kind, result) in [("matrix", "[]"), ("scalar", "[1700000000,\"1\"]"), ("string", "[1700000000,\"x\"]")] {
+        let body = format!(r#"{{"status":"success","data":{{"resultType":"{kind}","result":{result}}}}}"#);
+        let server = FakeServer::start(move |request| {
+            let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+            let body = if path.starts_with("/api/v1/query") {
+                body.clone()
+            } else if path.starts_with("/api/v1/alerts") {
+                r#"{"status":"success","data":{"alerts":[]}}"#.to_string()
+            } else {
+                r#"{"status":"success","data":{"groups":[]}}"#.to_string()
+            };
+            answer("200 OK", "Content-Type: application/json\r\n", body.as_bytes())
+        });
+        let out = run(&mut sloc(&["status", "--prometheus", &server.url, "fixtures/build/errors-total.slo.yaml"]));
+        assert_eq!(out.code, 2, "{kind}: {}", out.transcript());
+        assert!(
+            out.stderr.contains(&format!("an unexpected answer: a {kind} where a vector was asked for")),
+            "{kind}: {}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("no data"), "{kind}: {}", out.stdout);
+    }
+}
