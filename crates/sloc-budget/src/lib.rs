@@ -51,6 +51,13 @@ pub(crate) fn by_group(o: &Objective, samples: &[(Labels, f64)]) -> BTreeMap<Lab
     out
 }
 
+/// The groups an answer holds more than one series for: a label the recordings keep that the
+/// objective does not group by. Their values cannot be told apart.
+pub(crate) fn collisions(o: &Objective, samples: &[(Labels, f64)]) -> std::collections::BTreeSet<Labels> {
+    let mut seen = std::collections::BTreeSet::new();
+    samples.iter().map(|(labels, _)| group_key(o, labels)).filter(|k| !seen.insert(k.clone())).collect()
+}
+
 /// The evaluation interval of an objective's rules in seconds: the loaded group's (the
 /// server's word), else the spec's, else Prometheus' default of 1m.
 pub fn evaluation_interval(o: &Objective, loaded: Option<f64>) -> f64 {

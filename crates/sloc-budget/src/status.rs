@@ -108,6 +108,7 @@ pub fn status<S: Source>(plans: &[Plan], source: &S, server: &ServerState) -> Re
 fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Vec<Status> {
     let windows = burn_windows(o);
     let period_ratio = by_group(o, &answers[0]);
+    let collided = crate::collisions(o, &answers[0]);
     let window_ratios: Vec<BTreeMap<Labels, f64>> = answers[1..=windows.len()].iter().map(|a| by_group(o, a)).collect();
     let loaded = server.groups.as_ref().map(|g| g.iter().find(|(name, _)| *name == o.group_name).map(|(_, i)| *i));
     let interval = evaluation_interval(o, loaded.flatten());
@@ -152,13 +153,18 @@ fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Ve
                 r.filter(|r| {
                     // A ratio of sums may exceed 1 by rounding, never by more.
                     let ok = r.is_finite() && (-1e-9..=1.0 + 1e-9).contains(r);
-                    if !ok {
+                    if r.is_nan() {
+                        invalid.push(format!("several series of the error ratio over {}", window_name(window)));
+                    } else if !ok {
                         invalid.push(format!("an error ratio of {r} over {}", window_name(window)));
                     }
                     ok
                 })
             };
-            let ratio = valid_ratio(period_ratio.get(&key).copied(), o.period);
+            // Two series for one objective (or group): neither is the objective's, so neither is
+            // read. NaN marks it: `by_group` already dropped the server's own NaNs (0/0, no events).
+            let period_value = if collided.contains(&key) { Some(f64::NAN) } else { period_ratio.get(&key).copied() };
+            let ratio = valid_ratio(period_value, o.period);
             let budget_remaining = ratio.map(|r| 1.0 - r / budget);
             let burn_rates: BTreeMap<String, Option<f64>> = windows
                 .iter()

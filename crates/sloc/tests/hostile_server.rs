@@ -402,3 +402,33 @@ fn answers_of_the_wrong_type_are_unexpected_not_no_data() {
         assert!(!out.stdout.contains("no data"), "{kind}: {}", out.stdout);
     }
 }
+
+/// Two series for one ungrouped objective (a label the recordings keep that it does not
+/// group by): neither is taken for the objective's; the row says so.
+#[test]
+fn two_series_for_one_objective_are_not_first_one_wins() {
+    let server = FakeServer::start(move |request| {
+        let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let body = if path.starts_with("/api/v1/query") {
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"region":"eu"},"value":[1700000000,"0.5"]},{"metric":{"region":"us"},"value":[1700000000,"0.001"]}]}}"#.to_string()
+        } else if path.starts_with("/api/v1/alerts") {
+            r#"{"status":"success","data":{"alerts":[]}}"#.to_string()
+        } else {
+            r#"{"status":"success","data":{"groups":[]}}"#.to_string()
+        };
+        answer("200 OK", "Content-Type: application/json\r\n", body.as_bytes())
+    });
+    let out = run(&mut sloc(&[
+        "status",
+        "--prometheus",
+        &server.url,
+        "fixtures/build/errors-total.slo.yaml",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let row = &rows[0];
+    assert!(row["sli"].is_null(), "{row}");
+    assert!(row["invalid_data"].as_str().unwrap().contains("several series"), "{row}");
+}
