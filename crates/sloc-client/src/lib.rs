@@ -10,6 +10,8 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
+
+mod range;
 pub use sloc_rulefile::{LoadedGroup, LoadedRule};
 
 /// A value that must never be printed: a token or a password.
@@ -605,9 +607,9 @@ impl Client {
             ("end", format!("{end:.3}")),
             ("step", format!("{step:.3}")),
         ];
-        let data: QueryData = self.get("/api/v1/query_range", &query)?;
-        let result = data.expect(&self.url("/api/v1/query_range"), "matrix")?;
-        Ok(matrix(&result, &self.secrets))
+        let (status, body) = self.fetch("/api/v1/query_range", &query)?;
+        let grid = range::Grid { start, end, step };
+        decode_range_on(&self.url("/api/v1/query_range"), status, &body, &self.secrets, Some(grid))
     }
 
     /// The active alerts (`/api/v1/alerts`): pending and firing, with when each became active.
@@ -659,31 +661,48 @@ impl Client {
 
 /// A series' labels from a server, made safe to print.
 fn labels(metric: &serde_json::Value, secrets: &Secrets) -> BTreeMap<String, String> {
-    let labels: BTreeMap<String, String> = serde_json::from_value(metric.clone()).unwrap_or_default();
+    safe_labels(serde_json::from_value(metric.clone()).unwrap_or_default(), secrets)
+}
+
+fn safe_labels(labels: BTreeMap<String, String>, secrets: &Secrets) -> BTreeMap<String, String> {
     labels.into_iter().map(|(k, v)| (sanitize(&k, 200), sanitize(&secrets.scrub(&v), 200))).collect()
 }
 
-/// A range answer's series: labels and `(time, value)` points; malformed points are skipped.
-fn matrix(result: &serde_json::Value, secrets: &Secrets) -> Vec<Series> {
-    let mut out = Vec::new();
-    for series in result.as_array().into_iter().flatten() {
-        let points = series["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| Some((p[0].as_f64()?, parse_value(p[1].as_str()?))))
-            .collect();
-        out.push((labels(&series["metric"], secrets), points));
+/// A range answer, its result left unread until its type is known.
+#[derive(Deserialize)]
+struct RangeData<'a> {
+    #[serde(rename = "resultType", default)]
+    result_type: String,
+    #[serde(borrow)]
+    result: &'a serde_json::value::RawValue,
+}
+
+/// A range answer's series, only the points of `grid` kept (every point without one), labels
+/// made safe to print.
+fn decode_range_on(
+    url: &str,
+    status: u16,
+    body: &str,
+    secrets: &Secrets,
+    grid: Option<range::Grid>,
+) -> Result<Vec<Series>, ClientError> {
+    use serde::de::DeserializeSeed;
+    let data: RangeData<'_> = decode(url, status, body, secrets)?;
+    if data.result_type != "matrix" {
+        let shown = QueryData { result_type: data.result_type, result: serde_json::Value::Null };
+        return shown.expect(url, "matrix").map(|_| Vec::new());
     }
-    out
+    let mut reader = serde_json::Deserializer::from_str(data.result.get());
+    let series = range::SeriesList(grid)
+        .deserialize(&mut reader)
+        .map_err(|e| ClientError::Decode { url: url.to_string(), cause: e.to_string() })?;
+    Ok(series.into_iter().map(|(names, points)| (safe_labels(names, secrets), points)).collect())
 }
 
 /// Decodes an answer of the range-query endpoint as [`Client::query_range`] does once it has
-/// read it, for the fuzz target of untrusted responses.
+/// read it (without a grid: every point), for the fuzz target of untrusted responses.
 pub fn decode_range(status: u16, body: &str) -> Result<Vec<Series>, ClientError> {
-    let url = "http://fuzz/api/v1/query_range";
-    let result = decode::<QueryData>(url, status, body, &Secrets::default())?.expect(url, "matrix")?;
-    Ok(matrix(&result, &Secrets::default()))
+    decode_range_on("http://fuzz/api/v1/query_range", status, body, &Secrets::default(), None)
 }
 
 /// Decodes an answer of the rules endpoint as [`Client::rules`] does once it has read it, for
@@ -694,12 +713,7 @@ pub fn decode_rules(status: u16, body: &str) -> Result<Vec<LoadedGroup>, ClientE
     Ok(groups)
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(
-    url: &str,
-    status: u16,
-    body: &str,
-    secrets: &Secrets,
-) -> Result<T, ClientError> {
+fn decode<'a, T: Deserialize<'a>>(url: &str, status: u16, body: &'a str, secrets: &Secrets) -> Result<T, ClientError> {
     // Scrub a bounded prefix (a body may be huge), long enough that no secret is cut in two.
     let shown = |text: &str| {
         let longest = secrets.0.first().map_or(0, String::len);

@@ -161,3 +161,20 @@ fn strings_stay_as_written_whatever_yaml_1_1_would_read() {
     assert!(linted.stdout.contains("alert `Y`"), "{}", linted.stdout);
     assert!(!linted.stdout.contains("`true`"), "{}", linted.stdout);
 }
+
+/// An import input path with a carriage return: the header comment of the imported spec
+/// cannot be ended early, and the spec builds.
+#[test]
+fn an_import_path_cannot_end_the_header_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let sloth = "version: \"prometheus/v1\"\nservice: shop\nslos:\n  - name: requests\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(x_total{code=\"5\"}[{{.window}}]))\n        total_query: sum(rate(x_total[{{.window}}]))\n";
+    let input = write(dir.path(), "in\rservice: injected.yaml", sloth);
+    let out = dir.path().join("slos");
+    let imported = run(&mut sloc(&["import", &input, "-o", out.to_str().unwrap()]));
+    assert_eq!(imported.code, 0, "{}", imported.transcript());
+    let spec = std::fs::read_to_string(out.join("shop.slo.yaml")).unwrap();
+    assert!(only_in_comments(&spec, "service: injected"), "{spec:?}");
+    let built = run(&mut sloc(&["build", out.join("shop.slo.yaml").to_str().unwrap()]));
+    assert_eq!(built.code, 0, "{}", built.transcript());
+    assert!(built.stdout.contains("service: shop") || built.stdout.contains("service=\"shop\""), "{}", built.stdout);
+}
