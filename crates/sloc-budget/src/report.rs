@@ -190,7 +190,9 @@ fn objective_report<S: Source>(
         // A ratio of sums may exceed 1 by rounding, never by more.
         let valid = bad.is_finite() && total.is_finite() && bad >= 0.0 && total >= 0.0 && bad <= total * (1.0 + 1e-9);
         let invalid_data = (!valid).then(|| format!("bad {bad} of all {total} over the period"));
-        let ratio = (valid && total > 0.0).then(|| bad / total);
+        // Less than half an event is none: its ratio would be a confident SLI over nothing.
+        let counted = events_per_sum.is_none_or(|e| total * e >= 0.5);
+        let ratio = (valid && total > 0.0 && counted).then(|| bad / total);
         Compliance {
             labels,
             sli: ratio.map(|r| 1.0 - r),

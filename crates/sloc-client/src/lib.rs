@@ -177,13 +177,16 @@ impl QueryData {
         if self.result_type == wanted && self.result.is_array() {
             return Ok(self.result);
         }
-        Err(ClientError::Decode {
-            url: url.to_string(),
-            cause: format!(
-                "an unexpected answer: a {} where a {wanted} was asked for",
-                sanitize(if self.result_type.is_empty() { "result without a type" } else { &self.result_type }, 40)
-            ),
-        })
+        Err(unexpected(url, &self.result_type, wanted))
+    }
+}
+
+/// An answer of another result type than the query asked for.
+fn unexpected(url: &str, got: &str, wanted: &str) -> ClientError {
+    let got = if got.is_empty() { "result without a type" } else { got };
+    ClientError::Decode {
+        url: url.to_string(),
+        cause: format!("an unexpected answer: a {} where a {wanted} was asked for", sanitize(got, 40)),
     }
 }
 
@@ -689,8 +692,7 @@ fn decode_range_on(
     use serde::de::DeserializeSeed;
     let data: RangeData<'_> = decode(url, status, body, secrets)?;
     if data.result_type != "matrix" {
-        let shown = QueryData { result_type: data.result_type, result: serde_json::Value::Null };
-        return shown.expect(url, "matrix").map(|_| Vec::new());
+        return Err(unexpected(url, &data.result_type, "matrix"));
     }
     let mut reader = serde_json::Deserializer::from_str(data.result.get());
     let series = range::SeriesList(grid)

@@ -369,6 +369,28 @@ fn a_report_reads_only_valid_sums_and_points_on_its_grid() {
     let table = run(&mut sloc(&args));
     assert!(table.stdout.contains(" invalid "), "{}", table.stdout);
     assert!(!table.stdout.contains("-0 ") && !table.stdout.contains("1000.0%"), "{}", table.stdout);
+    // Sums of almost nothing (1e-300 events) are no events, not a 0.000% SLI over nothing.
+    let tiny = FakeServer::start(move |request| {
+        let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let body = if path.starts_with("/api/v1/query_range") {
+            r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#.to_string()
+        } else if path.starts_with("/api/v1/query") {
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"value":[{to},"1e-300"]}}]}}}}"#
+            )
+        } else if path.starts_with("/api/v1/status/flags") {
+            r#"{"status":"success","data":{}}"#.to_string()
+        } else {
+            r#"{"status":"success","data":{"groups":[]}}"#.to_string()
+        };
+        answer("200 OK", "Content-Type: application/json\r\n", body.as_bytes())
+    });
+    let mut tiny_args = args.to_vec();
+    tiny_args[3] = &tiny.url;
+    tiny_args.extend(["--format", "json"]);
+    let none = run(&mut sloc(&tiny_args));
+    let none: serde_json::Value = serde_json::from_str(&none.stdout).unwrap();
+    assert!(none["objectives"][0]["sli"].is_null(), "{none}");
     let mut markdown_args = args.to_vec();
     markdown_args.extend(["--format", "markdown"]);
     let markdown = run(&mut sloc(&markdown_args));
