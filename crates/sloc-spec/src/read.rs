@@ -432,6 +432,8 @@ impl<'t> Reader<'t> {
             .with_label("out of range");
             d = if value > Decimal::ZERO && value <= Decimal::ONE {
                 d.with_help(format!("objectives are percentages: did you mean {}?", value.mul_ratio(100, 1)))
+            } else if value == Decimal::HUNDRED {
+                d.with_help("100% leaves no error budget: no failure is allowed, so every alert would fire on the first one; aim below 100, e.g. 99.9")
             } else {
                 d.with_help("write the objective in percent, e.g. 99.9")
             };

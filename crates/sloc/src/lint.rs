@@ -54,11 +54,18 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let files = match collect(&paths) {
         Ok(f) => f,
-        Err(message) => {
-            out.error(message);
+        Err((path, message)) => {
+            out.error_about(&path, message);
             return exit::USAGE;
         }
     };
+    if files.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| crate::shown(p)).collect();
+        out.stderr.push_str(&format!(
+            "nothing to lint: no YAML file under {} (or every one is excluded by sloc.toml or .gitignore)\n",
+            shown.join(", ")
+        ));
+    }
     let mut sources = Vec::new();
     let mut unreadable = Vec::new();
     for path in &files {
@@ -88,12 +95,13 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
     if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
 }
 
-/// The files to lint: named files as given, directories searched for YAML.
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// The files to lint: named files as given, directories searched for YAML. An error names the
+/// path it is about.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String)> {
     let mut files = Vec::new();
     for path in paths {
         if !path.exists() && path.as_os_str() != "-" {
-            return Err(format!("cannot read {}: no such file or directory", crate::shown(path)));
+            return Err((path.clone(), format!("cannot read {}: no such file or directory", crate::shown(path))));
         }
         // Anything named that is not a directory is read: files, FIFOs, `<(cat x)`, `-`.
         if path.as_os_str() == "-" || !path.is_dir() {
@@ -108,7 +116,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walker {
-            let entry = entry.map_err(|e| format!("cannot read {}: {e}", crate::shown(path)))?;
+            let entry = entry.map_err(|e| (path.clone(), format!("cannot read {}: {e}", crate::shown(path))))?;
             let p = entry.path();
             let yaml = p.extension().is_some_and(|e| e == "yml" || e == "yaml");
             // Hidden entries (`..data`, `..2026_11_25...` of a ConfigMap) are skipped by the

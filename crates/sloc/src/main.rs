@@ -141,8 +141,9 @@ pub struct Output {
     pub format: Format,
     pub stdout: String,
     pub stderr: String,
-    /// The errors that stopped the command, for machine formats.
-    fatal: Vec<String>,
+    /// The errors that stopped the command, for machine formats: the file each is about (when
+    /// one is), and the message.
+    fatal: Vec<(Option<String>, String)>,
 }
 
 impl Output {
@@ -150,7 +151,15 @@ impl Output {
     pub fn error(&mut self, message: impl std::fmt::Display) {
         let message = message.to_string();
         self.stderr.push_str(&format!("error: {message}\n"));
-        self.fatal.push(message);
+        self.fatal.push((None, message));
+    }
+
+    /// [`Output::error`] about one input: machine formats name it as the finding's file.
+    pub fn error_about(&mut self, file: &std::path::Path, message: impl std::fmt::Display) {
+        self.error(message);
+        if let Some(last) = self.fatal.last_mut() {
+            last.0 = Some(shown(file));
+        }
     }
 
     /// With a machine format, a command that could not run (exit 2) still prints a valid
@@ -159,13 +168,15 @@ impl Output {
         if self.format == Format::Human || self.fatal.is_empty() || !self.stdout.trim().is_empty() {
             return;
         }
-        let file = sloc_diagnostics::SourceFile::new("sloc", "");
-        let diagnostics = self
+        let reports: Vec<sloc_diagnostics::FileReport> = self
             .fatal
             .iter()
-            .map(|m| sloc_diagnostics::Diagnostic::new(&sloc_diagnostics::CANNOT_RUN, 0..0, m.clone()))
+            .map(|(file, m)| {
+                let file = sloc_diagnostics::SourceFile::new(file.as_deref().unwrap_or("sloc"), "");
+                let d = sloc_diagnostics::Diagnostic::new(&sloc_diagnostics::CANNOT_RUN, 0..0, m.clone());
+                sloc_diagnostics::FileReport::new(file, vec![d])
+            })
             .collect();
-        let reports = [sloc_diagnostics::FileReport::new(file, diagnostics)];
         let (color, format) = (self.color, self.format);
         let mut document = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
         report::print(&mut document, &reports, format, true);

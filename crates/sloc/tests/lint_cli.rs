@@ -341,3 +341,18 @@ fn pathological_expressions_are_located_and_shown_in_a_window() {
         assert!(human.stderr.contains(&format!("[{file}:5:{column}]")), "{}", human.stderr);
     }
 }
+
+/// A folder with nothing to lint says so (exit 0), and a missing input is named as the file of
+/// its E001 in machine formats (#24 papercuts 4 and 5).
+#[test]
+fn nothing_to_lint_and_a_missing_file_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = run(&mut sloc(&["lint", dir.path().to_str().unwrap()]));
+    assert_eq!(empty.code, 0, "{}", empty.transcript());
+    assert!(empty.stderr.contains("nothing to lint: no YAML file under"), "{}", empty.stderr);
+    let missing = run(&mut sloc(&["lint", "missing.yml", "--format", "json"]));
+    assert_eq!(missing.code, 2, "{}", missing.transcript());
+    let document: serde_json::Value = serde_json::from_str(&missing.stdout).unwrap();
+    assert_eq!(document[0]["file"], "missing.yml", "{}", missing.stdout);
+    assert_eq!(document[0]["code"], "E001", "{}", missing.stdout);
+}
