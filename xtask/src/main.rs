@@ -16,6 +16,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod check_files;
 mod codegen;
 mod deps;
 

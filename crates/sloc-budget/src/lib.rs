@@ -30,7 +30,9 @@ pub trait Source {
     /// Instant queries, each at its time (Unix seconds; the server's now when `None`), in order.
     fn instant(&self, queries: Vec<(String, Option<f64>)>) -> Vec<Result<Vector, Self::Error>>;
 
-    /// A range query from `start` to `end` at `step` (seconds).
+    /// A range query from `start` to `end` at `step` (seconds). Every point returned lies on
+    /// that grid (the client drops a server's other points while it reads the answer, which
+    /// bounds its memory by the period and step).
     fn range(&self, query: &str, start: f64, end: f64, step: f64) -> Result<Matrix, Self::Error>;
 }
 

@@ -168,8 +168,8 @@ fn objective_report<S: Source>(
     let step = BUCKET.max((to - first) / MAX_POINTS + 1);
     let (hourly_bad, hourly_total) = if first <= to {
         (
-            buckets(o, source.range(&hourly_bad, first as f64, to as f64, step as f64)?, (first, to, step)),
-            buckets(o, source.range(&hourly_total, first as f64, to as f64, step as f64)?, (first, to, step)),
+            buckets(o, source.range(&hourly_bad, first as f64, to as f64, step as f64)?),
+            buckets(o, source.range(&hourly_total, first as f64, to as f64, step as f64)?),
         )
     } else {
         (BTreeMap::new(), BTreeMap::new())
@@ -270,27 +270,13 @@ fn objective_report<S: Source>(
     })
 }
 
-/// Whether `t` is a point of the grid `(start, end, step)` that a range query asked for: a
-/// server's points elsewhere (off the step, outside the period, at ±1e300) are not data.
-fn on_grid(t: f64, (start, end, step): (i64, i64, i64)) -> Option<i64> {
-    let t = t.round();
-    if !(start as f64..=end as f64).contains(&t) {
-        return None;
-    }
-    let t = t as i64;
-    ((t - start) % step.max(1) == 0).then_some(t)
-}
-
-/// Range-query series as group → (bucket end → value), on the requested grid only: at most
-/// one point per step of the period, whatever the server sends.
-fn buckets(o: &Objective, series: Matrix, grid: (i64, i64, i64)) -> BTreeMap<Labels, BTreeMap<i64, f64>> {
+/// Range-query series as group → (bucket end → value).
+fn buckets(o: &Objective, series: Matrix) -> BTreeMap<Labels, BTreeMap<i64, f64>> {
     let mut out: BTreeMap<Labels, BTreeMap<i64, f64>> = BTreeMap::new();
     for (labels, points) in series {
         let entry = out.entry(group_key(o, &labels)).or_default();
         for (t, v) in points.into_iter().filter(|(_, v)| v.is_finite()) {
-            if let Some(t) = on_grid(t, grid) {
-                *entry.entry(t).or_insert(0.0) += v;
-            }
+            *entry.entry(t.round() as i64).or_insert(0.0) += v;
         }
     }
     out
@@ -325,9 +311,8 @@ fn gaps<S: Source>(o: &Objective, source: &S, from: i64, to: i64, interval: f64)
     let step = (interval.max(60.0) as i64).max((to - from) / MAX_POINTS + 1);
     let query = format!("count(count_over_time({series}{}[{}s]))", o.selector, step + step / 2);
     let answer = source.range(&query, (from + step) as f64, to as f64, step as f64)?;
-    let grid = (from + step, to, step);
     let present: std::collections::BTreeSet<i64> =
-        answer.iter().flat_map(|(_, points)| points.iter().filter_map(|(t, _)| on_grid(*t, grid))).collect();
+        answer.iter().flat_map(|(_, points)| points.iter().map(|(t, _)| t.round() as i64)).collect();
     let mut gaps = Vec::new();
     let mut start: Option<i64> = None;
     let mut t = from + step;

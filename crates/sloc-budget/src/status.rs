@@ -149,27 +149,20 @@ fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Ve
         .into_iter()
         .map(|key| {
             let mut invalid = Vec::new();
-            let mut valid_ratio = |r: Option<f64>, window: sloc_promql::Duration| {
-                r.filter(|r| {
-                    // A ratio of sums may exceed 1 by rounding, never by more.
-                    let ok = r.is_finite() && (-1e-9..=1.0 + 1e-9).contains(r);
-                    if r.is_nan() {
-                        invalid.push(format!("several series of the error ratio over {}", window_name(window)));
-                    } else if !ok {
-                        invalid.push(format!("an error ratio of {r} over {}", window_name(window)));
-                    }
-                    ok
-                })
+            // Two series for one objective (or group): neither is the objective's, so neither is read.
+            let ratio = if collided.contains(&key) {
+                invalid.push(format!("several series of the error ratio over {}", window_name(o.period)));
+                None
+            } else {
+                valid_ratio(period_ratio.get(&key).copied(), o.period, &mut invalid)
             };
-            // Two series for one objective (or group): neither is the objective's, so neither is
-            // read. NaN marks it: `by_group` already dropped the server's own NaNs (0/0, no events).
-            let period_value = if collided.contains(&key) { Some(f64::NAN) } else { period_ratio.get(&key).copied() };
-            let ratio = valid_ratio(period_value, o.period);
             let budget_remaining = ratio.map(|r| 1.0 - r / budget);
             let burn_rates: BTreeMap<String, Option<f64>> = windows
                 .iter()
                 .zip(&window_ratios)
-                .map(|(w, m)| (window_name(*w), valid_ratio(m.get(&key).copied(), *w).map(|r| r / budget)))
+                .map(|(w, m)| {
+                    (window_name(*w), valid_ratio(m.get(&key).copied(), *w, &mut invalid).map(|r| r / budget))
+                })
                 .collect();
             let burn = burn_rates.get(&window_name(exhaustion_window(o))).copied().flatten();
             let time_to_exhaustion = match (budget_remaining, burn) {
@@ -219,6 +212,18 @@ fn objective_rows(o: &Objective, answers: &[Vector], server: &ServerState) -> Ve
             }
         })
         .collect()
+}
+
+/// `ratio` when an error ratio can be it; otherwise none, and what the server answered is
+/// added to `invalid`.
+fn valid_ratio(ratio: Option<f64>, window: sloc_promql::Duration, invalid: &mut Vec<String>) -> Option<f64> {
+    // A ratio of sums may exceed 1 by rounding, never by more.
+    let r = ratio?;
+    if r.is_finite() && (-1e-9..=1.0 + 1e-9).contains(&r) {
+        return Some(r);
+    }
+    invalid.push(format!("an error ratio of {r} over {}", window_name(window)));
+    None
 }
 
 /// Whether `--fail-on` holds: `budget` (a budget overspent), `critical` (a critical alert

@@ -502,22 +502,23 @@ impl Comparison {
             Some(Owner::Own(sev)) => Some(sev),
             _ => None,
         });
-        // Another objective's alerts, keyed `objective \0 severity`.
-        let other = |owner: Option<Owner<'_>>| match owner {
-            Some(Owner::Other(id, sev)) => Some(format!("{id}\0{sev}")),
-            _ => None,
-        };
+        // Another objective's alerts, by objective and severity.
+        fn other(owner: Option<Owner<'_>>) -> Option<(&ObjectiveId, String)> {
+            match owner {
+                Some(Owner::Other(id, sev)) => Some((id, sev)),
+                _ => None,
+            }
+        }
         let old_others = timeline(scenario, old, |l| other(Some(old_owner(l))));
         let sloc_others = timeline(scenario, sloc, |l| other(sloc_owner(l)));
         let mut also_burnt: BTreeMap<String, AlsoBurnt> = BTreeMap::new();
         for (side, others) in [(Side::Old, old_others), (Side::Sloc, sloc_others)] {
-            for (key, (seen, _)) in others {
-                let (id, sev) = key.split_once('\0').unwrap_or((&key, ""));
+            for ((id, sev), (seen, _)) in others {
                 let entry = also_burnt
                     .entry(id.to_string())
                     .or_insert_with(|| AlsoBurnt { objective: id.to_string(), ..AlsoBurnt::default() });
                 let list = if side == Side::Old { &mut entry.old } else { &mut entry.sloc };
-                list.push((sev.to_string(), seen));
+                list.push((sev, seen));
             }
         }
         let severities: BTreeSet<&String> =
@@ -785,12 +786,12 @@ fn severity_order(severity: &str) -> usize {
 
 /// Per severity: what fired from the burn's start on, and the labels of the first alert that
 /// fired.
-fn timeline(
+fn timeline<K: Ord>(
     s: &Scenario,
     firing: &Firing,
-    mut severity: impl FnMut(&BTreeMap<String, String>) -> Option<String>,
-) -> BTreeMap<String, (Seen, BTreeMap<String, String>)> {
-    let mut at_times: BTreeMap<String, BTreeMap<u64, BTreeMap<String, String>>> = BTreeMap::new();
+    mut severity: impl FnMut(&BTreeMap<String, String>) -> Option<K>,
+) -> BTreeMap<K, (Seen, BTreeMap<String, String>)> {
+    let mut at_times: BTreeMap<K, BTreeMap<u64, BTreeMap<String, String>>> = BTreeMap::new();
     for (t, samples) in firing {
         for labels in samples {
             if let Some(sev) = severity(labels) {

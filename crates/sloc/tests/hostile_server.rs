@@ -12,6 +12,19 @@ use common::{run, sloc};
 
 const RULES: &str = "rules/oneflow.rules.yml";
 
+/// A server on a free loopback port that accepts connections and never answers.
+fn silent_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
 fn check(url: &str, extra: &[&str]) -> common::Run {
     let mut args = vec!["check", "--prometheus", url, "--timeout", "5s"];
     args.extend(extra);
@@ -171,14 +184,7 @@ fn pathological_expressions_served_by_the_server_are_handled_in_linear_time() {
 #[test]
 fn a_timeout_bounds_the_whole_call_retries_included() {
     // Accepts and never answers: each attempt would wait the whole timeout.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            held.push(stream);
-        }
-    });
+    let url = silent_server();
     let started = std::time::Instant::now();
     let result = run(&mut sloc(&["check", "--prometheus", &url, "--timeout", "2s", RULES]));
     let took = started.elapsed();
@@ -278,14 +284,7 @@ fn impossible_values_are_invalid_data_not_numbers() {
 /// timeout stops the others: the command takes about one timeout, not one per query.
 #[test]
 fn a_silent_server_costs_status_one_timeout_not_one_per_query() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            held.push(stream);
-        }
-    });
+    let url = silent_server();
     let started = std::time::Instant::now();
     let result = run(&mut sloc(&["status", "--prometheus", &url, "--timeout", "2s", "rules/oneflow.slo.yaml"]));
     let took = started.elapsed();

@@ -112,25 +112,3 @@ pub(crate) fn show_number(x: f64) -> String {
     let text = text.trim_end_matches('0').trim_end_matches('.');
     text.to_string()
 }
-
-#[cfg(test)]
-mod tests {
-    /// Each check lives in `checks/<name>.rs`, named after its kebab-case name, and declares
-    /// its own code there.
-    #[test]
-    fn every_check_is_a_file_named_after_it() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
-        let codes = super::RULE_CHECKS.iter().map(|c| c.code).chain(super::SPEC_CHECKS.iter().map(|c| c.code));
-        for code in codes {
-            let path = dir.join(format!("{}.rs", code.name.replace('-', "_")));
-            let text =
-                std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} has no {}", code.code, path.display()));
-            assert!(
-                text.contains(&format!("(\"{}\", \"{}\"", code.code, code.name)),
-                "{} does not declare {}",
-                path.display(),
-                code.code
-            );
-        }
-    }
-}

@@ -66,23 +66,3 @@ pub(crate) fn on_slos(slos: &[Slo], out: &mut Vec<Diagnostic>) {
         }
     });
 }
-
-#[cfg(test)]
-mod tests {
-    /// Each check lives in `checks/<name>.rs`, named after its kebab-case name.
-    #[test]
-    fn every_check_is_a_file_named_after_it() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
-        for code in super::SPEC_CHECKS.iter().map(|c| c.code) {
-            let path = dir.join(format!("{}.rs", code.name.replace('-', "_")));
-            let text =
-                std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} has no {}", code.code, path.display()));
-            assert!(
-                text.contains(&format!("(\"{}\", \"{}\"", code.code, code.name)),
-                "{} does not declare {}",
-                path.display(),
-                code.code
-            );
-        }
-    }
-}
