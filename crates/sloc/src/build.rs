@@ -72,6 +72,15 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         None if into_dir => Artifact::EVERY.to_vec(),
         None => vec![Artifact::Rules],
     };
+    if args.format != Some(OutputFormat::PrometheusOperator) {
+        let manifest_only = [("--label", !args.labels.is_empty()), ("--name", args.name.is_some()), ("--namespace", args.namespace.is_some())];
+        if let Some((flag, _)) = manifest_only.iter().find(|(_, given)| *given) {
+            out.error(format!(
+                "{flag} sets the PrometheusRule manifest's metadata: add `--format prometheus-operator`, or leave {flag} out"
+            ));
+            return exit::USAGE;
+        }
+    }
     let mut labels = Vec::new();
     for label in &args.labels {
         let Some((k, v)) = label.split_once('=') else {
@@ -120,7 +129,12 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         None if args.check => {
             let beside: Vec<(PathBuf, String)> =
                 each().map(|(c, path, a)| (path.with_file_name(a.file_name(&spec_stem(path))), c.render(a))).collect();
-            check(&beside, out)
+            let commands = beside
+                .iter()
+                .zip(each())
+                .map(|((target, _), (_, spec, _))| rebuild_command(args, &[spec.clone()], target))
+                .collect::<Vec<_>>();
+            check(&beside, &commands, out)
         }
         None => {
             out.stdout.push_str(&sloc_pipeline::build::render(&compiled, artifacts[0]));
@@ -149,16 +163,44 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
                     return exit::USAGE;
                 }
             };
-            if args.check { check(&targets, out) } else { write(&targets, out) }
+            if args.check {
+                let command = rebuild_command(args, &args.specs, target);
+                check(&targets, &vec![command; targets.len()], out)
+            } else {
+                write(&targets, out)
+            }
         }
     }
 }
 
-/// Whether `-o` names a directory: an existing one, a path ending in `/`, or, for several specs,
-/// any path that does not name a file (`.yml`, `.yaml`, `.json`: the specs merged into it).
+/// Whether `-o` names a directory: an existing one, a path ending in `/`, a path that does not
+/// exist yet and has no extension (`-o monitoring`), or, for several specs, any path that does
+/// not name a file (`.yml`, `.yaml`, `.json`: the specs merged into it).
 fn is_dir_target(target: &Path, specs: usize) -> bool {
     let names_a_file = target.extension().is_some_and(|e| matches!(e.to_str(), Some("yml" | "yaml" | "json")));
-    target.is_dir() || (specs > 1 && !names_a_file) || target.as_os_str().to_string_lossy().ends_with('/')
+    target.is_dir()
+        || (specs > 1 && !names_a_file)
+        || (!target.exists() && target.extension().is_none())
+        || target.as_os_str().to_string_lossy().ends_with('/')
+}
+
+/// The `sloc build` command that rewrites `target` from `specs`: what `--check` tells a user
+/// (or a pre-commit hook's log) to run.
+fn rebuild_command(args: &BuildArgs, specs: &[PathBuf], target: &Path) -> String {
+    let mut words = vec!["sloc".to_string(), "build".to_string()];
+    words.extend(specs.iter().map(|s| crate::shown(s)));
+    if let Some(format) = args.format {
+        let name = clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string()).unwrap_or_default();
+        words.push(format!("--format {name}"));
+    }
+    for (flag, value) in [("--name", &args.name), ("--namespace", &args.namespace)] {
+        if let Some(value) = value {
+            words.push(format!("{flag} {value}"));
+        }
+    }
+    words.extend(args.labels.iter().map(|l| format!("--label {l}")));
+    words.push(format!("-o {}", crate::shown(target)));
+    words.join(" ")
 }
 
 /// Refuses outputs that would lose data: two specs written to one file (one team's rules would
@@ -193,20 +235,26 @@ fn write(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {
             out.error(message);
             return exit::USAGE;
         }
+        out.stderr.push_str(&format!("wrote {}\n", crate::shown(path)));
     }
     exit::OK
 }
 
-/// `--check`: compare with what is on disk, print unified diffs, write nothing.
-fn check(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {
+/// `--check`: compare with what is on disk, print unified diffs, write nothing. `commands[i]`
+/// rewrites `targets[i]`.
+fn check(targets: &[(PathBuf, String)], commands: &[String], out: &mut Output) -> u8 {
     let mut stale = 0;
-    for (path, yaml) in targets {
+    let mut fixes: Vec<&str> = Vec::new();
+    for ((path, yaml), command) in targets.iter().zip(commands) {
         let name = crate::shown(path);
         let current = std::fs::read_to_string(path).unwrap_or_default();
         if current == *yaml {
             continue;
         }
         stale += 1;
+        if !fixes.contains(&command.as_str()) {
+            fixes.push(command);
+        }
         let diff = similar::TextDiff::from_lines(current.as_str(), yaml.as_str());
         out.stdout.push_str(
             &diff
@@ -218,8 +266,9 @@ fn check(targets: &[(PathBuf, String)], out: &mut Output) -> u8 {
     }
     if stale > 0 {
         out.stderr.push_str(&format!(
-            "{stale} generated file{} out of date: run the same `sloc build` without --check\n",
-            if stale == 1 { " is" } else { "s are" }
+            "{stale} generated file{} out of date; to regenerate, run:\n{}",
+            if stale == 1 { " is" } else { "s are" },
+            fixes.iter().map(|c| format!("  {c}\n")).collect::<String>()
         ));
         exit::FINDINGS
     } else {

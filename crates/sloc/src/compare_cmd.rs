@@ -57,7 +57,11 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
             return exit::USAGE;
         }
     };
-    let compared = match compare(&parsed, &old, &sources, &PromtoolIn(dir.path())) {
+    let progress = crate::progress::Progress::start("promtool runs of the old and new rules", out);
+    let runner = PromtoolIn { dir: dir.path(), progress: Some(&progress), on_done: None };
+    let compared = compare(&parsed, &old, &sources, &runner);
+    drop(progress);
+    let compared = match compared {
         Ok(c) => c,
         Err(CompareError::Run(message)) => {
             out.error(message);

@@ -15,6 +15,7 @@ mod files;
 mod import_cmd;
 mod interrupt;
 mod lint;
+mod progress;
 mod report;
 mod test_cmd;
 
@@ -183,11 +184,14 @@ impl Output {
         self.stdout = document.stdout;
     }
 
-    #[allow(clippy::print_stderr)]
+    /// Prints what is held so far, and empties it.
     fn flush(&mut self) {
         // A closed pipe (`sloc build | head`) is not an error worth reporting.
         let _ = std::io::stdout().lock().write_all(self.stdout.as_bytes());
         let _ = std::io::stderr().lock().write_all(self.stderr.as_bytes());
+        let _ = std::io::stdout().lock().flush();
+        self.stdout.clear();
+        self.stderr.clear();
     }
 }
 

@@ -18,7 +18,7 @@ pub struct TestArgs {
     #[arg(required = true, value_name = "SPEC")]
     specs: Vec<PathBuf>,
     /// Write the compiled rules and the test files to this directory, to commit them and run
-    /// them in your own CI (`promtool test rules DIR/*.test.yml`).
+    /// them in your own CI (`promtool test rules DIR/*/*.test.yml`: one folder per spec).
     #[arg(long, value_name = "DIR")]
     emit: Option<PathBuf>,
     /// How to print problems in the specs.
@@ -77,21 +77,40 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
-    for (source, slo, why) in &generated.skipped {
-        out.stderr.push_str(&format!("skipped {source} {slo}: {why}\n"));
-    }
     report::print(out, &reports, args.error_format, true);
     if report::fails(&reports, Severity::Error) {
         return exit::FINDINGS;
     }
-    let runner = PromtoolIn(dir);
+    for (source, slo, why) in &generated.skipped {
+        out.stdout.push_str(&format!("SKIP {source} {slo}: {why}\n"));
+    }
+    let skipped = generated.skipped.len();
+    let progress = crate::progress::Progress::start("promtool tests", out);
+    // A test's PASS or FAIL line, printed as soon as promtool is done with it.
+    let line = |path: &Path, run: &PromtoolRun| {
+        let Some((source, name, relative)) = generated.tests.iter().find(|(_, _, p)| dir.join(p) == path) else {
+            return String::new();
+        };
+        if run.passed {
+            return format!("PASS {source} {name}\n");
+        }
+        // promtool's own reason, indented; the files outlive the run only with --emit.
+        let kept = match &args.emit {
+            Some(_) => format!(" ({})", crate::shown(&dir.join(relative))),
+            None => " (--emit DIR keeps the test files)".to_string(),
+        };
+        let reason: String = run.output.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("    {l}\n")).collect();
+        format!("FAIL {source} {name}{kept}\n{reason}")
+    };
+    let on_done = |path: &Path, run: &PromtoolRun| progress.done(Some(&line(path, run)));
+    let runner = PromtoolIn { dir, progress: Some(&progress), on_done: Some(&on_done) };
     if !promtool {
         if let Err(message) = runner.write(&generated.files) {
             out.error(message);
             return exit::USAGE;
         }
         out.stderr.push_str(&format!(
-            "wrote {} tests to {}; promtool is not on the PATH to run them\n",
+            "wrote {} tests to {} ({skipped} skipped); promtool is not on the PATH to run them\n",
             generated.tests.len(),
             crate::shown(dir)
         ));
@@ -105,35 +124,30 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
-    let (mut passed, mut failed) = (0, 0);
-    for ((source, name, path), run) in generated.tests.iter().zip(runs) {
-        if run.passed {
-            passed += 1;
-            out.stdout.push_str(&format!("PASS {source} {name}\n"));
-        } else {
-            failed += 1;
-            // promtool's own reason, indented; the files outlive the run only with --emit.
-            let kept = match &args.emit {
-                Some(_) => format!(" ({})", crate::shown(&dir.join(path))),
-                None => " (--emit DIR keeps the test files)".to_string(),
-            };
-            let reason: String =
-                run.output.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("    {l}\n")).collect();
-            out.stdout.push_str(&format!("FAIL {source} {name}{kept}\n{reason}"));
-        }
-    }
-    out.stdout.push_str(&format!("{passed} passed, {failed} failed\n"));
+    drop(progress);
+    let passed = runs.iter().filter(|r| r.passed).count();
+    let failed = runs.len() - passed;
+    out.stdout.push_str(&format!("{passed} passed, {failed} failed, {skipped} skipped\n"));
     if failed > 0 { exit::FINDINGS } else { exit::OK }
 }
 
+/// A test's path and its run, as soon as promtool is done with it.
+pub type OnDone<'a> = &'a (dyn Fn(&Path, &PromtoolRun) + Sync);
+
 /// promtool run on files written in one directory: the binary's [`Promtool`].
-pub struct PromtoolIn<'a>(pub &'a Path);
+pub struct PromtoolIn<'a> {
+    pub dir: &'a Path,
+    /// Counts the runs (a counter on a terminal).
+    pub progress: Option<&'a crate::progress::Progress>,
+    /// Called as each run finishes (else the progress only counts it).
+    pub on_done: Option<OnDone<'a>>,
+}
 
 impl PromtoolIn<'_> {
     /// Writes every file (paths relative to the directory), each atomically.
     pub fn write(&self, files: &[(String, String)]) -> Result<(), String> {
         for (name, text) in files {
-            let path = self.0.join(name);
+            let path = self.dir.join(name);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| format!("cannot create {}: {}", crate::shown(parent), crate::files::io_reason(&e)))?;
@@ -147,15 +161,23 @@ impl PromtoolIn<'_> {
 impl Promtool for PromtoolIn<'_> {
     fn test_rules(&self, files: &[(String, String)], tests: &[String]) -> Result<Vec<PromtoolRun>, String> {
         self.write(files)?;
-        let paths: Vec<PathBuf> = tests.iter().map(|t| self.0.join(t)).collect();
-        run_promtool_tests(&paths)
-            .into_iter()
-            .map(|run| {
-                let o = run.map_err(|e| format!("cannot run promtool: {e}"))?;
-                let output = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-                Ok(PromtoolRun { passed: o.status.success(), output })
-            })
-            .collect()
+        let paths: Vec<PathBuf> = tests.iter().map(|t| self.dir.join(t)).collect();
+        if let Some(progress) = self.progress {
+            progress.expect(paths.len());
+        }
+        sloc_parallel::parallel_map(&paths, |path| {
+            let o = run_promtool_test(path).map_err(|e| format!("cannot run promtool: {e}"))?;
+            let output = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            let run = PromtoolRun { passed: o.status.success(), output };
+            match (self.on_done, self.progress) {
+                (Some(on_done), _) => on_done(path, &run),
+                (None, Some(progress)) => progress.done(None),
+                (None, None) => {}
+            }
+            Ok(run)
+        })
+        .into_iter()
+        .collect()
     }
 }
 
@@ -164,10 +186,10 @@ pub fn promtool_on_path() -> bool {
     Command::new("promtool").arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-/// `promtool test rules FILE` for every test file, from the file's directory (its rule files
-/// are named relative to it), on every core; the results in order.
-pub fn run_promtool_tests(tests: &[PathBuf]) -> Vec<std::io::Result<std::process::Output>> {
-    sloc_parallel::parallel_map(tests, |path| {
+/// `promtool test rules FILE`, from the file's directory (its rule files are named relative
+/// to it).
+fn run_promtool_test(path: &Path) -> std::io::Result<std::process::Output> {
+    {
         let child = Command::new("promtool")
             .arg("test")
             .arg("rules")
@@ -184,5 +206,5 @@ pub fn run_promtool_tests(tests: &[PathBuf]) -> Vec<std::io::Result<std::process
         let output = child.wait_with_output();
         crate::interrupt::forget_child(pid);
         output
-    })
+    }
 }
