@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail};
 mod bench;
 mod check_files;
 mod codegen;
+mod demo;
 mod deps;
 
 fn main() -> Result<()> {
@@ -30,6 +31,7 @@ fn main() -> Result<()> {
         Some("ci") => ci(),
         Some("deps") => deps::check(),
         Some("bench") => bench::run(&rest),
+        Some("demo") => demo::run(&rest),
         Some("fuzz") => fuzz(rest.first().and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
@@ -133,6 +135,12 @@ fn ci() -> Result<()> {
     } else {
         run_with("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"], &env)
     }
+}
+
+/// Builds `sloc` (debug) and returns its path.
+fn debug_binary() -> Result<PathBuf> {
+    run("cargo", &["build", "--quiet", "--package", "sloc"])?;
+    Ok(root().join("target/debug/sloc"))
 }
 
 /// Builds `sloc` in release and returns its path.

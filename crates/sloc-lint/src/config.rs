@@ -5,6 +5,7 @@
 //! disable = ["L012"]           # codes never reported
 //! enable = ["style"]           # show style checks (all, or by code or name)
 //! lint_fatal = true            # duplicate rules (R009) are errors, as `promtool --lint-fatal`
+//! exclude = ["fixtures/"]      # paths a directory walk skips (.gitignore syntax)
 //! [severity]                   # per-code severity overrides
 //! rate-non-counter = "error"
 //! ```
@@ -30,6 +31,9 @@ pub struct Config {
     /// promtool's `--lint-fatal`: its lint findings (duplicate rules) are errors.
     pub lint_fatal: bool,
     pub severity: BTreeMap<&'static str, Severity>,
+    /// Paths that a directory walk skips, in .gitignore syntax, relative to the directory of
+    /// the `sloc.toml` (a file named on the command line is still read).
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,6 +48,8 @@ struct ConfigFile {
     lint_fatal: bool,
     #[serde(default)]
     severity: BTreeMap<String, String>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 /// Turns a code or a name into the code (`rate-non-counter` → `L001`); `None` when unknown.
@@ -53,7 +59,7 @@ impl Config {
     /// Parses `sloc.toml` text. Errors name the key and the reason.
     pub fn parse(text: &str, resolve: Resolve) -> Result<Config, String> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
-        let mut config = Config { lint_fatal: file.lint_fatal, ..Config::default() };
+        let mut config = Config { lint_fatal: file.lint_fatal, exclude: file.exclude, ..Config::default() };
         if let Some(interval) = file.scrape_interval {
             config.scrape_interval = Some(match parse_duration(&interval) {
                 Ok(d) if !d.is_zero() => d,

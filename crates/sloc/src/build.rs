@@ -73,7 +73,11 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         None => vec![Artifact::Rules],
     };
     if args.format != Some(OutputFormat::PrometheusOperator) {
-        let manifest_only = [("--label", !args.labels.is_empty()), ("--name", args.name.is_some()), ("--namespace", args.namespace.is_some())];
+        let manifest_only = [
+            ("--label", !args.labels.is_empty()),
+            ("--name", args.name.is_some()),
+            ("--namespace", args.namespace.is_some()),
+        ];
         if let Some((flag, _)) = manifest_only.iter().find(|(_, given)| *given) {
             out.error(format!(
                 "{flag} sets the PrometheusRule manifest's metadata: add `--format prometheus-operator`, or leave {flag} out"

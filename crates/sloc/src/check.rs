@@ -15,7 +15,7 @@ use crate::{Format, Output, exit, report};
 pub struct CheckArgs {
     /// The server's URL, with the API's path prefix if any
     /// (`http://localhost:9090`, `https://mimir.example.com/prometheus`).
-    #[arg(long, value_name = "URL", required_unless_present_any = ["alertmanager", "alertmanager_config"])]
+    #[arg(long, value_name = "URL")]
     prometheus: Option<String>,
     /// An Alertmanager whose running configuration must route and inhibit the specs' alerts
     /// (read from `/api/v2/status`; the connection options apply to it too).
@@ -44,6 +44,19 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
+    let against: Vec<String> = [&args.prometheus, &args.alertmanager]
+        .into_iter()
+        .flatten()
+        .map(|url| sloc_client::redact(url))
+        .chain(args.alertmanager_config.as_deref().map(crate::shown))
+        .collect();
+    if against.is_empty() {
+        out.error(
+            "nothing to check against: give --prometheus URL (a Prometheus, or a Mimir, Cortex or Thanos ruler), \
+             --alertmanager URL, or --alertmanager-config FILE",
+        );
+        return exit::USAGE;
+    }
     let mut reports = Vec::new();
     let mut files = Vec::new();
     for path in &args.files {
@@ -88,6 +101,18 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
         let code = &sloc_live::prometheus::unreachable::CODE;
         out.stderr.push_str(&format!("warning[{}]: {e}; nothing was compared (--allow-unreachable)\n", code.code));
     }
-    report::print(out, &checked.reports, args.format, false);
+    let clean = checked.reports.iter().all(|r| r.diagnostics.is_empty());
+    if clean && args.format == Format::Human {
+        // The inputs named, not every file read: an Alertmanager configuration is what the
+        // inputs are checked against.
+        let n = args.files.len();
+        out.stderr.push_str(&format!(
+            "no problems in {n} file{}, checked against {}\n",
+            if n == 1 { "" } else { "s" },
+            against.join(" and ")
+        ));
+    } else {
+        report::print(out, &checked.reports, args.format, false);
+    }
     if report::fails(&checked.reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
 }

@@ -37,9 +37,12 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> u8 {
             }
         }
         _ => {
+            // Columns as wide as their longest entry, so that long names never push a row out.
+            let name_width = codes.iter().map(|c| c.name.len()).max().unwrap_or(0);
+            let severity_width = codes.iter().map(|c| c.severity.as_str().len()).max().unwrap_or(0);
             for c in codes {
                 out.stdout.push_str(&format!(
-                    "{:<6} {:<28} {:<8} {}\n",
+                    "{:<6} {:<name_width$}  {:<severity_width$}  {}\n",
                     c.code,
                     c.name,
                     c.severity.as_str(),

@@ -44,7 +44,7 @@ pub enum FailOn {
 }
 
 pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
-    let config = match load_config(args) {
+    let (config, config_dir) = match load_config(args) {
         Ok(c) => c,
         Err(message) => {
             out.error(message);
@@ -52,7 +52,14 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
         }
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let files = match collect(&paths) {
+    let excluded = match exclusions(&config.exclude, config_dir.as_deref()) {
+        Ok(e) => e,
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
+    let files = match collect(&paths, &excluded) {
         Ok(f) => f,
         Err((path, message)) => {
             out.error_about(&path, message);
@@ -95,9 +102,20 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
     if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
 }
 
-/// The files to lint: named files as given, directories searched for YAML. An error names the
-/// path it is about.
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String)> {
+/// `exclude` of `sloc.toml`, as a matcher rooted at the file's directory.
+fn exclusions(patterns: &[String], root: Option<&Path>) -> Result<ignore::gitignore::Gitignore, String> {
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root.unwrap_or(Path::new(".")));
+    for pattern in patterns {
+        builder
+            .add_line(None, pattern)
+            .map_err(|e| format!("invalid exclude pattern `{pattern}` in sloc.toml: {e}"))?;
+    }
+    builder.build().map_err(|e| format!("invalid exclude patterns in sloc.toml: {e}"))
+}
+
+/// The files to lint: named files as given, directories searched for YAML (skipping what
+/// `excluded` matches). An error names the path it is about.
+fn collect(paths: &[PathBuf], excluded: &ignore::gitignore::Gitignore) -> Result<Vec<PathBuf>, (PathBuf, String)> {
     let mut files = Vec::new();
     for path in paths {
         if !path.exists() && path.as_os_str() != "-" {
@@ -110,10 +128,20 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String)> {
         }
         // Symlinks are followed (a Kubernetes ConfigMap mount is a directory of symlinks);
         // the walker stops at loops.
+        let excluded = excluded.clone();
         let walker = ignore::WalkBuilder::new(path)
             .require_git(false)
             .follow_links(true)
             .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(move |entry| {
+                // Matched as an absolute path, so that `sloc lint sub/` from anywhere skips what
+                // the patterns (relative to the sloc.toml) name.
+                let absolute = std::path::absolute(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                // The matcher answers only for paths under its root (it panics otherwise).
+                !absolute.starts_with(excluded.path())
+                    || !excluded.matched_path_or_any_parents(&absolute, is_dir).is_ignore()
+            })
             .build();
         for entry in walker {
             let entry = entry.map_err(|e| (path.clone(), format!("cannot read {}: {e}", crate::shown(path))))?;
@@ -129,9 +157,13 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String)> {
     Ok(files)
 }
 
-/// `sloc.toml` (given, or the nearest), then the flags over it.
-fn load_config(args: &LintArgs) -> Result<Config, String> {
-    let mut config = match config_path(args.config.as_deref()) {
+/// `sloc.toml` (given, or the nearest), then the flags over it; and the directory the file's
+/// paths are relative to.
+fn load_config(args: &LintArgs) -> Result<(Config, Option<PathBuf>), String> {
+    let path = config_path(args.config.as_deref());
+    let dir =
+        path.as_deref().and_then(Path::parent).map(|d| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf()));
+    let mut config = match path {
         Some(path) => {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {}: {}", crate::shown(&path), io_reason(&e)))?;
@@ -143,7 +175,7 @@ fn load_config(args: &LintArgs) -> Result<Config, String> {
     config.enable(&args.enable, &sloc_codes::resolve_code).map_err(|e| format!("--enable: {e}"))?;
     config.disable(&args.disable, &sloc_codes::resolve_code).map_err(|e| format!("--disable: {e}"))?;
     config.lint_fatal |= args.lint_fatal;
-    Ok(config)
+    Ok((config, dir))
 }
 
 fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {

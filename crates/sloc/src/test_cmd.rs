@@ -99,7 +99,8 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
             Some(_) => format!(" ({})", crate::shown(&dir.join(relative))),
             None => " (--emit DIR keeps the test files)".to_string(),
         };
-        let reason: String = run.output.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("    {l}\n")).collect();
+        let reason: String =
+            run.output.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("    {l}\n")).collect();
         format!("FAIL {source} {name}{kept}\n{reason}")
     };
     let on_done = |path: &Path, run: &PromtoolRun| progress.done(Some(&line(path, run)));

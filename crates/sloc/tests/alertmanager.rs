@@ -114,8 +114,19 @@ fn misrouted_configurations_are_found_at_their_line() {
 #[test]
 fn the_oneflow_example_stack_is_valid_and_clean() {
     let example = root().join("examples/oneflow");
+    // Laid out as docker-compose mounts it: the compiled rules beside the configuration.
+    let etc = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        (example.join("prometheus/prometheus.yml"), "prometheus.yml"),
+        (example.join("prometheus/operational_alerts.yml"), "operational_alerts.yml"),
+        (root().join("rules/oneflow.rules.yml"), "slo_alerts.yml"),
+    ] {
+        std::fs::copy(from, etc.path().join(to)).unwrap();
+    }
+    let compose = std::fs::read_to_string(example.join("docker-compose.yml")).unwrap();
+    assert!(compose.contains("../../rules/oneflow.rules.yml:/etc/prometheus/slo_alerts.yml:ro"), "{compose}");
     let prometheus =
-        common::promtool().args(["check", "config"]).arg(example.join("prometheus/prometheus.yml")).output().unwrap();
+        common::promtool().args(["check", "config"]).arg(etc.path().join("prometheus.yml")).output().unwrap();
     assert!(prometheus.status.success(), "{}", String::from_utf8_lossy(&prometheus.stdout));
     let am = amtool(&["check-config", example.join("alertmanager/alertmanager.yml").to_str().unwrap()]);
     assert!(am.status.success(), "{}", String::from_utf8_lossy(&am.stdout));

@@ -31,7 +31,7 @@ fn the_oneflow_rules_loaded_and_fed_check_clean() {
         "rules/oneflow.rules.yml",
     ]));
     assert_eq!(result.code, 0, "{}", result.stderr);
-    assert_eq!(result.stderr, "no problems in 2 files\n");
+    assert_eq!(result.stderr, format!("no problems in 2 files, checked against {}\n", prometheus.url));
 }
 
 #[test]

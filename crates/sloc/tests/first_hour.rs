@@ -112,3 +112,141 @@ fn test_prints_each_result_as_it_finishes_and_counts_the_skipped() {
     assert_eq!(rest.iter().filter(|l| l.starts_with("PASS ")).count(), 11);
     assert_eq!(rest.last().unwrap(), "12 passed, 0 failed, 2 skipped");
 }
+
+/// `sloc explain --all`: (code, name, summary) per line.
+fn registry() -> Vec<(String, String, String)> {
+    let listed = run(&mut sloc(&["explain", "--all"]));
+    assert_eq!(listed.code, 0);
+    listed
+        .stdout
+        .lines()
+        .map(|line| {
+            let mut words = line.split_whitespace();
+            let (code, name, _severity) = (words.next().unwrap(), words.next().unwrap(), words.next().unwrap());
+            (code.to_string(), name.to_string(), words.collect::<Vec<_>>().join(" "))
+        })
+        .collect()
+}
+
+#[test]
+fn explain_all_aligns_its_columns() {
+    let listed = run(&mut sloc(&["explain", "--all"]));
+    let summary_column: std::collections::BTreeSet<usize> = listed
+        .stdout
+        .lines()
+        .map(|line| {
+            // The byte offset of the fourth word: where the summary starts.
+            let starts: Vec<usize> = line
+                .char_indices()
+                .filter(|&(i, c)| c != ' ' && (i == 0 || line.as_bytes()[i - 1] == b' '))
+                .map(|(i, _)| i)
+                .collect();
+            starts[3]
+        })
+        .collect();
+    assert_eq!(summary_column.len(), 1, "every summary starts in one column:\n{}", listed.stdout);
+}
+
+/// Every code the documentation names exists, and a table row that describes a code talks
+/// about what the registry says it is (a shared word of five letters or more).
+#[test]
+fn every_code_the_documentation_names_is_the_registry_s() {
+    let registry = registry();
+    let code_re = |text: &str| -> Vec<String> {
+        let bytes = text.as_bytes();
+        (0..bytes.len().saturating_sub(3))
+            .filter(|&i| {
+                bytes[i].is_ascii_uppercase()
+                    && bytes[i + 1..i + 4].iter().all(u8::is_ascii_digit)
+                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+                    && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_alphanumeric())
+            })
+            .map(|i| text[i..i + 4].to_string())
+            .collect()
+    };
+    let mut documents =
+        vec![root().join("README.md"), root().join("ARCHITECTURE.md"), root().join("examples/oneflow/README.md")];
+    documents.extend(
+        std::fs::read_dir(root().join("docs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md")),
+    );
+    let mut checked_rows = 0;
+    for document in documents {
+        let text = std::fs::read_to_string(&document).unwrap();
+        for code in code_re(&text) {
+            // Codes of other tools' documentation that a document cites are written with a prefix
+            // (`pint`'s, Prometheus' issue numbers); sloc's codes stand alone.
+            assert!(
+                registry.iter().any(|(c, _, _)| *c == code),
+                "{} names {code}, which `sloc explain --all` does not list",
+                document.display()
+            );
+        }
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("| ") else { continue };
+            let Some((code, description)) = rest.split_once(" | ") else { continue };
+            let Some((_, name, summary)) = registry.iter().find(|(c, _, _)| c == code.trim()) else { continue };
+            let words = |t: &str| -> std::collections::BTreeSet<String> {
+                t.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 5).map(str::to_lowercase).collect()
+            };
+            let registry_words: std::collections::BTreeSet<String> =
+                words(summary).union(&words(name)).cloned().collect();
+            assert!(
+                !words(description).is_disjoint(&registry_words),
+                "{}: the row for {code} ({description}) shares no word with the registry's `{name}`: {summary}",
+                document.display()
+            );
+            checked_rows += 1;
+        }
+    }
+    assert!(checked_rows >= 18, "the code tables were read: {checked_rows} rows");
+}
+
+/// docker-compose cannot run here; what it reads can be checked: every file it mounts exists,
+/// every variable it needs is in `.env.example`, and Prometheus scrapes the exporter's port.
+#[test]
+fn the_docker_compose_example_mounts_files_that_exist_and_documents_its_variables() {
+    let example = root().join("examples/oneflow");
+    let compose = std::fs::read_to_string(example.join("docker-compose.yml")).unwrap();
+    let mut mounted = 0;
+    for line in compose.lines() {
+        let Some(source) = line
+            .trim()
+            .strip_prefix("- ./")
+            .map(|s| format!("./{s}"))
+            .or_else(|| line.trim().strip_prefix("- ../").map(|s| format!("../{s}")))
+        else {
+            continue;
+        };
+        let path = source.split(':').next().unwrap();
+        assert!(example.join(path).exists(), "docker-compose.yml mounts {path}, which does not exist");
+        mounted += 1;
+    }
+    assert!(mounted >= 6, "{mounted} mounts read");
+    let env = std::fs::read_to_string(example.join(".env.example")).unwrap();
+    for (i, _) in compose.match_indices("${") {
+        let name: String = compose[i + 2..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        assert!(env.lines().any(|l| l.starts_with(&format!("{name}="))), ".env.example does not set {name}");
+    }
+    assert!(compose.contains("/exporter/oneflow_exporter.py, --port, \"8000\""), "{compose}");
+    let prometheus = std::fs::read_to_string(example.join("prometheus/prometheus.yml")).unwrap();
+    assert!(prometheus.contains("oneflow-api:8000"));
+    let alertmanager = std::fs::read_to_string(example.join("alertmanager/alertmanager.yml")).unwrap();
+    assert!(
+        alertmanager.contains("http://oneflow-notifier:8080/pager") && compose.contains("aliases: [oneflow-notifier]")
+    );
+}
+
+#[test]
+fn check_names_what_it_checked_against_and_every_kind_of_server_it_can() {
+    let config = "examples/oneflow/alertmanager/alertmanager.yml";
+    let result = run(&mut sloc(&["check", "--alertmanager-config", config, "rules/oneflow.slo.yaml"]));
+    assert_eq!((result.code, result.stderr.clone()), (0, format!("no problems in 1 file, checked against {config}\n")));
+    let result = run(&mut sloc(&["check", "rules/oneflow.slo.yaml"]));
+    assert_eq!(result.code, 2);
+    for flag in ["--prometheus URL", "--alertmanager URL", "--alertmanager-config FILE"] {
+        assert!(result.stderr.contains(flag), "{}", result.stderr);
+    }
+}
