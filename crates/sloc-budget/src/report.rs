@@ -166,7 +166,7 @@ fn objective_report<S: Source>(
     let (hourly_bad, hourly_total) = o.sums_over(&format!("{BUCKET}s"), "");
     let first = from + BUCKET;
     let step = BUCKET.max((to - first) / MAX_POINTS + 1);
-    let (hourly_bad, hourly_total) = if first <= to {
+    let (mut hourly_bad, mut hourly_total) = if first <= to {
         (
             buckets(o, source.range(&hourly_bad, first as f64, to as f64, step as f64)?),
             buckets(o, source.range(&hourly_total, first as f64, to as f64, step as f64)?),
@@ -174,6 +174,23 @@ fn objective_report<S: Source>(
     } else {
         (BTreeMap::new(), BTreeMap::new())
     };
+    // The hour in progress (or a period shorter than an hour): one more bucket ending at `to`,
+    // so that a period that has only begun still has a worst day.
+    let last_end = if first <= to { first + (to - first) / step * step } else { from };
+    if last_end < to && step == BUCKET {
+        let (bad, total) = o.sums_over(&format!("{}s", to - last_end), "");
+        let mut tail = source.instant(vec![(bad, Some(to as f64)), (total, Some(to as f64))]).into_iter();
+        let add = |into: &mut BTreeMap<Labels, BTreeMap<i64, f64>>, answer: Option<Result<Vector, S::Error>>| {
+            let matrix: Matrix =
+                answer.transpose()?.unwrap_or_default().into_iter().map(|(l, v)| (l, vec![(to as f64, v)])).collect();
+            for (group, points) in buckets(o, matrix) {
+                into.entry(group).or_default().extend(points);
+            }
+            Ok::<(), S::Error>(())
+        };
+        add(&mut hourly_bad, tail.next())?;
+        add(&mut hourly_total, tail.next())?;
+    }
 
     let weighting = match o.counted {
         Counted::Events { .. } => Weighting::Events,

@@ -85,7 +85,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration(total))
 }
 
-/// Formats a duration the way Prometheus does: largest units first, `0s` for zero.
+/// Formats a duration the way Prometheus does (`model.Duration.String` of prometheus/common):
+/// largest units first, `0s` for zero, and years and weeks only when they divide the whole
+/// (`30d`, not `4w2d`; `28d` is `4w`).
 pub fn format_duration(d: Duration) -> String {
     if d.0 == 0 {
         return "0s".to_string();
@@ -93,7 +95,8 @@ pub fn format_duration(d: Duration) -> String {
     let mut rest = d.0;
     let mut out = String::new();
     for (unit, ms) in UNITS {
-        if rest >= ms {
+        let only_exact = matches!(unit, "y" | "w");
+        if rest >= ms && !(only_exact && rest % ms != 0) {
             out.push_str(&format!("{}{unit}", rest / ms));
             rest %= ms;
         }
@@ -111,7 +114,11 @@ mod tests {
             ("5m", 300_000, "5m"),
             ("1h30m", 5_400_000, "1h30m"),
             ("90s", 90_000, "1m30s"),
-            ("30d", 2_592_000_000, "4w2d"),
+            ("30d", 2_592_000_000, "30d"),
+            ("28d", 2_419_200_000, "4w"),
+            ("60d", 5_184_000_000, "60d"),
+            ("84d", 7_257_600_000, "12w"),
+            ("1y1d", 31_622_400_000, "366d"),
             ("0s", 0, "0s"),
             ("250ms", 250, "250ms"),
         ] {

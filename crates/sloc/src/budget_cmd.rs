@@ -42,12 +42,13 @@ pub struct ReportArgs {
     #[arg(required = true, value_name = "SPEC")]
     specs: Vec<PathBuf>,
     /// The period's start: a date (`2026-10-01`, midnight UTC), an RFC 3339 time or Unix seconds.
-    #[arg(long, value_name = "TIME", required_unless_present = "month", conflicts_with = "month", requires = "to")]
+    #[arg(long, value_name = "TIME", conflicts_with = "month")]
     from: Option<String>,
-    /// The period's end (excluded), as `--from`, or `now`.
+    /// The period's end (excluded), as `--from`, or `now` (the default).
     #[arg(long, value_name = "TIME", requires = "from")]
     to: Option<String>,
-    /// A calendar month in UTC, `2026-10`: from its first day to the next month's.
+    /// A calendar month in UTC, `2026-10`: from its first day to the next month's (to now for
+    /// the current month).
     #[arg(long, value_name = "YYYY-MM")]
     month: Option<String>,
     /// Also write the budget's burn-down over the period as an SVG chart.
@@ -188,16 +189,25 @@ pub fn status(args: &StatusArgs, out: &mut Output) -> u8 {
     if fail_on.is_some_and(|f| sloc_budget::status::fails(&rows, f)) { exit::FINDINGS } else { exit::OK }
 }
 
-/// The period of the flags: `--month`, or `--from` and `--to`.
+/// The period of the flags: `--month` (up to now for the current month), or `--from` and `--to`
+/// (default: now).
 fn period(args: &ReportArgs, now: i64) -> Result<(i64, i64), String> {
     if let Some(month) = &args.month {
-        return sloc_budget::time::parse_month(month).map_err(|e| format!("--month: {e}"));
+        let (from, to) = sloc_budget::time::parse_month(month).map_err(|e| format!("--month: {e}"))?;
+        if from >= now {
+            return Err(format!("--month {month} has not begun: report a month up to the current one"));
+        }
+        return Ok((from, to.min(now)));
     }
-    let from =
-        sloc_budget::time::parse_time(args.from.as_deref().unwrap_or_default()).map_err(|e| format!("--from: {e}"))?;
+    let Some(from) = args.from.as_deref() else {
+        return Err("which period? give --month YYYY-MM (a calendar month in UTC; the current one up to now), \
+                    or --from TIME [--to TIME] (--to defaults to now)"
+            .to_string());
+    };
+    let from = sloc_budget::time::parse_time(from).map_err(|e| format!("--from: {e}"))?;
     let to = match args.to.as_deref() {
-        Some("now") => now,
-        to => sloc_budget::time::parse_time(to.unwrap_or_default()).map_err(|e| format!("--to: {e}"))?,
+        None | Some("now") => now,
+        Some(to) => sloc_budget::time::parse_time(to).map_err(|e| format!("--to: {e}"))?,
     };
     Ok((from, to))
 }

@@ -250,3 +250,25 @@ fn check_names_what_it_checked_against_and_every_kind_of_server_it_can() {
         assert!(result.stderr.contains(flag), "{}", result.stderr);
     }
 }
+
+/// The period is read before any server is asked: these need none.
+#[test]
+fn report_says_how_to_give_a_period() {
+    let unreachable = "http://127.0.0.1:9";
+    let none = run(&mut sloc(&["report", "--prometheus", unreachable, "rules/oneflow.slo.yaml"]));
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr.contains("--month YYYY-MM") && none.stderr.contains("--from TIME") && none.stderr.contains("now"),
+        "{}",
+        none.stderr
+    );
+    let future =
+        run(&mut sloc(&["report", "--prometheus", unreachable, "rules/oneflow.slo.yaml", "--month", "9999-12"]));
+    assert_eq!(future.code, 2);
+    assert!(future.stderr.contains("--month 9999-12 has not begun"), "{}", future.stderr);
+    // `--from` alone runs to now: the server is asked (and is not there).
+    let from =
+        run(&mut sloc(&["report", "--prometheus", unreachable, "rules/oneflow.slo.yaml", "--from", "2026-01-01"]));
+    assert_eq!(from.code, 2);
+    assert!(from.stderr.contains("cannot reach http://127.0.0.1:9"), "{}", from.stderr);
+}
