@@ -75,6 +75,29 @@ fn drift_missing_groups_and_broken_rules_are_located() {
     let drift = findings.as_array().unwrap().iter().find(|f| f["code"] == "C002").unwrap();
     assert!(drift["message"].as_str().unwrap().contains("> 0.02"), "{drift}");
 
+    // A spec whose availability objective changed since the server's rules were built: every
+    // rule that carries the objective differs, said in one finding at the group's first.
+    let changed_spec = std::fs::read_to_string(root().join("rules/oneflow.slo.yaml")).unwrap().replacen(
+        "objective: 99.9",
+        "objective: 99.5",
+        1,
+    );
+    let changed = write_file(dir.path(), "oneflow.slo.yaml", &changed_spec);
+    let result =
+        run(&mut sloc(&["check", "--prometheus", &prometheus.url, "--format", "json", changed.to_str().unwrap()]));
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let drift: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "C002")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(drift.len(), 1, "{drift:#?}");
+    assert!(drift[0].contains(" rules of `sloc-oneflow-availability` differ on the server: "), "{}", drift[0]);
+    let rules_named = drift[0].matches("`: ").count();
+    assert!(rules_named >= 4, "the objective, budget and alerts changed: {}", drift[0]);
+
     let result =
         run(&mut sloc(&["check", "--prometheus", &prometheus.url, "--format", "json", broken.to_str().unwrap()]));
     assert_eq!(result.code, 1, "{}", result.stderr);
@@ -98,8 +121,24 @@ fn short_retention_and_long_scrape_interval_are_reported() {
     assert!(found.contains(&"C006".to_string()), "{found:?}");
     assert!(found.contains(&"C007".to_string()), "{found:?}");
     assert_eq!(result.code, 1);
-    // No exporter: the SLI selectors match nothing.
-    assert!(found.contains(&"C008".to_string()), "{found:?}");
+    // No exporter: the SLI selectors match nothing, each said once however many objectives
+    // read it.
+    let findings: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let mut no_series: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "C008")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    let all = no_series.len();
+    no_series.sort();
+    no_series.dedup();
+    assert_eq!(no_series.len(), all, "one C008 per selector: {no_series:#?}");
+    assert!(
+        no_series.contains(&"`oneflow_requests_total` matches no series on the server (last hour)"),
+        "{no_series:#?}"
+    );
 }
 
 /// Any rule file, not only specs: ranges beyond the retention (C012), and counter functions

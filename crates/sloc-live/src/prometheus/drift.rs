@@ -40,9 +40,12 @@ fn map_difference(what: &str, want: &BTreeMap<String, String>, have: &BTreeMap<S
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// One finding per group: a changed objective changes several of its rules at once, and one
+/// finding at the first (the others as related places) says so without repeating itself.
 pub(crate) fn run(file: &LiveFile, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     for group in &file.groups {
         let Some(found) = loaded(snapshot, &group.name) else { continue };
+        let mut drifted = Vec::new();
         for (rule, loaded_rule) in pairs(group, found) {
             let Some(live) = loaded_rule else { continue };
             let mut differences = Vec::new();
@@ -63,16 +66,25 @@ pub(crate) fn run(file: &LiveFile, snapshot: &Snapshot, out: &mut Vec<Diagnostic
                 differences.extend(map_difference("annotation", &rule.annotations, &live.annotations));
             }
             if !differences.is_empty() {
-                out.push(
-                    Diagnostic::new(
-                        &CODE,
-                        rule.span.clone(),
-                        format!("`{}` on the server differs: {}", rule.name, differences.join("; ")),
-                    )
-                    .with_label("differs from the server")
-                    .with_help("deploy the files again, or bring the server's change into the files"),
-                );
+                drifted.push((rule, differences.join("; ")));
             }
         }
+        let Some((first, _)) = drifted.first() else { continue };
+        let message = match drifted.as_slice() {
+            [(rule, differences)] => format!("`{}` on the server differs: {differences}", rule.name),
+            _ => format!(
+                "{} rules of `{}` differ on the server: {}",
+                drifted.len(),
+                group.name,
+                drifted.iter().map(|(rule, d)| format!("`{}`: {d}", rule.name)).collect::<Vec<_>>().join("; ")
+            ),
+        };
+        let mut finding = Diagnostic::new(&CODE, first.span.clone(), message)
+            .with_label("differs from the server")
+            .with_help("deploy the files again, or bring the server's change into the files");
+        for (rule, _) in &drifted[1..] {
+            finding = finding.with_related(rule.span.clone(), "differs too");
+        }
+        out.push(finding);
     }
 }

@@ -18,23 +18,35 @@ declare_code! {
     pub CODE = ("C008", "no-series", Warning, "an SLI selector that matches no series");
 }
 
+/// One finding per selector, however many objectives read it: at its first place, with the
+/// others as related places.
 pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
+    // (selector, its places with the objective there), in the order of the spec.
+    let mut unmatched: Vec<(&str, Vec<(std::ops::Range<usize>, &str)>)> = Vec::new();
     for objective in &plan.objectives {
         for (selector, span) in &objective.indicator.selectors {
             if snapshot.series.get(selector) != Some(&0) {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    &CODE,
-                    span.clone(),
-                    format!("`{selector}` matches no series on the server (last hour)"),
-                )
-                .with_label(format!("no data for `{}`", objective.name))
-                .with_help(
-                    "check the metric and label names in the server's query page, and that the service is scraped",
-                ),
-            );
+            let place = (span.clone(), objective.name.as_str());
+            match unmatched.iter_mut().find(|(s, _)| s == selector) {
+                Some((_, places)) => places.push(place),
+                None => unmatched.push((selector, vec![place])),
+            }
         }
+    }
+    for (selector, places) in unmatched {
+        let names: Vec<String> = places.iter().map(|(_, name)| format!("`{name}`")).collect();
+        let mut finding = Diagnostic::new(
+            &CODE,
+            places[0].0.clone(),
+            format!("`{selector}` matches no series on the server (last hour)"),
+        )
+        .with_label(format!("no data for {}", names.join(", ")))
+        .with_help("check the metric and label names in the server's query page, and that the service is scraped");
+        for (span, name) in &places[1..] {
+            finding = finding.with_related(span.clone(), format!("read by `{name}` too"));
+        }
+        out.push(finding);
     }
 }
