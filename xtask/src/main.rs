@@ -20,6 +20,9 @@ mod check_files;
 mod codegen;
 mod demo;
 mod deps;
+mod dist;
+mod python;
+mod release;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +35,7 @@ fn main() -> Result<()> {
         Some("deps") => deps::check(),
         Some("bench") => bench::run(&rest),
         Some("demo") => demo::run(&rest),
+        Some("dist") => dist::run_dist(),
         Some("fuzz") => fuzz(rest.first().and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
@@ -84,8 +88,7 @@ fn ensure_debian_packages() -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
-    if !have("apt-get") || !is_root {
+    if !have("apt-get") || !python::is_root() {
         bail!("the tests need Debian's {}: apt-get install {}", missing.join(" and "), missing.join(" "));
     }
     run("apt-get", &["update", "-qq"])?;
@@ -102,50 +105,40 @@ fn ensure_debian_packages() -> Result<()> {
     Ok(())
 }
 
-/// From PyPI: the pre-commit framework (the hook tests) and Grafana's Foundation SDK (an
-/// implementation of Grafana's dashboard model that the generated dashboards must load in).
-fn ensure_python_packages() -> Result<()> {
-    let python = if have("python3") { "python3" } else { "python" };
-    if !have("pre-commit") {
-        run(python, &["-m", "pip", "install", "--quiet", "pre-commit"])?;
-        if !have("pre-commit") {
-            bail!("pip installed pre-commit but it is not on the PATH: add pip's script directory to PATH");
-        }
-    }
-    let sdk = Command::new(python).args(["-c", "import grafana_foundation_sdk"]).output();
-    if !sdk.is_ok_and(|o| o.status.success()) {
-        run(python, &["-m", "pip", "install", "--quiet", "grafana-foundation-sdk"])?;
-    }
-    Ok(())
-}
-
 fn ci() -> Result<()> {
     ensure_debian_packages()?;
-    ensure_python_packages()?;
+    let venv = python::venv()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     codegen::run(codegen::Mode::Check)?;
     deps::check()?;
-    // Snapshots never update in CI: a mismatch fails the test. The runner's summary is the
-    // last line printed, which CI reads.
-    let env = [("INSTA_UPDATE", "no"), ("NO_COLOR", "1")];
+    release::lint(&venv)?;
+    run("cargo", &["package", "--workspace", "--locked", "--no-verify", "--quiet"])?;
+    // The wheel the pre-commit test installs, and the release binary.
+    dist::run_dist()?;
+    // Snapshots never update in CI: a mismatch fails the test. The Python tools come from the
+    // virtual environment.
+    let path = python::path_with(&venv);
+    let env = [("INSTA_UPDATE", "no"), ("NO_COLOR", "1"), ("PATH", path.as_str())];
     let nextest = Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     if nextest {
-        run_with("cargo", &["nextest", "run", "--workspace", "--locked", "--no-fail-fast"], &env)
+        run_with("cargo", &["nextest", "run", "--workspace", "--locked", "--no-fail-fast"], &env)?;
     } else {
-        run_with("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"], &env)
+        run_with("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"], &env)?;
     }
+    // The demo, end to end: an outage pages through Alertmanager (about 3 minutes).
+    demo::run(&["--smoke"])
 }
 
 /// Builds `sloc` (debug) and returns its path.
 fn debug_binary() -> Result<PathBuf> {
-    run("cargo", &["build", "--quiet", "--package", "sloc"])?;
+    run("cargo", &["build", "--quiet", "--package", dist::PACKAGE])?;
     Ok(root().join("target/debug/sloc"))
 }
 
 /// Builds `sloc` in release and returns its path.
 fn release_binary() -> Result<PathBuf> {
-    run("cargo", &["build", "--release", "--quiet", "--package", "sloc"])?;
+    run("cargo", &["build", "--release", "--quiet", "--package", dist::PACKAGE])?;
     Ok(root().join("target/release/sloc"))
 }
 

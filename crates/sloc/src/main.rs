@@ -77,6 +77,15 @@ enum Command {
     Import(import_cmd::ImportArgs),
     /// Show the documentation of a diagnostic code.
     Explain(explain::ExplainArgs),
+    /// Print shell completions: `sloc completions bash > /etc/bash_completion.d/sloc`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), for `man -l -` or to install as sloc.1.
+    #[command(hide = true)]
+    Manpage,
 }
 
 /// `--color always|never`, or `None` for auto (each stream decides by itself).
@@ -115,7 +124,7 @@ fn main() -> ExitCode {
         Command::Import(a) => a.error_format,
         Command::Status(a) => a.error_format(),
         Command::Report(a) => a.error_format(),
-        Command::Explain(_) => Format::Human,
+        Command::Explain(_) | Command::Completions { .. } | Command::Manpage => Format::Human,
     };
     let mut out = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
     let code = match cli.command {
@@ -127,6 +136,25 @@ fn main() -> ExitCode {
         Command::Report(args) => budget_cmd::report(&args, &mut out),
         Command::Import(args) => import_cmd::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "sloc", &mut text);
+            out.stdout.push_str(&String::from_utf8_lossy(&text));
+            exit::OK
+        }
+        Command::Manpage => {
+            let mut roff = Vec::new();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut roff) {
+                Ok(()) => {
+                    out.stdout.push_str(&String::from_utf8_lossy(&roff));
+                    exit::OK
+                }
+                Err(e) => {
+                    out.error(format!("cannot render the man page: {e}"));
+                    exit::USAGE
+                }
+            }
+        }
     };
     if code == exit::USAGE {
         out.fatal_document();

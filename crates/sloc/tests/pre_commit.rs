@@ -1,6 +1,8 @@
 //! The hooks of `.pre-commit-hooks.yaml`, run by the real `pre-commit` framework (PyPI) in a
 //! temporary git repository: a broken spec or a stale rule file is refused with its located
-//! diagnostic, a good commit passes.
+//! diagnostic, a good commit passes. Both kinds: the default hooks install the `sloc-cli` wheel
+//! (`cargo xtask dist` builds it into `target/dist/`; pip finds it there as it would on PyPI),
+//! the `-system` ones run the `sloc` on the PATH.
 
 mod common;
 
@@ -14,7 +16,32 @@ fn git(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn pre_commit_refuses_broken_specs_and_stale_rules() {
+fn the_hooks_from_the_wheel_refuse_broken_specs_and_stale_rules() {
+    let dist = root().join("target/dist");
+    let wheel = std::fs::read_dir(&dist)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "whl"));
+    assert!(wheel.is_some(), "no wheel in {}: run `cargo xtask dist` first (cargo xtask ci does)", dist.display());
+    // No `sloc` on the PATH: the hooks can only run the wheel's.
+    let path = std::env::var("PATH").unwrap_or_default();
+    let path: Vec<&str> = path.split(':').filter(|d| !Path::new(d).join("sloc").exists()).collect();
+    refuses_broken_specs_and_stale_rules(
+        &["sloc-lint", "sloc-build-check"],
+        &path.join(":"),
+        &[("PIP_FIND_LINKS", dist.to_str().unwrap())],
+    );
+}
+
+#[test]
+fn the_system_hooks_run_the_sloc_on_the_path() {
+    let sloc_dir = Path::new(env!("CARGO_BIN_EXE_sloc")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", sloc_dir.display(), std::env::var("PATH").unwrap_or_default());
+    refuses_broken_specs_and_stale_rules(&["sloc-lint-system", "sloc-build-check-system"], &path, &[]);
+}
+
+fn refuses_broken_specs_and_stale_rules(hooks: &[&str], path: &str, env: &[(&str, &str)]) {
     let found = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
     assert!(found, "pre-commit is not on the PATH: `pip install pre-commit` (cargo xtask ci does)");
     let head = git(&root(), &["rev-parse", "HEAD"]);
@@ -35,20 +62,21 @@ fn pre_commit_refuses_broken_specs_and_stale_rules() {
     std::fs::write(
         repo.join(".pre-commit-config.yaml"),
         format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: sloc-lint\n      - id: sloc-build-check\n",
-            root().display()
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {}\n      - id: {}\n",
+            root().display(),
+            hooks[0],
+            hooks[1]
         ),
     )
     .unwrap();
-    let sloc_dir = Path::new(env!("CARGO_BIN_EXE_sloc")).parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", sloc_dir.display(), std::env::var("PATH").unwrap_or_default());
     let commit = |message: &str| {
         let add = git(&repo, &["add", "-A"]);
         assert!(add.status.success());
         Command::new("git")
             .args(["commit", "-q", "-m", message])
             .current_dir(&repo)
-            .env("PATH", &path)
+            .env("PATH", path)
+            .envs(env.iter().copied())
             .env("PRE_COMMIT_HOME", dir.path().join("cache"))
             .env("NO_COLOR", "1")
             .output()
@@ -78,6 +106,7 @@ fn pre_commit_refuses_broken_specs_and_stale_rules() {
     let output = format!("{}{}", String::from_utf8_lossy(&stale.stdout), String::from_utf8_lossy(&stale.stderr));
     assert!(!stale.status.success(), "{output}");
     assert!(output.contains("api.rules.yml (from spec)") && output.contains("out of date"), "{output}");
+    assert!(output.contains("to regenerate, run:\n  sloc build api.slo.yaml -o api.rules.yml\n"), "{output}");
 
     // With the generated rules beside it: the commit passes.
     let built = Command::new(env!("CARGO_BIN_EXE_sloc"))
