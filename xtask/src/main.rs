@@ -4,10 +4,12 @@
 //!   compiled OneFlow example, the code reference); `--check` fails when one is stale.
 //! - `deps`: fails on a dependency between workspace crates that ARCHITECTURE.md's table does
 //!   not allow.
-//! - `ci`: everything CI runs: formatting, clippy, the generated-file check and every test,
-//!   after installing promtool, prometheus, amtool and alertmanager (Debian), pre-commit and
-//!   grafana-foundation-sdk (PyPI) when missing.
+//! - `ci`: everything CI runs: formatting, clippy, the generated-file and dependency checks,
+//!   the release-file linters, `dist`, every test and the demo's smoke run, after installing
+//!   what they need when missing (Debian packages; PyPI packages into `target/venv`).
 //! - `bench`: timings, side by side with promtool where there is a peer.
+//! - `dist`: the release artifacts in `target/dist/` (binary, wheel, completions, man page).
+//! - `demo [--smoke]`: the OneFlow stack on loopback ports with a synthetic exporter.
 //! - `fuzz [SECONDS]`: each cargo-fuzz target for SECONDS (default 60), seeded with the fixtures.
 
 use std::path::{Path, PathBuf};
@@ -39,7 +41,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <codegen [--check] | deps | ci | bench [compile | lint | pathological | check | lint-real DIR...] | fuzz [SECONDS]>"
+                "usage: cargo xtask <codegen [--check] | deps | ci | dist | demo [--smoke] | bench [compile | lint | pathological | check | lint-real DIR...] | fuzz [SECONDS]>"
             );
             std::process::exit(2)
         }
@@ -113,7 +115,10 @@ fn ci() -> Result<()> {
     codegen::run(codegen::Mode::Check)?;
     deps::check()?;
     release::lint(&venv)?;
-    run("cargo", &["package", "--workspace", "--locked", "--no-verify", "--quiet"])?;
+    run(
+        "cargo",
+        &["package", "--workspace", "--exclude", "xtask", "--locked", "--no-verify", "--allow-dirty", "--quiet"],
+    )?;
     // The wheel the pre-commit test installs, and the release binary.
     dist::run_dist()?;
     // Snapshots never update in CI: a mismatch fails the test. The Python tools come from the

@@ -20,28 +20,8 @@ use serde_json::Value;
 const MINUTE: i64 = 60;
 const DAY: i64 = 86_400;
 
-const SPEC: &str = "\
-service: shop
-period: 7d
-interval: 5m
-slos:
-  - name: checkout
-    objective: 99
-    sli:
-      errors: shop_requests_total{route=\"checkout\",code=\"500\"}
-      total: shop_requests_total{route=\"checkout\"}
-  - name: search
-    objective: 99.5
-    group_by: [region]
-    sli:
-      errors: shop_requests_total{route=\"search\",code=\"500\"}
-      total: shop_requests_total{route=\"search\"}
-  - name: idle
-    objective: 99
-    sli:
-      errors: shop_idle_total{code=\"500\"}
-      total: shop_idle_total
-";
+/// The README's example spec, whose `status` and `report` this history checks.
+const SPEC: &str = include_str!("../../../examples/shop/shop.slo.yaml");
 
 /// Requests and errors a minute, by series, at minute `t`.
 struct Shop {

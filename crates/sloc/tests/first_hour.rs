@@ -272,3 +272,25 @@ fn report_says_how_to_give_a_period() {
     assert_eq!(from.code, 2);
     assert!(from.stderr.contains("cannot reach http://127.0.0.1:9"), "{}", from.stderr);
 }
+
+/// The README's `$ sloc ...` samples run on files of the repository, and its `cargo xtask`
+/// commands exist.
+#[test]
+fn the_readme_s_samples_name_files_of_the_repository() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut samples = 0;
+    for line in readme.lines().filter(|l| l.starts_with("$ sloc ")) {
+        for word in line.split_whitespace().filter(|w| w.ends_with(".yaml") || w.ends_with(".yml")) {
+            assert!(root().join(word).is_file(), "README: `{line}` names {word}, which is not in the repository");
+            samples += 1;
+        }
+    }
+    assert!(samples >= 2, "{samples} sample files");
+    let xtask = std::fs::read_to_string(root().join("xtask/src/main.rs")).unwrap();
+    let usage = xtask.lines().find(|l| l.contains("\"usage: cargo xtask")).unwrap();
+    for task in
+        readme.match_indices("`cargo xtask ").map(|(i, _)| readme[i + 13..].split([' ', '`', '\n']).next().unwrap())
+    {
+        assert!(usage.contains(task), "README names `cargo xtask {task}`, which xtask's usage does not list");
+    }
+}
