@@ -123,19 +123,17 @@ pub fn run(args: &[&str]) -> Result<()> {
     let prometheus_url = format!("http://127.0.0.1:{}", ports.prometheus);
     println!(
         "The OneFlow demo is running:\n\
-         \x20 Prometheus    {prometheus_url}  (rules: {sloc_rules})\n\
+         \x20 Prometheus    {prometheus_url}  (rules: rules/oneflow.rules.yml)\n\
          \x20 Alertmanager  http://127.0.0.1:{am}\n\
          \x20 exporter      http://127.0.0.1:{ex}/metrics  (notifications printed below)\n\n\
          Try:\n\
          \x20 {sloc} status --prometheus {prometheus_url} rules/oneflow.slo.yaml\n\
          \x20 {sloc} check --prometheus {prometheus_url} rules/oneflow.slo.yaml\n\
-         \x20 {sloc} report --prometheus {prometheus_url} rules/oneflow.slo.yaml --from {today} --to now\n\
+         \x20 {sloc} report --prometheus {prometheus_url} rules/oneflow.slo.yaml --from $(date -u +%F)\n\
          \x20 curl -X POST 'http://127.0.0.1:{ex}/inject?fault=outage&provider=openai'   (or latency, cost; clear)\n",
-        sloc_rules = "rules/oneflow.rules.yml",
         am = ports.alertmanager,
         ex = ports.exporter,
         sloc = sloc.display(),
-        today = "$(date -u +%F)",
     );
     if !smoke {
         println!("Ctrl-C stops everything.");

@@ -77,9 +77,13 @@ fn have(program: &str) -> bool {
 }
 
 /// The servers and tools the tests run, from Debian: promtool and prometheus (`prometheus`),
-/// amtool and the Alertmanager (`prometheus-alertmanager`).
-const DEBIAN_PACKAGES: &[(&str, &[&str])] =
-    &[("prometheus", &["promtool", "prometheus"]), ("prometheus-alertmanager", &["amtool", "prometheus-alertmanager"])];
+/// amtool and the Alertmanager (`prometheus-alertmanager`), and librsvg's renderer (the report
+/// chart's test looks at the chart as a picture).
+const DEBIAN_PACKAGES: &[(&str, &[&str])] = &[
+    ("prometheus", &["promtool", "prometheus"]),
+    ("prometheus-alertmanager", &["amtool", "prometheus-alertmanager"]),
+    ("librsvg2-bin", &["rsvg-convert"]),
+];
 
 fn ensure_debian_packages() -> Result<()> {
     let missing: Vec<&str> = DEBIAN_PACKAGES

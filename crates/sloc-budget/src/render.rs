@@ -321,9 +321,32 @@ const COLORS: &[&str] = &["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
 
 /// The budget left over the period, one line per objective, against the even spend (dashed).
 pub fn burn_down_svg(report: &Report) -> String {
-    let (w, h, left, right, top, bottom) = (900.0, 420.0, 60.0, 220.0, 40.0, 40.0);
     let from = crate::time::parse_time(&report.from).unwrap_or(0) as f64;
     let to = crate::time::parse_time(&report.to).unwrap_or(1) as f64;
+    let legend: Vec<String> = report
+        .objectives
+        .iter()
+        .map(|o| {
+            // Without events the line stays at 100%: the legend says why.
+            let end = match (o.total.sli, o.burn_down.last()) {
+                (Some(_), Some((_, v))) => format!(" {}", percent(*v, 1)),
+                _ => " no data".to_string(),
+            };
+            format!("{}/{}{end}", o.service, o.slo)
+        })
+        .collect();
+    // The legend's column is as wide as its longest entry (7.5 px a character bounds 12 px
+    // sans-serif), so that no name is cut at the edge; the plot keeps its width.
+    let legend_width = legend.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 7.5;
+    let (plot, left, top, bottom) = (620.0, 60.0, 40.0, 40.0);
+    // Tall enough for a legend row per objective.
+    let h = (top + 16.0 * legend.len() as f64 + 20.0).max(420.0);
+    let right = 30.0 + legend_width + 10.0;
+    let w = (left + plot + right).ceil();
+    // The last day the period holds: `[from, to)` ends the second before `to`.
+    let first_day = report.from.get(..10).unwrap_or_default().to_string();
+    let last_day = format_time(to as i64 - 1).get(..10).unwrap_or_default().to_string();
+    let days = if first_day == last_day { first_day.clone() } else { format!("{first_day} to {last_day}") };
     let lowest = report
         .objectives
         .iter()
@@ -336,11 +359,10 @@ pub fn burn_down_svg(report: &Report) -> String {
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
          <title>Error budget remaining, {} to {}</title>\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n\
-         <text x=\"{left}\" y=\"24\" font-size=\"15\">Error budget remaining, {} to {}</text>\n",
+         <text x=\"{left}\" y=\"24\" font-size=\"15\">Error budget remaining, {}</text>\n",
         escape(&report.from),
         escape(&report.to),
-        escape(&report.from[..10]),
-        escape(&report.to[..10])
+        escape(&days)
     );
     // Horizontal grid every quarter of the budget, and the period's ends.
     let mut v = 1.0;
@@ -359,10 +381,10 @@ pub fn burn_down_svg(report: &Report) -> String {
     svg.push_str(&format!(
         "<text x=\"{left}\" y=\"{:.1}\">{}</text>\n<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
         h - 14.0,
-        escape(&report.from[..10]),
+        escape(&first_day),
         w - right,
         h - 14.0,
-        escape(&format_time(to as i64 - 1)[..10])
+        escape(&last_day)
     ));
     svg.push_str(&format!(
         "<path class=\"ideal\" d=\"M{:.1},{:.1} L{:.1},{:.1}\" stroke=\"#999\" stroke-dasharray=\"6 4\" fill=\"none\"/>\n",
@@ -374,11 +396,33 @@ pub fn burn_down_svg(report: &Report) -> String {
     for (i, o) in report.objectives.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         let label = format!("{}/{}", o.service, o.slo);
+        // A stretch without data (the report's gaps) is shaded and breaks the line: a segment
+        // that crosses one is not drawn, rather than drawn as a flat budget.
+        let gaps: Vec<(f64, f64)> = o
+            .gaps
+            .iter()
+            .filter_map(|g| {
+                Some((crate::time::parse_time(&g.from).ok()? as f64, crate::time::parse_time(&g.to).ok()? as f64))
+            })
+            .collect();
+        for (start, end) in &gaps {
+            svg.push_str(&format!(
+                "<rect class=\"gap\" x=\"{:.1}\" y=\"{top}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\" fill-opacity=\"0.12\"><title>{}: no data</title></rect>\n",
+                x(*start),
+                (x(*end) - x(*start)).max(1.0),
+                h - top - bottom,
+                escape(&label)
+            ));
+        }
         let d: Vec<String> = o
             .burn_down
             .iter()
             .enumerate()
-            .map(|(k, (t, v))| format!("{}{:.1},{:.1}", if k == 0 { "M" } else { "L" }, x(*t as f64), y(*v)))
+            .map(|(k, (t, v))| {
+                let previous = if k > 0 { o.burn_down[k - 1].0 as f64 } else { f64::INFINITY };
+                let crosses_gap = gaps.iter().any(|(start, end)| previous < *end && (*t as f64) > *start);
+                format!("{}{:.1},{:.1}", if k == 0 || crosses_gap { "M" } else { "L" }, x(*t as f64), y(*v))
+            })
             .collect();
         svg.push_str(&format!(
             "<path class=\"series\" data-slo=\"{}\" d=\"{}\" stroke=\"{color}\" stroke-width=\"2\" fill=\"none\"/>\n",
@@ -386,15 +430,13 @@ pub fn burn_down_svg(report: &Report) -> String {
             d.join(" ")
         ));
         let ly = top + 16.0 * i as f64;
-        let end = o.burn_down.last().map_or(String::new(), |(_, v)| format!(" {}", percent(*v, 1)));
         svg.push_str(&format!(
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"3\" fill=\"{color}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}{}</text>\n",
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"3\" fill=\"{color}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>\n",
             w - right + 14.0,
             ly - 4.0,
             w - right + 30.0,
             ly,
-            escape(&label),
-            escape(&end)
+            escape(&legend[i])
         ));
     }
     svg.push_str("</svg>\n");

@@ -96,7 +96,7 @@ pub fn format_duration(d: Duration) -> String {
     let mut out = String::new();
     for (unit, ms) in UNITS {
         let only_exact = matches!(unit, "y" | "w");
-        if rest >= ms && !(only_exact && rest % ms != 0) {
+        if rest >= ms && (!only_exact || rest.is_multiple_of(ms)) {
             out.push_str(&format!("{}{unit}", rest / ms));
             rest %= ms;
         }

@@ -136,7 +136,7 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
             let commands = beside
                 .iter()
                 .zip(each())
-                .map(|((target, _), (_, spec, _))| rebuild_command(args, &[spec.clone()], target))
+                .map(|((target, _), (_, spec, _))| rebuild_command(args, std::slice::from_ref(spec), target))
                 .collect::<Vec<_>>();
             check(&beside, &commands, out)
         }

@@ -251,6 +251,35 @@ fn status_report_and_dashboard_agree_with_a_known_history() {
         .output()
         .unwrap();
     assert!(parsed.status.success(), "the chart is valid SVG: {}", String::from_utf8_lossy(&parsed.stderr));
+    assert_chart_fits(&chart);
+    // The 1-hour scrape gap breaks checkout's line: a second stroke starts after it.
+    let checkout_path = svg.split("data-slo=\"shop/checkout\" d=\"").nth(1).unwrap().split('"').next().unwrap();
+    assert!(checkout_path.matches('M').count() >= 2, "no break at the gap: {checkout_path}");
+    // One day is titled with its date, once; long names stay inside the canvas.
+    let day_start = now - now.rem_euclid(DAY) - DAY;
+    let long = write(
+        dir.path(),
+        "long.slo.yaml",
+        &SPEC.replace("service: shop", "service: a-service-with-a-rather-long-name-for-a-legend"),
+    );
+    let one_day = dir.path().join("one-day.svg");
+    let day = run(&mut sloc(&[
+        "report",
+        "--prometheus",
+        &prometheus.url,
+        &spec,
+        &long,
+        "--from",
+        &day_start.to_string(),
+        "--to",
+        &(day_start + DAY).to_string(),
+        "--chart",
+        one_day.to_str().unwrap(),
+    ]));
+    assert_eq!(day.code, 0, "{}", day.transcript());
+    let one_day_svg = std::fs::read_to_string(&one_day).unwrap();
+    assert!(one_day_svg.contains(&format!("Error budget remaining, {}</text>", sloc_day(day_start))), "{one_day_svg}");
+    assert_chart_fits(&one_day);
     let markdown = run(&mut sloc(&[
         "report",
         "--prometheus",
@@ -325,4 +354,60 @@ fn status_report_and_dashboard_agree_with_a_known_history() {
 fn sloc_day(t: i64) -> String {
     let out = std::process::Command::new("date").args(["-u", "-d", &format!("@{t}"), "+%F"]).output().unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The chart as a person sees it: rendered by librsvg (`rsvg-convert`) at its declared size,
+/// and again on a canvas with a wide margin, where nothing may be drawn outside the original:
+/// no text or line leaves the picture.
+fn assert_chart_fits(svg_path: &std::path::Path) {
+    let svg = std::fs::read_to_string(svg_path).unwrap();
+    let attribute = |name: &str| -> f64 {
+        let start = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let (w, h) = (attribute("width"), attribute("height"));
+    let render = |text: &str, name: &str| -> png::Reader<std::io::BufReader<std::fs::File>> {
+        let input = svg_path.with_file_name(format!("{name}.svg"));
+        let output = svg_path.with_file_name(format!("{name}.png"));
+        std::fs::write(&input, text).unwrap();
+        let done = std::process::Command::new("rsvg-convert").arg("-o").arg(&output).arg(&input).output();
+        let done = done.expect("rsvg-convert runs: apt-get install librsvg2-bin (cargo xtask ci does)");
+        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        png::Decoder::new(std::io::BufReader::new(std::fs::File::open(output).unwrap())).read_info().unwrap()
+    };
+    let plain = render(&svg, "plain");
+    assert_eq!((plain.info().width as f64, plain.info().height as f64), (w, h), "the PNG has the declared size");
+    let m = 200.0;
+    let widened = svg.replacen(
+        &format!("width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\""),
+        &format!(
+            "width=\"{}\" height=\"{}\" viewBox=\"{} {} {} {}\"",
+            w + 2.0 * m,
+            h + 2.0 * m,
+            -m,
+            -m,
+            w + 2.0 * m,
+            h + 2.0 * m
+        ),
+        1,
+    );
+    assert_ne!(widened, svg, "the root element's size was found");
+    let mut reader = render(&widened, "widened");
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(frame.color_type, png::ColorType::Rgba, "rsvg-convert writes RGBA");
+    let width = frame.width as usize;
+    let outside: Vec<(usize, usize)> = (0..frame.height as usize)
+        .flat_map(|row| (0..width).map(move |col| (col, row)))
+        .filter(|&(col, row)| {
+            let inside = (m as usize..(m + w) as usize).contains(&col) && (m as usize..(m + h) as usize).contains(&row);
+            !inside && pixels[(row * width + col) * 4 + 3] > 0
+        })
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "{} pixels drawn outside the canvas, the first at {:?}",
+        outside.len(),
+        outside.first()
+    );
 }

@@ -18,11 +18,14 @@ declare_code! {
     pub CODE = ("C008", "no-series", Warning, "an SLI selector that matches no series");
 }
 
+/// A place in the spec, and the objective there.
+type Place<'a> = (std::ops::Range<usize>, &'a str);
+
 /// One finding per selector, however many objectives read it: at its first place, with the
 /// others as related places.
 pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     // (selector, its places with the objective there), in the order of the spec.
-    let mut unmatched: Vec<(&str, Vec<(std::ops::Range<usize>, &str)>)> = Vec::new();
+    let mut unmatched: Vec<(&str, Vec<Place<'_>>)> = Vec::new();
     for objective in &plan.objectives {
         for (selector, span) in &objective.indicator.selectors {
             if snapshot.series.get(selector) != Some(&0) {
