@@ -134,13 +134,17 @@ fn collect(paths: &[PathBuf], excluded: &ignore::gitignore::Gitignore) -> Result
             .follow_links(true)
             .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(move |entry| {
-                // Matched as an absolute path, so that `sloc lint sub/` from anywhere skips what
-                // the patterns (relative to the sloc.toml) name.
+                // A path named on the command line is linted even when excluded (as ruff does);
+                // below it, an excluded entry is skipped with everything under it. Matched as an
+                // absolute path, so that `sloc lint sub/` from anywhere skips what the patterns
+                // (relative to the sloc.toml) name.
+                if entry.depth() == 0 {
+                    return true;
+                }
                 let absolute = std::path::absolute(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 // The matcher answers only for paths under its root (it panics otherwise).
-                !absolute.starts_with(excluded.path())
-                    || !excluded.matched_path_or_any_parents(&absolute, is_dir).is_ignore()
+                !absolute.starts_with(excluded.path()) || !excluded.matched(&absolute, is_dir).is_ignore()
             })
             .build();
         for entry in walker {

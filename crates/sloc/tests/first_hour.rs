@@ -294,3 +294,19 @@ fn the_readme_s_samples_name_files_of_the_repository() {
         assert!(usage.contains(task), "README names `cargo xtask {task}`, which xtask's usage does not list");
     }
 }
+
+/// The repository lints clean the way a user runs it: at its root (`sloc.toml` excludes the
+/// fixtures, broken on purpose), and `rules` with `examples` (no copy of the rules by design).
+#[test]
+fn the_repository_lints_clean_at_its_root() {
+    let root_lint = run(&mut sloc(&["lint", "--format", "json"]));
+    assert_eq!((root_lint.code, root_lint.stdout.trim()), (0, "[]"), "{}", root_lint.stderr);
+    let both = run(&mut sloc(&["lint", "--format", "json", "rules", "examples"]));
+    assert_eq!((both.code, both.stdout.trim()), (0, "[]"), "{}", both.stderr);
+    // Excluded below a path, never the path named: the fixtures still lint when asked for.
+    let named = run(&mut sloc(&["lint", "--format", "json", "fixtures/lint/L011"]));
+    assert!(named.stdout.contains("\"L011\""), "{}", named.stdout);
+    // Patterns are relative to the sloc.toml, whatever the working directory.
+    let from_below = run(sloc(&["lint", "--format", "json", ".."]).current_dir(root().join("crates")));
+    assert_eq!((from_below.code, from_below.stdout.trim()), (0, "[]"), "{}", from_below.stderr);
+}
