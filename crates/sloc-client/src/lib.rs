@@ -387,6 +387,9 @@ impl Client {
                 attempt.stop()
             }
         });
+        // The process-wide crypto provider: ring (see the workspace's Cargo.toml). Installing
+        // it twice is refused, harmlessly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::blocking::Client::builder()
             .user_agent(concat!("sloc/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
