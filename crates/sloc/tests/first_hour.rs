@@ -310,3 +310,39 @@ fn the_repository_lints_clean_at_its_root() {
     let from_below = run(sloc(&["lint", "--format", "json", ".."]).current_dir(root().join("crates")));
     assert_eq!((from_below.code, from_below.stdout.trim()), (0, "[]"), "{}", from_below.stderr);
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), a counter on stderr says how
+/// far the promtool runs are, and is erased before each result line and at the end.
+#[test]
+fn a_terminal_sees_a_counter_while_promtool_runs() {
+    let sloc = env!("CARGO_BIN_EXE_sloc");
+    let transcript = std::process::Command::new("script")
+        .args(["-qec", &format!("{sloc} test rules/oneflow.slo.yaml"), "/dev/null"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script runs (util-linux)");
+    assert!(transcript.status.success(), "{}", String::from_utf8_lossy(&transcript.stdout));
+    let text = String::from_utf8_lossy(&transcript.stdout);
+    assert!(text.contains("[0/12] promtool tests"), "{text}");
+    assert!(text.contains("[11/12] promtool tests"), "{text}");
+    assert!(
+        text.contains("\r\x1b[K12 passed, 0 failed, 1 skipped") || text.contains("12 passed, 0 failed, 1 skipped"),
+        "{text}"
+    );
+    assert!(!text.contains("[12/12]"), "the counter stops once everything is done: {text}");
+}
+
+/// Where the first hour's set-up lives: the xtask alias shows cargo's progress (a fresh `cargo
+/// xtask ci` compiles for a minute before printing anything of its own), and the source install
+/// of the `-system` hooks is `--locked`.
+#[test]
+fn set_up_commands_show_progress_and_install_locked() {
+    let alias = std::fs::read_to_string(root().join(".cargo/config.toml")).unwrap();
+    let xtask = alias.lines().find(|l| l.starts_with("xtask")).unwrap();
+    assert!(!xtask.contains("--quiet") && !xtask.contains(" -q"), "{xtask}");
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    for install in hooks.match_indices("cargo install").map(|(i, _)| &hooks[i..i + 40]) {
+        assert!(install.starts_with("cargo install --locked"), "{install}");
+    }
+}
