@@ -12,6 +12,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 mod range;
+mod ruler;
+pub use ruler::escape_path_segment;
 pub use sloc_rulefile::{LoadedGroup, LoadedRule};
 
 /// A value that must never be printed: a token or a password.
@@ -429,8 +431,25 @@ impl Client {
         decode(&self.url(path), status, &body, &self.secrets)
     }
 
-    /// The status and body of a GET, after retries on 5xx within the deadline.
+    /// The status and body of a GET, after retries on 5xx within the deadline; 404 is
+    /// [`ClientError::NotFound`].
     fn fetch(&self, path: &str, query: &[(&str, String)]) -> Result<(u16, String), ClientError> {
+        match self.request(reqwest::Method::GET, path, query, None)? {
+            (404, _) => Err(ClientError::NotFound { url: self.url(path) }),
+            answer => Ok(answer),
+        }
+    }
+
+    /// The status and body of a request, after retries on 429, 5xx and connection errors
+    /// within the deadline (every method sloc sends is idempotent: GET, a ruler's POST of a
+    /// whole group, DELETE). Redirects, 401 and 403 are errors; other statuses are answers.
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<(&'static str, String)>,
+    ) -> Result<(u16, String), ClientError> {
         let url = self.url(path);
         // `timeout` bounds the whole call: every attempt and back-off fits in it.
         let deadline = std::time::Instant::now() + self.config.timeout;
@@ -447,7 +466,11 @@ impl Client {
             if remaining.is_zero() {
                 return Err(ClientError::Unreachable { url, cause: timed_out() });
             }
-            let mut request = self.http.get(format!("{}{path}", self.base)).query(query).timeout(remaining);
+            let mut request =
+                self.http.request(method.clone(), format!("{}{path}", self.base)).query(query).timeout(remaining);
+            if let Some((content_type, text)) = &body {
+                request = request.header(reqwest::header::CONTENT_TYPE, *content_type).body(text.clone());
+            }
             if let Some(token) = &self.config.bearer_token {
                 request = request.bearer_auth(token.expose());
             }
@@ -460,7 +483,7 @@ impl Client {
                 Ok(r) => format!("HTTP {}", r.status().as_u16()),
                 Err(e) => self.describe(e),
             };
-            self.record(format!("GET {url} -> {outcome} ({} ms)", started.elapsed().as_millis()));
+            self.record(format!("{method} {url} -> {outcome} ({} ms)", started.elapsed().as_millis()));
             let retry = match sent {
                 Err(e) => {
                     if e.is_timeout() {
@@ -483,8 +506,7 @@ impl Client {
                             return Err(ClientError::Redirect { url, location });
                         }
                         401 | 403 => return Err(ClientError::Unauthorized { url, status }),
-                        404 => return Err(ClientError::NotFound { url }),
-                        500..=599 if attempt < self.config.retries => true,
+                        429 | 500..=599 if attempt < self.config.retries => true,
                         _ => return Ok((status, self.read_body(&url, response)?)),
                     }
                 }

@@ -13,4 +13,5 @@
 pub mod budget;
 pub mod build;
 pub mod check;
+pub mod ruler;
 pub mod scenarios;

@@ -80,26 +80,41 @@ impl RuleFile {
         }
         e.key(indent, false, "groups");
         for group in &self.groups {
-            e.scalar(indent + 2, true, "name", &group.name);
-            if let Some(interval) = group.interval {
-                e.scalar(indent + 4, false, "interval", &interval.to_string());
+            group.write(e, indent + 4, true);
+        }
+    }
+}
+
+impl Group {
+    /// The group alone as a YAML document (`name:`, `interval:`, `rules:`), as a ruler's API
+    /// takes and gives one group.
+    pub fn to_yaml_document(&self) -> String {
+        let mut e = Emitter::new();
+        self.write(&mut e, 0, false);
+        e.finish()
+    }
+
+    /// Writes the group with its keys at `keys`; as a list item, its dash two columns before.
+    fn write(&self, e: &mut Emitter, keys: usize, item: bool) {
+        e.scalar(if item { keys - 2 } else { keys }, item, "name", &self.name);
+        if let Some(interval) = self.interval {
+            e.scalar(keys, false, "interval", &interval.to_string());
+        }
+        e.key(keys, false, "rules");
+        for rule in &self.rules {
+            match &rule.kind {
+                RuleKind::Record(name) => e.scalar(keys + 2, true, "record", name),
+                RuleKind::Alert(name) => e.scalar(keys + 2, true, "alert", name),
             }
-            e.key(indent + 4, false, "rules");
-            for rule in &group.rules {
-                match &rule.kind {
-                    RuleKind::Record(name) => e.scalar(indent + 6, true, "record", name),
-                    RuleKind::Alert(name) => e.scalar(indent + 6, true, "alert", name),
-                }
-                e.scalar(indent + 8, false, "expr", &rule.expr);
-                if let Some(for_) = rule.for_ {
-                    e.scalar(indent + 8, false, "for", &for_.to_string());
-                }
-                for (key, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
-                    if !map.is_empty() {
-                        e.key(indent + 8, false, key);
-                        for (k, v) in map {
-                            e.scalar(indent + 10, false, k, v);
-                        }
+            e.scalar(keys + 4, false, "expr", &rule.expr);
+            if let Some(for_) = rule.for_ {
+                e.scalar(keys + 4, false, "for", &for_.to_string());
+            }
+            for (key, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
+                if !map.is_empty() {
+                    e.key(keys + 4, false, key);
+                    for (k, v) in map {
+                        e.scalar(keys + 6, false, k, v);
                     }
                 }
             }

@@ -51,7 +51,15 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 impl ConnectionArgs {
     /// A client for the server at `url`.
     pub fn client(&self, url: &str) -> Result<Client, String> {
-        Client::new(self.config(url)?).map_err(|e| e.to_string())
+        self.client_with_headers(url, &[])
+    }
+
+    /// A client for the server at `url` that also sends `headers` (a tenant's
+    /// `X-Scope-OrgID`, treated as a secret as every header is).
+    pub fn client_with_headers(&self, url: &str, headers: &[(&str, String)]) -> Result<Client, String> {
+        let mut config = self.config(url)?;
+        config.headers.extend(headers.iter().map(|(name, value)| (name.to_string(), Secret::new(value.as_str()))));
+        Client::new(config).map_err(|e| e.to_string())
     }
 
     fn config(&self, url: &str) -> Result<ClientConfig, String> {

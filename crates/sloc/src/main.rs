@@ -17,6 +17,7 @@ mod interrupt;
 mod lint;
 mod progress;
 mod report;
+mod ruler_cmd;
 mod test_cmd;
 
 /// Exit codes, documented in the README.
@@ -75,6 +76,8 @@ enum Command {
     Report(budget_cmd::ReportArgs),
     /// Convert Sloth, Pyrra and OpenSLO specs into sloc specs, with a note for each lossy step.
     Import(import_cmd::ImportArgs),
+    /// Keep a Mimir, Cortex or Loki ruler's rule groups in step with specs and rule files.
+    Ruler(ruler_cmd::RulerArgs),
     /// Show the documentation of a diagnostic code.
     Explain(explain::ExplainArgs),
     /// Print shell completions: `sloc completions bash > /etc/bash_completion.d/sloc`.
@@ -124,7 +127,7 @@ fn main() -> ExitCode {
         Command::Import(a) => a.error_format,
         Command::Status(a) => a.error_format(),
         Command::Report(a) => a.error_format(),
-        Command::Explain(_) | Command::Completions { .. } | Command::Manpage => Format::Human,
+        Command::Explain(_) | Command::Completions { .. } | Command::Manpage | Command::Ruler(_) => Format::Human,
     };
     let mut out = Output { color, format, stdout: String::new(), stderr: String::new(), fatal: Vec::new() };
     let code = match cli.command {
@@ -136,6 +139,7 @@ fn main() -> ExitCode {
         Command::Report(args) => budget_cmd::report(&args, &mut out),
         Command::Import(args) => import_cmd::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
+        Command::Ruler(args) => ruler_cmd::run(&args, &mut out),
         Command::Completions { shell } => {
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "sloc", &mut text);
