@@ -8,7 +8,8 @@
 //!    (`slo:sli_bad_slices:bool`, `slo:sli_slices:bool`).
 //! 2. **Error ratios** `slo:sli_error:ratio_rate<W>` for every window the alerts use and for the
 //!    period. By default a window W is derived from the base recordings:
-//!    `sum_over_time(errors[W]) / sum_over_time(total[W])`, a traffic-weighted ratio that reads a
+//!    `sum(sum_over_time(errors[W])) / sum(sum_over_time(total[W]))` (by `group_by`), a
+//!    traffic-weighted ratio that reads a
 //!    few low-cardinality series instead of every raw series over days (the cost Sloth and
 //!    Pyrra users report). `exact: true` reads the raw series over each window instead.
 //!    Divisions are by `total > 0`: no traffic gives no sample, never NaN.
@@ -175,12 +176,17 @@ impl SloCompiler<'_> {
         instant_base: bool,
     ) -> Result<(), InternalError> {
         let (bad, total) = (self.o.selector.on(bad), self.o.selector.on(total));
+        // Summed by `group_by` on each side: one series per group where one Prometheus records
+        // them (the same value), and the clusters' series added together where a global
+        // evaluator receives every cluster's recordings (the global layer), never divided
+        // cluster by cluster.
+        let sum = self.o.sum();
         for &window in windows {
             let w = window_name(window);
             let ratio = if instant_base && window == BASE_WINDOW {
-                format!("{bad} / ({total} > 0)")
+                format!("{sum} ({bad}) / ({sum} ({total}) > 0)")
             } else {
-                format!("sum_over_time({bad}[{w}]) / (sum_over_time({total}[{w}]) > 0)")
+                format!("{sum} (sum_over_time({bad}[{w}])) / ({sum} (sum_over_time({total}[{w}])) > 0)")
             };
             self.record(self.o.ratio_series(window), &ratio)?;
         }

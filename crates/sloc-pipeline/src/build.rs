@@ -1,5 +1,6 @@
 //! `sloc build`: specs → plans → artifacts, and several specs merged into one output.
 
+pub use sloc_plan::Layer;
 use sloc_plan::Plan;
 use sloc_rulefile::{ManifestMetadata, RuleFile};
 use sloc_spec::Spec;
@@ -31,6 +32,9 @@ impl Artifact {
     }
 }
 
+/// The manifest label that names a layer's rules.
+pub const LAYER_LABEL: &str = "sloc.dev/layer";
+
 /// A spec, its plan (made once, read by every artifact) and its compiled rules.
 pub struct Compiled {
     /// The spec's file name, for generated headers.
@@ -47,6 +51,23 @@ impl Compiled {
         let plan = sloc_plan::plan(&spec);
         let rules = sloc_compiler::compile(&plan).map_err(|e| e.to_string())?;
         Ok(Compiled { source, spec, plan, rules, manifest })
+    }
+
+    /// Only the rules of `layer` (a group left empty is dropped), and the layer named in the
+    /// manifest: its name ends in `-<layer>` and it carries `sloc.dev/layer: <layer>`, for each
+    /// Prometheus' `ruleSelector`. The plan keeps every objective: the layer's outputs that
+    /// read the plan (alerts, dashboards) are the global evaluator's.
+    pub fn into_layer(mut self, layer: Layer) -> Self {
+        for (group, objective) in self.rules.groups.iter_mut().zip(&self.plan.objectives) {
+            group.rules.retain(|rule| objective.layer_of(rule.record_name()) == layer);
+        }
+        self.rules.groups.retain(|g| !g.rules.is_empty());
+        if let Some(manifest) = &mut self.manifest {
+            manifest.name = format!("{}-{}", manifest.name, layer.name());
+            manifest.labels.retain(|(k, _)| k != LAYER_LABEL);
+            manifest.labels.push((LAYER_LABEL.to_string(), layer.name().to_string()));
+        }
+        self
     }
 
     /// This spec's `artifact`.
@@ -86,7 +107,7 @@ pub fn render(compiled: &[Compiled], artifact: Artifact) -> String {
 
 /// Two specs generating the same group would overwrite each other's rules in Prometheus: the
 /// message naming both, for the first such pair.
-pub fn clashing_groups(compiled: &[Compiled]) -> Option<String> {
+pub fn clashing_groups(compiled: &[&Compiled]) -> Option<String> {
     for (i, a) in compiled.iter().enumerate() {
         for b in &compiled[..i] {
             if let Some(g) = a.rules.groups.iter().find(|g| b.rules.groups.iter().any(|h| h.name == g.name)) {

@@ -11,6 +11,9 @@ pub struct Servers<'a> {
     pub alertmanager: Option<&'a Client>,
     /// An `alertmanager.yml` read from disk.
     pub alertmanager_config: Option<SourceFile>,
+    /// The layer the Prometheus runs (`sloc build --layer`): only that layer's rules of a
+    /// spec are expected there, and a global evaluator holds no raw series to look for.
+    pub layer: Option<sloc_plan::Layer>,
 }
 
 /// The findings, one report per file, and the servers that could not be asked.
@@ -22,10 +25,10 @@ pub struct Checked {
 /// Compares `files` (specs and rule files) with the servers. `reports` holds what the caller
 /// already found (unreadable inputs); every file's own errors are reported too.
 pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Servers<'_>) -> Checked {
-    let live = read(files, &mut reports);
+    let live = read(files, servers.layer, &mut reports);
     let mut unreachable = Vec::new();
     if let Some(client) = servers.prometheus {
-        match fetch(client, &live) {
+        match fetch(client, &live, servers.layer) {
             Ok(snapshot) => reports.extend(sloc_live::prometheus::check(&live, &snapshot)),
             Err(e) => unreachable.push(e),
         }
@@ -47,7 +50,7 @@ pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Server
 
 /// Reads the files into what the live checks compare. A file's own errors (as `sloc lint`
 /// reports them; advice is lint's) go to `reports`.
-fn read(files: Vec<SourceFile>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> {
+fn read(files: Vec<SourceFile>, layer: Option<sloc_plan::Layer>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> {
     let mut live = Vec::new();
     for file in files {
         let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
@@ -60,9 +63,17 @@ fn read(files: Vec<SourceFile>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> 
                 Some(plan) => plan
                     .objectives
                     .iter()
-                    .map(|o| {
-                        sloc_compiler::compile_objective(o)
-                            .map(|g| ExpectedGroup::from_generated(&g, o.name_span.clone()))
+                    .filter_map(|o| {
+                        let group = sloc_compiler::compile_objective(o).map(|mut g| {
+                            if let Some(layer) = layer {
+                                g.rules.retain(|r| o.layer_of(r.record_name()) == layer);
+                            }
+                            g
+                        });
+                        match group {
+                            Ok(g) if g.rules.is_empty() => None,
+                            other => Some(other.map(|g| ExpectedGroup::from_generated(&g, o.name_span.clone()))),
+                        }
                     })
                     .collect::<Result<_, _>>()
                     .unwrap_or_default(),
@@ -81,7 +92,7 @@ fn read(files: Vec<SourceFile>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> 
 
 /// Asks the server what the checks need. The rules are required; the status endpoints are
 /// optional (Mimir and Cortex do not serve them).
-fn fetch(client: &Client, files: &[LiveFile]) -> Result<Snapshot, ClientError> {
+fn fetch(client: &Client, files: &[LiveFile], layer: Option<sloc_plan::Layer>) -> Result<Snapshot, ClientError> {
     let mut snapshot = Snapshot { groups: client.rules()?, ..Snapshot::default() };
     if let Some(flags) = optional(client.flags())? {
         snapshot.retention = sloc_live::prometheus::retention(&flags);
@@ -89,7 +100,12 @@ fn fetch(client: &Client, files: &[LiveFile]) -> Result<Snapshot, ClientError> {
     if let Some(yaml) = optional(client.config_yaml())? {
         snapshot.scrape_interval = Some(sloc_live::prometheus::scrape_interval(&yaml));
     }
-    let requests = sloc_live::prometheus::requests(files);
+    let mut requests = sloc_live::prometheus::requests(files);
+    if layer == Some(sloc_plan::Layer::Global) {
+        // The raw series live on the leaves: the checks that look for them skip.
+        requests.selectors.clear();
+        requests.bucket_selectors.clear();
+    }
     if requests.metadata
         && let Some(metadata) = optional(client.metadata())?
     {

@@ -128,6 +128,43 @@ impl Counted {
     }
 }
 
+/// Where a rule runs when the rules are split across servers (`sloc build --layer`): the
+/// base recordings read the raw series and run on every cluster's Prometheus (the leaves);
+/// everything else reads the base recordings and runs where every cluster's arrive (a global
+/// Prometheus, a Mimir, Cortex or Thanos ruler).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    Leaf,
+    Global,
+}
+
+impl Layer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Leaf => "leaf",
+            Layer::Global => "global",
+        }
+    }
+}
+
+impl Objective {
+    /// Whether the objective's rules split into layers: its windows are derived from base
+    /// recordings. Objectives that read raw series over every window (`exact: true`, `raw`)
+    /// run whole on the leaves.
+    pub fn splits(&self) -> bool {
+        self.counted.recorded().is_some()
+    }
+
+    /// The layer of a rule of this objective: a recording rule by its name, an alert by `None`.
+    pub fn layer_of(&self, record: Option<&str>) -> Layer {
+        match (record, self.counted.recorded()) {
+            (_, None) => Layer::Leaf,
+            (Some(name), Some((bad, total))) if name == bad || name == total => Layer::Leaf,
+            _ => Layer::Global,
+        }
+    }
+}
+
 /// One alert tier of an objective.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TierPlan {

@@ -34,6 +34,14 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The recorded series' name; `None` for an alert.
+    pub fn record_name(&self) -> Option<&str> {
+        match &self.kind {
+            RuleKind::Record(n) => Some(n),
+            RuleKind::Alert(_) => None,
+        }
+    }
+
     pub fn name(&self) -> &str {
         match &self.kind {
             RuleKind::Record(n) | RuleKind::Alert(n) => n,

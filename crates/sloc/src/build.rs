@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use sloc_diagnostics::Severity;
+use sloc_pipeline::build::Layer;
 use sloc_pipeline::build::{Artifact, Compiled};
 
 use crate::files::{read_spec, source_name, spec_stem, write_atomically};
@@ -37,9 +38,35 @@ pub struct BuildArgs {
     /// A manifest label, `key=value` (repeatable; added to the spec's `kubernetes.labels`).
     #[arg(long = "label", value_name = "KEY=VALUE")]
     labels: Vec<String>,
+    /// Which rules, when a Prometheus per cluster feeds a global evaluator: `leaf` the base
+    /// recordings that read raw series (every cluster's Prometheus), `global` everything that
+    /// reads them (windows, budgets, alerts: a global Prometheus or a Mimir, Cortex or Thanos
+    /// ruler), `split` both into `-o DIR` as `<name>.leaf.rules.yml` and
+    /// `<name>.global.rules.yml`, `all` one file with everything.
+    #[arg(long, value_enum, default_value_t = LayerChoice::All)]
+    layer: LayerChoice,
     /// How to print problems in the specs.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) error_format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LayerChoice {
+    All,
+    Leaf,
+    Global,
+    Split,
+}
+
+impl LayerChoice {
+    fn layers(self) -> Vec<Option<Layer>> {
+        match self {
+            LayerChoice::All => vec![None],
+            LayerChoice::Leaf => vec![Some(Layer::Leaf)],
+            LayerChoice::Global => vec![Some(Layer::Global)],
+            LayerChoice::Split => vec![Some(Layer::Leaf), Some(Layer::Global)],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,6 +94,10 @@ impl OutputFormat {
 
 pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
     let into_dir = args.output.as_deref().is_some_and(|o| is_dir_target(o, args.specs.len()));
+    if args.layer == LayerChoice::Split && !into_dir {
+        out.error("--layer split writes two files per spec (leaf and global): give -o DIR");
+        return exit::USAGE;
+    }
     let artifacts = match args.format {
         Some(format) => vec![format.artifact()],
         None if into_dir => Artifact::EVERY.to_vec(),
@@ -108,14 +139,25 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         let manifest = (args.format == Some(OutputFormat::PrometheusOperator)).then(|| {
             sloc_pipeline::build::manifest_metadata(&spec, args.name.as_deref(), args.namespace.as_deref(), &labels)
         });
-        match Compiled::new(source_name(path), spec, manifest) {
-            Ok(c) => {
-                compiled.push(c);
-                spec_paths.push(path.clone());
-            }
-            Err(e) => {
-                out.error(e);
-                return exit::USAGE;
+        for layer in args.layer.layers() {
+            match Compiled::new(source_name(path), spec.clone(), manifest.clone()) {
+                Ok(c) => {
+                    let stem = spec_stem(path);
+                    match layer {
+                        Some(layer) => {
+                            compiled.push(c.into_layer(layer));
+                            spec_paths.push((path.clone(), format!("{stem}.{}", layer.name()), Some(layer)));
+                        }
+                        None => {
+                            compiled.push(c);
+                            spec_paths.push((path.clone(), stem, None));
+                        }
+                    }
+                }
+                Err(e) => {
+                    out.error(e);
+                    return exit::USAGE;
+                }
             }
         }
     }
@@ -123,20 +165,33 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
     if report::fails(&reports, Severity::Error) {
         return exit::FINDINGS;
     }
-    if let Some(message) = sloc_pipeline::build::clashing_groups(&compiled) {
-        out.error(message);
-        return exit::FINDINGS;
+    // Clashes within a layer: a spec's leaf and global groups share names by design.
+    for layer in args.layer.layers() {
+        let of_layer: Vec<&Compiled> =
+            compiled.iter().zip(&spec_paths).filter(|(_, (_, _, l))| *l == layer).map(|(c, _)| c).collect();
+        if let Some(message) = sloc_pipeline::build::clashing_groups(&of_layer) {
+            out.error(message);
+            return exit::FINDINGS;
+        }
     }
-    // Each artifact of each spec, with the spec's path.
-    let each = || compiled.iter().zip(&spec_paths).flat_map(|(c, path)| artifacts.iter().map(move |a| (c, path, *a)));
+    // Each artifact of each spec (and layer), with the spec's path and the file name's stem.
+    // The leaf layer has rules only: alerts, routes and dashboards are the global evaluator's.
+    let each = || {
+        compiled.iter().zip(&spec_paths).flat_map(|(c, (path, stem, layer))| {
+            artifacts
+                .iter()
+                .filter(move |a| *layer != Some(Layer::Leaf) || matches!(a, Artifact::Rules | Artifact::PrometheusRule))
+                .map(move |a| (c, path, stem, *a))
+        })
+    };
     match &args.output {
         None if args.check => {
             let beside: Vec<(PathBuf, String)> =
-                each().map(|(c, path, a)| (path.with_file_name(a.file_name(&spec_stem(path))), c.render(a))).collect();
+                each().map(|(c, path, stem, a)| (path.with_file_name(a.file_name(stem)), c.render(a))).collect();
             let commands = beside
                 .iter()
                 .zip(each())
-                .map(|((target, _), (_, spec, _))| rebuild_command(args, std::slice::from_ref(spec), target))
+                .map(|((target, _), (_, spec, _, _))| rebuild_command(args, std::slice::from_ref(spec), target))
                 .collect::<Vec<_>>();
             check(&beside, &commands, out)
         }
@@ -152,13 +207,11 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
                     out.error(format!("cannot create {}: {}", crate::shown(target), crate::files::io_reason(&e)));
                     return exit::USAGE;
                 }
-                each()
-                    .map(|(c, path, a)| (target.join(a.file_name(&spec_stem(path))), c.render(a), path.as_path()))
-                    .collect()
+                each().map(|(c, path, stem, a)| (target.join(a.file_name(stem)), c.render(a), path.as_path())).collect()
             } else {
                 // One file: every spec merged into it, as without -o.
                 let merged = sloc_pipeline::build::render(&compiled, artifacts[0]);
-                spec_paths.first().map(|p| (target.to_path_buf(), merged, p.as_path())).into_iter().collect()
+                spec_paths.first().map(|(p, _, _)| (target.to_path_buf(), merged, p.as_path())).into_iter().collect()
             };
             let targets = match guard_targets(targets, &args.specs) {
                 Ok(t) => t,
@@ -203,6 +256,11 @@ fn rebuild_command(args: &BuildArgs, specs: &[PathBuf], target: &Path) -> String
         }
     }
     words.extend(args.labels.iter().map(|l| format!("--label {l}")));
+    if args.layer != LayerChoice::All {
+        let name =
+            clap::ValueEnum::to_possible_value(&args.layer).map(|v| v.get_name().to_string()).unwrap_or_default();
+        words.push(format!("--layer {name}"));
+    }
     words.push(format!("-o {}", crate::shown(target)));
     words.join(" ")
 }

@@ -38,9 +38,20 @@ pub struct CheckArgs {
     /// The lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = crate::lint::FailOn::Error)]
     fail_on: crate::lint::FailOn,
+    /// The layer the Prometheus runs (`sloc build --layer`): a cluster's leaf holds only the
+    /// base recordings, the global evaluator the rest and no raw series.
+    #[arg(long, value_enum, default_value_t = CheckLayer::All)]
+    layer: CheckLayer,
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckLayer {
+    All,
+    Leaf,
+    Global,
 }
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
@@ -86,7 +97,13 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
-    let servers = Servers { prometheus: prometheus.as_ref(), alertmanager: alertmanager.as_ref(), alertmanager_config };
+    let layer = match args.layer {
+        CheckLayer::All => None,
+        CheckLayer::Leaf => Some(sloc_pipeline::build::Layer::Leaf),
+        CheckLayer::Global => Some(sloc_pipeline::build::Layer::Global),
+    };
+    let servers =
+        Servers { prometheus: prometheus.as_ref(), alertmanager: alertmanager.as_ref(), alertmanager_config, layer };
     let checked = sloc_pipeline::check::run(files, reports, servers);
     if args.verbose {
         for line in prometheus.iter().chain(&alertmanager).flat_map(Client::log) {

@@ -82,6 +82,16 @@ struct Inputs {
     /// its extension).
     #[arg(long)]
     namespace: Option<String>,
+    /// Only this layer of each spec's rules (`sloc build --layer`): `global` for a ruler fed
+    /// by every cluster's leaves.
+    #[arg(long, value_enum)]
+    layer: Option<RulerLayer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RulerLayer {
+    Leaf,
+    Global,
 }
 
 impl RulerTarget {
@@ -239,7 +249,13 @@ fn local_groups(inputs: &Inputs, out: &mut Output) -> Result<Option<BTreeMap<Str
             reports.push(sloc_diagnostics::FileReport::new(file.clone(), diagnostics));
             let Some(spec) = spec.filter(|_| !errors) else { continue };
             let service = spec.service.value.clone();
-            let compiled = sloc_pipeline::build::Compiled::new(file.name.clone(), spec, None)?;
+            let mut compiled = sloc_pipeline::build::Compiled::new(file.name.clone(), spec, None)?;
+            if let Some(layer) = inputs.layer {
+                compiled = compiled.into_layer(match layer {
+                    RulerLayer::Leaf => sloc_pipeline::build::Layer::Leaf,
+                    RulerLayer::Global => sloc_pipeline::build::Layer::Global,
+                });
+            }
             (service, compiled.rules.groups)
         } else {
             match sloc_pipeline::ruler::rule_file_groups(&file.text) {

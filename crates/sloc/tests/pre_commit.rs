@@ -23,7 +23,17 @@ fn the_hooks_from_the_wheel_refuse_broken_specs_and_stale_rules() {
         .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|e| e == "whl"));
-    assert!(wheel.is_some(), "no wheel in {}: run `cargo xtask dist` first (cargo xtask ci does)", dist.display());
+    let wheel =
+        wheel.unwrap_or_else(|| panic!("no wheel in {}: run `cargo xtask dist` (cargo xtask ci does)", dist.display()));
+    // The good commit's rules come from the wheel's own sloc, so that a wheel built from an
+    // older tree cannot fail this test for the wrong reason.
+    let scratch = tempfile::tempdir().unwrap();
+    let venv = scratch.path().join("venv");
+    let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let pip =
+        Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--no-index"]).arg(&wheel).output().unwrap();
+    assert!(pip.status.success(), "{}", String::from_utf8_lossy(&pip.stderr));
     // No `sloc` on the PATH: the hooks can only run the wheel's.
     let path = std::env::var("PATH").unwrap_or_default();
     let path: Vec<&str> = path.split(':').filter(|d| !Path::new(d).join("sloc").exists()).collect();
@@ -31,6 +41,7 @@ fn the_hooks_from_the_wheel_refuse_broken_specs_and_stale_rules() {
         &["sloc-lint", "sloc-build-check"],
         &path.join(":"),
         &[("PIP_FIND_LINKS", dist.to_str().unwrap())],
+        &venv.join("bin/sloc"),
     );
 }
 
@@ -38,10 +49,12 @@ fn the_hooks_from_the_wheel_refuse_broken_specs_and_stale_rules() {
 fn the_system_hooks_run_the_sloc_on_the_path() {
     let sloc_dir = Path::new(env!("CARGO_BIN_EXE_sloc")).parent().unwrap().to_path_buf();
     let path = format!("{}:{}", sloc_dir.display(), std::env::var("PATH").unwrap_or_default());
-    refuses_broken_specs_and_stale_rules(&["sloc-lint-system", "sloc-build-check-system"], &path, &[]);
+    let sloc = Path::new(env!("CARGO_BIN_EXE_sloc"));
+    refuses_broken_specs_and_stale_rules(&["sloc-lint-system", "sloc-build-check-system"], &path, &[], sloc);
 }
 
-fn refuses_broken_specs_and_stale_rules(hooks: &[&str], path: &str, env: &[(&str, &str)]) {
+/// `builder` is the `sloc` that writes the good commit's rules: the one the hooks run.
+fn refuses_broken_specs_and_stale_rules(hooks: &[&str], path: &str, env: &[(&str, &str)], builder: &Path) {
     let found = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
     assert!(found, "pre-commit is not on the PATH: `pip install pre-commit` (cargo xtask ci does)");
     let head = git(&root(), &["rev-parse", "HEAD"]);
@@ -109,7 +122,7 @@ fn refuses_broken_specs_and_stale_rules(hooks: &[&str], path: &str, env: &[(&str
     assert!(output.contains("to regenerate, run:\n  sloc build api.slo.yaml -o api.rules.yml\n"), "{output}");
 
     // With the generated rules beside it: the commit passes.
-    let built = Command::new(env!("CARGO_BIN_EXE_sloc"))
+    let built = Command::new(builder)
         .args(["build", "api.slo.yaml", "-o", "api.rules.yml"])
         .current_dir(&repo)
         .output()

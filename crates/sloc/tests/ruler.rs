@@ -258,6 +258,12 @@ fn load_diff_and_sync_keep_a_namespace_in_step() {
     assert_eq!(ruler.groups("team-b", "oneflow"), ["theirs"]);
     assert_eq!(at("diff", &[&changed], &[]).code, 0);
 
+    // The global layer only, for a ruler fed by the clusters' leaves: the base recordings go.
+    let layered = at("diff", &[&changed], &["--layer", "global"]);
+    assert_eq!(layered.code, 1, "{}", layered.transcript());
+    assert!(layered.stdout.contains("\n-  - record: slo:sli_total:rate5m\n"), "{}", layered.stdout);
+    assert!(!layered.stdout.contains("\n+  - record: slo:sli_total:rate5m"), "{}", layered.stdout);
+
     // list, and delete of a group and of a namespace.
     let listed = run(&mut sloc(&["ruler", "list", "--address", &ruler.url, "--id", "team-a"]));
     assert_eq!(listed.code, 0, "{}", listed.transcript());

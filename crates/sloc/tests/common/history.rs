@@ -73,7 +73,7 @@ impl History {
 }
 
 /// Writes `series` as OpenMetrics and turns them into blocks of `data`.
-fn backfill(dir: &Path, data: &Path, name: &str, series: &[RawSeries]) {
+pub fn backfill(dir: &Path, data: &Path, name: &str, series: &[RawSeries]) {
     let mut om = String::new();
     let mut families: BTreeMap<&str, Vec<&RawSeries>> = BTreeMap::new();
     for s in series {

@@ -124,6 +124,8 @@ pub struct Setup<'a> {
     pub data_dir: Option<PathBuf>,
     /// `--query.lookback-delta` (Prometheus' default: 5m).
     pub lookback: Option<&'a str>,
+    /// More flags (`--web.enable-remote-write-receiver`).
+    pub extra_args: Vec<String>,
 }
 
 pub struct Prometheus {
@@ -165,6 +167,7 @@ impl Prometheus {
         if let Some(lookback) = setup.lookback {
             cmd.arg(format!("--query.lookback-delta={lookback}"));
         }
+        cmd.args(&setup.extra_args);
         if let Some(prefix) = setup.route_prefix {
             cmd.arg(format!("--web.route-prefix={prefix}"))
                 .arg(format!("--web.external-url=http://127.0.0.1:{port}{prefix}"));
