@@ -9,9 +9,10 @@
 //! 2. **Error ratios** `slo:sli_error:ratio_rate<W>` for every window the alerts use and for the
 //!    period. By default a window W is derived from the base recordings:
 //!    `sum(sum_over_time(errors[W])) / sum(sum_over_time(total[W]))` (by `group_by`), a
-//!    traffic-weighted ratio that reads a
-//!    few low-cardinality series instead of every raw series over days (the cost Sloth and
-//!    Pyrra users report). `exact: true` reads the raw series over each window instead.
+//!    traffic-weighted ratio that reads a few low-cardinality series instead of every raw
+//!    series over days (the cost Sloth and Pyrra users report), and sums every cluster's
+//!    recordings where a global evaluator receives them (`sloc build --layer`). `exact: true`
+//!    reads the raw series over each window instead.
 //!    Divisions are by `total > 0`: no traffic gives no sample, never NaN.
 //! 3. **Budget**: `slo:objective:ratio`, `slo:error_budget:ratio`,
 //!    `slo:error_budget_remaining:ratio` (over the period) and `slo:burn_rate:ratio_rate5m`.

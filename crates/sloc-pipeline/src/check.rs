@@ -14,6 +14,9 @@ pub struct Servers<'a> {
     /// The layer the Prometheus runs (`sloc build --layer`): only that layer's rules of a
     /// spec are expected there, and a global evaluator holds no raw series to look for.
     pub layer: Option<sloc_plan::Layer>,
+    /// A Mimir, Cortex or Loki ruler's configuration API (the client and its `--prefix`): the
+    /// groups it is configured with, as `sloc ruler` reads them, compared as loaded groups.
+    pub ruler: Option<(&'a Client, &'a str)>,
 }
 
 /// The findings, one report per file, and the servers that could not be asked.
@@ -29,6 +32,12 @@ pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Server
     let mut unreachable = Vec::new();
     if let Some(client) = servers.prometheus {
         match fetch(client, &live, servers.layer) {
+            Ok(snapshot) => reports.extend(sloc_live::prometheus::check(&live, &snapshot)),
+            Err(e) => unreachable.push(e),
+        }
+    }
+    if let Some((client, prefix)) = servers.ruler {
+        match ruler_snapshot(client, prefix) {
             Ok(snapshot) => reports.extend(sloc_live::prometheus::check(&live, &snapshot)),
             Err(e) => unreachable.push(e),
         }
@@ -88,6 +97,40 @@ fn read(files: Vec<SourceFile>, layer: Option<sloc_plan::Layer>, reports: &mut V
         live.push(entry);
     }
     live
+}
+
+/// The ruler's configured groups (every namespace of the tenant) in the shape of loaded
+/// groups: the rule checks compare them as they compare `/api/v1/rules`; the checks that
+/// need the server's data or flags have nothing to read and skip.
+fn ruler_snapshot(client: &Client, prefix: &str) -> Result<Snapshot, ClientError> {
+    let text = client.ruler(prefix).groups(None)?;
+    let namespaces =
+        crate::ruler::read_namespaces(&text).map_err(|cause| ClientError::Decode { url: client.url(prefix), cause })?;
+    let groups = namespaces
+        .into_iter()
+        .flat_map(|(namespace, groups)| groups.into_iter().map(move |g| (namespace.clone(), g)))
+        .map(|(namespace, group)| sloc_rulefile::LoadedGroup {
+            name: group.name.clone(),
+            file: namespace,
+            interval: group.interval.map_or(0.0, |d| d.millis() as f64 / 1000.0),
+            evaluation_time: 0.0,
+            rules: group
+                .rules
+                .iter()
+                .map(|rule| sloc_rulefile::LoadedRule {
+                    name: rule.name().to_string(),
+                    query: rule.expr.clone(),
+                    kind: if rule.record_name().is_some() { "recording" } else { "alerting" }.to_string(),
+                    duration: rule.for_.map_or(0.0, |d| d.millis() as f64 / 1000.0),
+                    labels: rule.labels.iter().cloned().collect(),
+                    annotations: rule.annotations.iter().cloned().collect(),
+                    health: "ok".to_string(),
+                    last_error: String::new(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Snapshot { groups, ..Snapshot::default() })
 }
 
 /// Asks the server what the checks need. The rules are required; the status endpoints are

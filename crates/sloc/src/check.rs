@@ -24,6 +24,16 @@ pub struct CheckArgs {
     /// An `alertmanager.yml` that must route and inhibit the specs' alerts.
     #[arg(long, value_name = "FILE")]
     alertmanager_config: Option<PathBuf>,
+    /// A Mimir, Cortex or Loki ruler whose configured rule groups (its configuration API, as
+    /// `sloc ruler` reads them) must be the files'.
+    #[arg(long, value_name = "URL")]
+    ruler: Option<String>,
+    /// The ruler's API path (`sloc ruler --prefix`).
+    #[arg(long, value_name = "PATH", default_value = "/prometheus", requires = "ruler")]
+    ruler_prefix: String,
+    /// The tenant, sent as `X-Scope-OrgID` to every server.
+    #[arg(long, value_name = "TENANT")]
+    id: Option<String>,
     /// SLO specs and rule files to compare with what the server runs.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -55,7 +65,7 @@ enum CheckLayer {
 }
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
-    let against: Vec<String> = [&args.prometheus, &args.alertmanager]
+    let against: Vec<String> = [&args.prometheus, &args.alertmanager, &args.ruler]
         .into_iter()
         .flatten()
         .map(|url| sloc_client::redact(url))
@@ -64,7 +74,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
     if against.is_empty() {
         out.error(
             "nothing to check against: give --prometheus URL (a Prometheus, or a Mimir, Cortex or Thanos ruler), \
-             --alertmanager URL, or --alertmanager-config FILE",
+             --ruler URL (a ruler's configuration API), --alertmanager URL, or --alertmanager-config FILE",
         );
         return exit::USAGE;
     }
@@ -87,26 +97,33 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
             return exit::USAGE;
         }
     };
+    let tenant: Vec<(&str, String)> = args.id.iter().map(|id| ("X-Scope-OrgID", id.clone())).collect();
     let client = |url: &Option<String>| -> Result<Option<Client>, String> {
-        url.as_ref().map(|u| args.connection.client(u)).transpose()
+        url.as_ref().map(|u| args.connection.client_with_headers(u, &tenant)).transpose()
     };
-    let (prometheus, alertmanager) = match (client(&args.prometheus), client(&args.alertmanager)) {
-        (Ok(p), Ok(a)) => (p, a),
-        (Err(message), _) | (_, Err(message)) => {
-            out.error(message);
-            return exit::USAGE;
-        }
-    };
+    let (prometheus, alertmanager, ruler) =
+        match (client(&args.prometheus), client(&args.alertmanager), client(&args.ruler)) {
+            (Ok(p), Ok(a), Ok(r)) => (p, a, r),
+            (Err(message), _, _) | (_, Err(message), _) | (_, _, Err(message)) => {
+                out.error(message);
+                return exit::USAGE;
+            }
+        };
     let layer = match args.layer {
         CheckLayer::All => None,
         CheckLayer::Leaf => Some(sloc_pipeline::build::Layer::Leaf),
         CheckLayer::Global => Some(sloc_pipeline::build::Layer::Global),
     };
-    let servers =
-        Servers { prometheus: prometheus.as_ref(), alertmanager: alertmanager.as_ref(), alertmanager_config, layer };
+    let servers = Servers {
+        prometheus: prometheus.as_ref(),
+        alertmanager: alertmanager.as_ref(),
+        alertmanager_config,
+        layer,
+        ruler: ruler.as_ref().map(|c| (c, args.ruler_prefix.as_str())),
+    };
     let checked = sloc_pipeline::check::run(files, reports, servers);
     if args.verbose {
-        for line in prometheus.iter().chain(&alertmanager).flat_map(Client::log) {
+        for line in prometheus.iter().chain(&alertmanager).chain(&ruler).flat_map(Client::log) {
             out.stderr.push_str(&format!("sloc: {line}\n"));
         }
     }

@@ -250,3 +250,35 @@ fn leaves_feed_a_global_evaluator_that_agrees_with_a_single_prometheus() {
     assert!(cluster("a")[0].1 > 0.4, "{:?}", cluster("a"));
     drop(leaf_a);
 }
+
+/// Each layer's manifest is named and labelled for its Prometheus' `ruleSelector`; objectives
+/// that read raw series over every window stay whole on the leaves; `split` needs a folder.
+#[test]
+fn layers_name_their_manifests_and_keep_unsplittable_objectives_on_the_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "shop.slo.yaml",
+        &format!(
+            "{SPEC}  - name: exact\n    objective: 99\n    exact: true\n    sli:\n      errors: e2e_requests_total{{status=\"error\"}}\n      total: e2e_requests_total\n"
+        ),
+    );
+    for (layer, other) in [("leaf", "global"), ("global", "leaf")] {
+        let built = run(&mut sloc(&["build", &spec, "--layer", layer, "--format", "prometheus-operator"]));
+        assert_eq!(built.code, 0, "{}", built.transcript());
+        assert!(built.stdout.contains(&format!("  name: shop-slos-{layer}\n")), "{}", built.stdout);
+        assert!(built.stdout.contains(&format!("sloc.dev/layer: {layer}\n")), "{}", built.stdout);
+        assert!(!built.stdout.contains(&format!("sloc.dev/layer: {other}")), "{}", built.stdout);
+        let manifest = write(dir.path(), &format!("{layer}.yaml"), &built.stdout);
+        let lint = run(&mut sloc(&["lint", &manifest]));
+        assert_eq!(lint.code, 0, "{}", lint.transcript());
+    }
+    let leaf = run(&mut sloc(&["build", &spec, "--layer", "leaf"]));
+    assert!(leaf.stdout.contains("name: sloc-shop-exact\n"), "the exact objective is on the leaves: {}", leaf.stdout);
+    assert!(leaf.stdout.contains("alert: ShopExactErrorBudgetBurn"), "with its alerts: {}", leaf.stdout);
+    let global = run(&mut sloc(&["build", &spec, "--layer", "global"]));
+    assert!(!global.stdout.contains("sloc-shop-exact"), "{}", global.stdout);
+    let split = run(&mut sloc(&["build", &spec, "--layer", "split"]));
+    assert_eq!(split.code, 2);
+    assert!(split.stderr.contains("--layer split writes two files per spec"), "{}", split.stderr);
+}

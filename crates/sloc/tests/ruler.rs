@@ -235,6 +235,18 @@ fn load_diff_and_sync_keep_a_namespace_in_step() {
         diff.stdout
     );
     assert_eq!(diff.stdout.matches("\n# ").count() + 1, 1, "one group differs: {}", diff.stdout);
+    // `sloc check --ruler` reads the same API: clean for the loaded spec, drift for the changed.
+    let check =
+        |file: &str| run(&mut sloc(&["check", "--ruler", &ruler.url, "--id", "team-a", "--format", "json", file]));
+    let clean = check(spec);
+    assert_eq!((clean.code, clean.stdout.trim()), (0, "[]"), "{}", clean.transcript());
+    let drift = check(&changed);
+    assert_eq!(drift.code, 1, "{}", drift.transcript());
+    assert!(
+        drift.stdout.contains("\"C002\"") && drift.stdout.contains("sloc-oneflow-availability"),
+        "{}",
+        drift.stdout
+    );
     let posts_before = ruler.seen().iter().filter(|r| r.starts_with("POST")).count();
     let reloaded = at("load", &[&changed], &[]);
     assert_eq!(reloaded.code, 0, "{}", reloaded.transcript());
