@@ -4,9 +4,7 @@ mod common;
 
 use common::{root, run, sloc};
 
-fn fixture(name: &str) -> String {
-    root().join("fixtures/build").join(name).to_str().unwrap().to_string()
-}
+use common::build_fixture as fixture;
 
 #[test]
 fn output_directory_gets_every_artifact_of_each_spec() {

@@ -9,9 +9,7 @@ use std::process::Stdio;
 
 use common::{root, run, sloc};
 
-fn fixture(name: &str) -> String {
-    root().join("fixtures/build").join(name).to_str().unwrap().to_string()
-}
+use common::build_fixture as fixture;
 
 #[test]
 fn a_stale_check_names_the_command_that_regenerates_each_file() {

@@ -8,6 +8,11 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
 }
 
+/// A spec of `fixtures/build/`, as a path.
+pub fn build_fixture(name: &str) -> String {
+    root().join("fixtures/build").join(name).to_str().unwrap().to_string()
+}
+
 /// `sloc` with a fixed environment: no colour, fixed width, run from the workspace root.
 pub fn sloc(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sloc"));
