@@ -199,7 +199,7 @@ fn lint_side_by_side(
 ) -> Result<SideBySide> {
     let sloc_args = [std::ffi::OsStr::new("lint"), file];
     let peer_args = [std::ffi::OsStr::new("check"), std::ffi::OsStr::new("rules"), file];
-    let promtool = which("promtool");
+    let promtool = crate::which("promtool");
     let sloc_command = Command { program: sloc, args: &sloc_args, ok_codes: ok_codes.0 };
     let peer_command = promtool.as_deref().map(|p| Command { program: p, args: &peer_args, ok_codes: ok_codes.1 });
     side_by_side(runs, &sloc_command, peer_command.as_ref())
@@ -303,7 +303,7 @@ fn lint_real(dirs: &[&std::path::Path]) -> Result<()> {
             rules += n;
             let verdict = |ok: bool| if ok { "accepts" } else { "rejects" };
             let sloc_ok = std::process::Command::new(&sloc).arg("lint").arg(path).output()?.status.success();
-            let promtool_ok = match which("promtool") {
+            let promtool_ok = match crate::which("promtool") {
                 // promtool reads plain rule files only; a PrometheusRule manifest is not one.
                 Some(p) if !text.contains("kind: PrometheusRule") => {
                     Some(std::process::Command::new(p).args(["check", "rules"]).arg(path).output()?.status.success())
@@ -342,11 +342,6 @@ fn lint_real(dirs: &[&std::path::Path]) -> Result<()> {
         all.len()
     );
     Ok(())
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()))
 }
 
 /// `sloc check` of the OneFlow spec and rules against a local Prometheus that runs them.

@@ -13,7 +13,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -57,7 +57,7 @@ fn free_port() -> Result<u16> {
 pub fn run(args: &[&str]) -> Result<()> {
     let smoke = args.contains(&"--smoke");
     for program in ["prometheus", "prometheus-alertmanager", "python3"] {
-        if which(program).is_none() {
+        if crate::which(program).is_none() {
             bail!(
                 "{program} is not on the PATH: apt-get install prometheus prometheus-alertmanager python3 (see the README's set-up)"
             );
@@ -286,9 +286,4 @@ fn http(method: &str, port: u16, path: &str) -> Result<(u16, String)> {
     let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status")?;
     let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((status, body))
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file())
 }

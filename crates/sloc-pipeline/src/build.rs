@@ -59,7 +59,7 @@ impl Compiled {
     /// read the plan (alerts, dashboards) are the global evaluator's.
     pub fn into_layer(mut self, layer: Layer) -> Self {
         for (group, objective) in self.rules.groups.iter_mut().zip(&self.plan.objectives) {
-            group.rules.retain(|rule| objective.layer_of(rule.record_name()) == layer);
+            keep_layer(group, objective, layer);
         }
         self.rules.groups.retain(|g| !g.rules.is_empty());
         if let Some(manifest) = &mut self.manifest {
@@ -74,6 +74,11 @@ impl Compiled {
     pub fn render(&self, artifact: Artifact) -> String {
         render(std::slice::from_ref(self), artifact)
     }
+}
+
+/// Keeps the rules of an objective's group that run in `layer` (the plan decides).
+pub fn keep_layer(group: &mut sloc_rulefile::Group, objective: &sloc_plan::Objective, layer: Layer) {
+    group.rules.retain(|rule| objective.layer_of(rule.record_name()) == layer);
 }
 
 /// Several specs as one output: one rule file with every group, one manifest per spec in a

@@ -75,7 +75,7 @@ fn read(files: Vec<SourceFile>, layer: Option<sloc_plan::Layer>, reports: &mut V
                     .filter_map(|o| {
                         let group = sloc_compiler::compile_objective(o).map(|mut g| {
                             if let Some(layer) = layer {
-                                g.rules.retain(|r| o.layer_of(r.record_name()) == layer);
+                                crate::build::keep_layer(&mut g, o, layer);
                             }
                             g
                         });

@@ -8,10 +8,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
+use common::fake_server::{FakeServer, answer};
 use common::{root, run, sloc, write};
 
 /// (tenant, namespace) → groups as (name, YAML as posted), in order.
@@ -23,11 +22,11 @@ struct State {
     /// Answers to give instead of the API's, first come first served: (method, status, body).
     faults: Vec<(&'static str, u16, String)>,
     require_tenant: bool,
-    /// Every request: "METHOD path".
-    seen: Vec<String>,
 }
 
+/// The ruler: its state, behind the fake server that answers each request from it.
 struct FakeRuler {
+    server: FakeServer,
     url: String,
     state: Arc<Mutex<State>>,
 }
@@ -53,53 +52,30 @@ fn decode(segment: &str) -> String {
 
 impl FakeRuler {
     fn start(prefix: &'static str) -> FakeRuler {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                if reader.read_line(&mut request_line).is_err() {
-                    continue;
-                }
-                let mut headers = BTreeMap::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some((k, v)) = line.split_once(':') {
-                        headers.insert(k.trim().to_lowercase(), v.trim().to_string());
-                    }
-                }
-                let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let body = String::from_utf8_lossy(&body).to_string();
-                let mut parts = request_line.split_whitespace();
-                let (method, target) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string());
-                let (status, answer) = respond(&shared, prefix, &method, &target, &headers, &body);
-                let reason = match status {
-                    200 => "OK",
-                    202 => "Accepted",
-                    400 => "Bad Request",
-                    401 => "Unauthorized",
-                    404 => "Not Found",
-                    429 => "Too Many Requests",
-                    _ => "Service Unavailable",
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} {reason}\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-                    answer.len()
-                );
-            }
+        let server = FakeServer::start(move |request| {
+            let (head, body) = request.split_once("\r\n\r\n").unwrap_or((request, ""));
+            let mut lines = head.lines();
+            let mut parts = lines.next().unwrap_or("").split_whitespace();
+            let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let headers: BTreeMap<String, String> = lines
+                .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string())))
+                .collect();
+            let (status, text) = respond(&shared, prefix, method, target, &headers, body);
+            let reason = match status {
+                200 => "200 OK",
+                202 => "202 Accepted",
+                400 => "400 Bad Request",
+                401 => "401 Unauthorized",
+                404 => "404 Not Found",
+                429 => "429 Too Many Requests",
+                _ => "503 Service Unavailable",
+            };
+            answer(reason, "Content-Type: application/yaml\r\n", text.as_bytes())
         });
-        FakeRuler { url, state }
+        let url = server.url.clone();
+        FakeRuler { server, url, state }
     }
 
     fn groups(&self, tenant: &str, namespace: &str) -> Vec<String> {
@@ -108,8 +84,10 @@ impl FakeRuler {
         state.store.get(&key).map(|g| g.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default()
     }
 
+    /// Every request's first line: "METHOD path".
     fn seen(&self) -> Vec<String> {
-        self.state.lock().unwrap().seen.clone()
+        let requests = self.server.requests();
+        requests.iter().map(|r| r.lines().next().unwrap_or("").trim_end_matches(" HTTP/1.1").to_string()).collect()
     }
 
     fn put(&self, tenant: &str, namespace: &str, name: &str) {
@@ -128,7 +106,6 @@ fn respond(
     body: &str,
 ) -> (u16, String) {
     let mut state = state.lock().unwrap();
-    state.seen.push(format!("{method} {target}"));
     if let Some(i) = state.faults.iter().position(|(m, _, _)| *m == method) {
         let (_, status, answer) = state.faults.remove(i);
         return (status, answer);

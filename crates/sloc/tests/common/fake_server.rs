@@ -21,9 +21,7 @@ impl FakeServer {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
-                let mut buf = vec![0u8; 16 * 1024];
-                let n = stream.read(&mut buf).unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let request = read_request(&mut stream);
                 seen.lock().unwrap().push(request.clone());
                 let _ = stream.write_all(&respond(&request));
             }
@@ -34,6 +32,30 @@ impl FakeServer {
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
+}
+
+/// One request as text: the request line, the headers and the body (`Content-Length` bytes).
+fn read_request(stream: &mut std::net::TcpStream) -> String {
+    let mut reader = std::io::BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        head.push_str(&line);
+        if line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length.min(16 << 20)];
+    let _ = reader.read_exact(&mut body);
+    head + &String::from_utf8_lossy(&body)
 }
 
 /// An HTTP/1.1 answer with a body, closing the connection.
