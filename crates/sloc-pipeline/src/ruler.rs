@@ -6,6 +6,7 @@
 //! groups use a field the model does not carry (`limit`, `query_offset`, group `labels`,
 //! `keep_firing_for`...) is refused rather than sent without it.
 
+use sloc_diagnostics::{CANNOT_RUN, Diagnostic, Severity};
 use sloc_rulefile::Group;
 use sloc_yaml::{Node, Value};
 
@@ -85,17 +86,35 @@ fn read_groups(text: &str, key: &Node, groups: &Node) -> Result<Vec<Group>, Stri
     let key_node = Node { value: Value::String("groups".into()), span: key.span.clone() };
     let file = Node { value: Value::Map(vec![(key_node, groups.clone())]), span: groups.span.clone() };
     let (parsed, diagnostics) = sloc_rulefile::read_rule_documents(text, vec![file]);
-    if let Some(first) = diagnostics.iter().find(|d| d.severity == sloc_diagnostics::Severity::Error) {
+    if let Some(first) = diagnostics.iter().find(|d| d.severity == Severity::Error) {
         return Err(first.message.clone());
     }
     Ok(parsed.iter().map(sloc_rulefile::ParsedGroup::to_group).collect())
 }
 
-/// The groups of a rule file (or `PrometheusRule` manifest) to send, or why they cannot be:
-/// its errors, or a field the model does not carry.
-pub fn rule_file_groups(text: &str) -> Result<Vec<Group>, Vec<String>> {
-    let docs = sloc_yaml::parse_documents(text).map_err(|e| vec![format!("not YAML: {e}")])?;
-    let mut unsupported = Vec::new();
+/// The groups of a rule file (or `PrometheusRule` manifest) to send, or why they cannot be,
+/// each at its place: the file's errors, and every field the model does not carry.
+pub fn rule_file_groups(text: &str) -> Result<Vec<Group>, Vec<Diagnostic>> {
+    let docs = match sloc_yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let at = e.offset.unwrap_or(0);
+            return Err(vec![Diagnostic::new(&sloc_diagnostics::YAML_SYNTAX, at..at, e.message)]);
+        }
+    };
+    let mut problems = Vec::new();
+    let mut unsupported = |key: &Node, what: String| {
+        let field = key.as_scalar_text().unwrap_or_default();
+        problems.push(
+            Diagnostic::new(
+                &CANNOT_RUN,
+                key.span.clone(),
+                format!("{what} has `{field}`, which sloc ruler cannot send yet"),
+            )
+            .with_label("not in sloc's rule model")
+            .with_help("load this file with mimirtool, or leave the field out"),
+        );
+    };
     for doc in &docs {
         let holder =
             if doc.get("kind").and_then(Node::as_str) == Some("PrometheusRule") { doc.get("spec") } else { Some(doc) };
@@ -103,32 +122,25 @@ pub fn rule_file_groups(text: &str) -> Result<Vec<Group>, Vec<String>> {
         for group in groups {
             let name = group.get("name").and_then(Node::as_scalar_text).unwrap_or("?");
             for (key, _) in group.as_map().unwrap_or_default() {
-                let key = key.as_scalar_text().unwrap_or_default();
-                if !GROUP_FIELDS.contains(&key) {
-                    unsupported.push(format!("group `{name}` has `{key}`, which sloc ruler cannot send yet"));
+                if !GROUP_FIELDS.contains(&key.as_scalar_text().unwrap_or_default()) {
+                    unsupported(key, format!("group `{name}`"));
                 }
             }
             for rule in group.get("rules").and_then(Node::as_seq).unwrap_or_default() {
                 for (key, _) in rule.as_map().unwrap_or_default() {
-                    let key = key.as_scalar_text().unwrap_or_default();
-                    if !RULE_FIELDS.contains(&key) {
-                        unsupported
-                            .push(format!("a rule of group `{name}` has `{key}`, which sloc ruler cannot send yet"));
+                    if !RULE_FIELDS.contains(&key.as_scalar_text().unwrap_or_default()) {
+                        unsupported(key, format!("a rule of group `{name}`"));
                     }
                 }
             }
         }
     }
     let (parsed, diagnostics) = sloc_rulefile::read_rule_documents(text, docs);
-    let mut problems: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.severity == sloc_diagnostics::Severity::Error)
-        .map(|d| d.message.clone())
-        .collect();
-    problems.extend(unsupported);
+    problems.extend(diagnostics.into_iter().filter(|d| d.severity == Severity::Error));
     if problems.is_empty() {
         Ok(parsed.iter().map(sloc_rulefile::ParsedGroup::to_group).collect())
     } else {
+        problems.sort_by_key(|d| d.span.start);
         Err(problems)
     }
 }
@@ -175,6 +187,8 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("`limit`") && problems[1].contains("`keep_firing_for`"), "{problems:?}");
+        assert!(problems[0].message.contains("`limit`"), "{problems:?}");
+        assert!(problems[1].message.contains("`keep_firing_for`"), "{problems:?}");
+        assert!(problems[0].span.start < problems[1].span.start, "each at its key: {problems:?}");
     }
 }

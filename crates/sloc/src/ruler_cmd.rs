@@ -260,8 +260,8 @@ fn local_groups(inputs: &Inputs, out: &mut Output) -> Result<Option<BTreeMap<Str
         } else {
             match sloc_pipeline::ruler::rule_file_groups(&file.text) {
                 Ok(groups) => (spec_stem(path), groups),
-                Err(why) => {
-                    problems.extend(why.into_iter().map(|w| format!("{}: {w}", file.name)));
+                Err(diagnostics) => {
+                    reports.push(sloc_diagnostics::FileReport::new(file.clone(), diagnostics));
                     continue;
                 }
             }

@@ -293,6 +293,7 @@ fn rule_files_name_their_namespace_and_fields_that_cannot_be_sent_are_refused() 
         "{}",
         refused.stderr
     );
+    assert!(refused.stderr.contains("limited.yml:3:5"), "located at the field: {}", refused.stderr);
     assert!(ruler.groups("anonymous", "limited").is_empty(), "nothing is sent");
 }
 
