@@ -36,6 +36,7 @@ impl Artifact {
 pub const LAYER_LABEL: &str = "sloc.dev/layer";
 
 /// A spec, its plan (made once, read by every artifact) and its compiled rules.
+#[derive(Clone)]
 pub struct Compiled {
     /// The spec's file name, for generated headers.
     pub source: String,

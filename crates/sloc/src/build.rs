@@ -139,24 +139,24 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         let manifest = (args.format == Some(OutputFormat::PrometheusOperator)).then(|| {
             sloc_pipeline::build::manifest_metadata(&spec, args.name.as_deref(), args.namespace.as_deref(), &labels)
         });
+        // Planned and compiled once; each layer keeps its part of a copy.
+        let c = match Compiled::new(source_name(path), spec, manifest) {
+            Ok(c) => c,
+            Err(e) => {
+                out.error(e);
+                return exit::USAGE;
+            }
+        };
+        let stem = spec_stem(path);
         for layer in args.layer.layers() {
-            match Compiled::new(source_name(path), spec.clone(), manifest.clone()) {
-                Ok(c) => {
-                    let stem = spec_stem(path);
-                    match layer {
-                        Some(layer) => {
-                            compiled.push(c.into_layer(layer));
-                            spec_paths.push((path.clone(), format!("{stem}.{}", layer.name()), Some(layer)));
-                        }
-                        None => {
-                            compiled.push(c);
-                            spec_paths.push((path.clone(), stem, None));
-                        }
-                    }
+            match layer {
+                Some(layer) => {
+                    compiled.push(c.clone().into_layer(layer));
+                    spec_paths.push((path.clone(), format!("{stem}.{}", layer.name()), Some(layer)));
                 }
-                Err(e) => {
-                    out.error(e);
-                    return exit::USAGE;
+                None => {
+                    compiled.push(c.clone());
+                    spec_paths.push((path.clone(), stem.clone(), None));
                 }
             }
         }
