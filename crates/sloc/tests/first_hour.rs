@@ -344,3 +344,28 @@ fn set_up_commands_show_progress_and_install_locked() {
         assert!(install.starts_with("cargo install --locked"), "{install}");
     }
 }
+
+/// Completions for each shell name every subcommand, the bash script is valid bash, and the man
+/// page is roff with the command's name.
+#[test]
+fn completions_and_the_man_page() {
+    for (shell, marker) in [("bash", "_sloc()"), ("zsh", "#compdef sloc"), ("fish", "complete -c sloc")] {
+        let script = run(&mut sloc(&["completions", shell]));
+        assert_eq!(script.code, 0, "{}", script.transcript());
+        assert!(script.stdout.contains(marker), "{shell}: {}", &script.stdout[..200.min(script.stdout.len())]);
+        for subcommand in ["build", "lint", "check", "ruler", "report"] {
+            assert!(script.stdout.contains(subcommand), "{shell} completes `{subcommand}`");
+        }
+        if shell == "bash" {
+            let dir = tempfile::tempdir().unwrap();
+            let path = common::write(dir.path(), "sloc.bash", &script.stdout);
+            let syntax = std::process::Command::new("bash").args(["-n", &path]).output().unwrap();
+            assert!(syntax.status.success(), "{}", String::from_utf8_lossy(&syntax.stderr));
+        }
+    }
+    let unknown = run(&mut sloc(&["completions", "tcsh"]));
+    assert_eq!(unknown.code, 2);
+    let man = run(&mut sloc(&["manpage"]));
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH sloc 1") && man.stdout.contains("SLO rule compiler"), "{}", man.stdout);
+}

@@ -258,6 +258,20 @@ fn load_diff_and_sync_keep_a_namespace_in_step() {
     assert_eq!(listed.code, 0, "{}", listed.transcript());
     assert!(listed.stdout.contains("oneflow\tsloc-oneflow-availability\t15 rules\n"), "{}", listed.stdout);
     assert!(listed.stdout.contains("ops\tnode-alerts\t1 rule\n"), "{}", listed.stdout);
+    let one = run(&mut sloc(&[
+        "ruler",
+        "delete",
+        "--address",
+        &ruler.url,
+        "--id",
+        "team-a",
+        "--namespace",
+        "oneflow",
+        "sloc-oneflow-latency",
+    ]));
+    assert_eq!(one.code, 0, "{}", one.transcript());
+    assert!(!ruler.groups("team-a", "oneflow").contains(&"sloc-oneflow-latency".to_string()));
+    assert_eq!(ruler.groups("team-a", "oneflow").len(), 4, "only that group");
     let deleted = run(&mut sloc(&["ruler", "delete", "--address", &ruler.url, "--id", "team-a", "--namespace", "ops"]));
     assert_eq!(deleted.code, 0, "{}", deleted.transcript());
     assert!(ruler.groups("team-a", "ops").is_empty());
