@@ -252,7 +252,9 @@ fn check_names_what_it_checked_against_and_every_kind_of_server_it_can() {
 /// The period is read before any server is asked: these need none.
 #[test]
 fn report_says_how_to_give_a_period() {
-    let unreachable = "http://127.0.0.1:9";
+    // A port just bound and released: nothing listens there.
+    let unreachable = format!("http://127.0.0.1:{}", common::prometheus::free_port());
+    let unreachable = unreachable.as_str();
     let none = run(&mut sloc(&["report", "--prometheus", unreachable, "rules/oneflow.slo.yaml"]));
     assert_eq!(none.code, 2);
     assert!(
@@ -268,7 +270,7 @@ fn report_says_how_to_give_a_period() {
     let from =
         run(&mut sloc(&["report", "--prometheus", unreachable, "rules/oneflow.slo.yaml", "--from", "2026-01-01"]));
     assert_eq!(from.code, 2);
-    assert!(from.stderr.contains("cannot reach http://127.0.0.1:9"), "{}", from.stderr);
+    assert!(from.stderr.contains(&format!("cannot reach {unreachable}")), "{}", from.stderr);
 }
 
 /// The README's `$ sloc ...` samples run on files of the repository, and its `cargo xtask`
