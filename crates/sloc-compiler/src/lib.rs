@@ -11,8 +11,12 @@
 //!    `sum(sum_over_time(errors[W])) / sum(sum_over_time(total[W]))` (by `group_by`), a
 //!    traffic-weighted ratio that reads a few low-cardinality series instead of every raw
 //!    series over days (the cost Sloth and Pyrra users report), and sums every cluster's
-//!    recordings where a global evaluator receives them (`sloc build --layer`). `exact: true`
-//!    reads the raw series over each window instead.
+//!    recordings where a global evaluator receives them (`sloc build --layer`). Windows of 12h
+//!    or more read the same sums as the difference of two **running sums** of the base
+//!    recordings (`slo:sli_errors:running_sum`, `slo:sli_total:running_sum` and when their run
+//!    began, `slo:running_sum:start_timestamp_seconds`): about 120 samples whatever the window,
+//!    where a 30d `sum_over_time` reads 43,200 a minute ([`sloc_plan::RunningSums`]).
+//!    `exact: true` reads the raw series over each window instead.
 //!    Divisions are by `total > 0`: no traffic gives no sample, never NaN.
 //! 3. **Budget**: `slo:objective:ratio`, `slo:error_budget:ratio`,
 //!    `slo:error_budget_remaining:ratio` (over the period) and `slo:burn_rate:ratio_rate5m`.
@@ -21,7 +25,10 @@
 
 use std::fmt;
 
-use sloc_plan::{BASE_WINDOW, Objective, Plan, Query, Sli, ThresholdSli, TierPlan, names, override_pairs, window_name};
+use sloc_plan::{
+    BASE_WINDOW, Objective, Plan, Query, RUNNING_SUM_GAP, RunningSums, Sli, ThresholdSli, TierPlan, names, override_pairs,
+    window_name,
+};
 use sloc_promql::{Duration, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
 
@@ -176,6 +183,10 @@ impl SloCompiler<'_> {
         windows: &[Duration],
         instant_base: bool,
     ) -> Result<(), InternalError> {
+        let running = self.o.running_sums();
+        if let Some(running) = &running {
+            self.running_sums(bad, total, running)?;
+        }
         let (bad, total) = (self.o.selector.on(bad), self.o.selector.on(total));
         // Summed by `group_by` on each side: one series per group where one Prometheus records
         // them (the same value), and the clusters' series added together where a global
@@ -184,14 +195,58 @@ impl SloCompiler<'_> {
         let sum = self.o.sum();
         for &window in windows {
             let w = window_name(window);
-            let ratio = if instant_base && window == BASE_WINDOW {
-                format!("{sum} ({bad}) / ({sum} ({total}) > 0)")
-            } else {
-                format!("{sum} (sum_over_time({bad}[{w}])) / ({sum} (sum_over_time({total}[{w}])) > 0)")
+            let ratio = match &running {
+                Some(running) if self.o.reads_running_sums(window) => {
+                    let side = |name: &str| self.running_difference(name, &running.start, window);
+                    format!("{sum} ({}) / ({sum} ({}) > 0)", side(&running.bad), side(&running.total))
+                }
+                _ if instant_base && window == BASE_WINDOW => format!("{sum} ({bad}) / ({sum} ({total}) > 0)"),
+                _ => format!("{sum} (sum_over_time({bad}[{w}])) / ({sum} (sum_over_time({total}[{w}])) > 0)"),
             };
             self.record(self.o.ratio_series(window), &ratio)?;
         }
         Ok(())
+    }
+
+    /// The running sums of the base recordings `bad` and `total`, and when their run began
+    /// ([`sloc_plan::RunningSums`]). Each adds this evaluation's base sample to its last value
+    /// within the gap it bridges; while the base recordings are absent it carries its value,
+    /// until it has not grown over the longest window it serves.
+    fn running_sums(&mut self, bad: &str, total: &str, running: &RunningSums) -> Result<(), InternalError> {
+        let o = self.o;
+        let gap = window_name(RUNNING_SUM_GAP);
+        let longest = window_name(o.longest_running_sum_window().unwrap_or(o.period));
+        let on = |name: &str| o.selector.on(name).to_string();
+        let (base_total, sum_total, start) = (on(total), on(&running.total), on(&running.start));
+        self.record(
+            running.total.clone(),
+            &format!(
+                "({base_total} + (last_over_time({sum_total}[{gap}]) or 0 * {base_total})) \
+                 or ({sum_total} unless {sum_total} == {sum_total} offset {longest})"
+            ),
+        )?;
+        let (base_bad, sum_bad) = (on(bad), on(&running.bad));
+        self.record(
+            running.bad.clone(),
+            &format!(
+                "({base_bad} + (last_over_time({sum_bad}[{gap}]) or 0 * {base_bad})) or ({sum_bad} and {sum_total})"
+            ),
+        )?;
+        self.record(
+            running.start.clone(),
+            &format!("(last_over_time({start}[{gap}]) and {sum_total}) or (time() + 0 * {sum_total})"),
+        )
+    }
+
+    /// The sum of a base recording's samples over `window`, per series: the running sum now
+    /// minus the running sum `window` ago, or the whole run where it began within the window.
+    fn running_difference(&self, running_sum: &str, start: &str, window: Duration) -> String {
+        let (sum, start) = (self.o.selector.on(running_sum), self.o.selector.on(start));
+        let (w, gap) = (window_name(window), window_name(RUNNING_SUM_GAP));
+        let seconds = window.millis() / 1000;
+        format!(
+            "{sum} - ((last_over_time({sum}[{gap}] offset {w}) and {start} <= time() - {seconds}) or 0 * {sum})"
+        )
     }
 
     /// Time slices: one 0/1 sample per evaluation. NaN values (no data) count as no slice.

@@ -25,10 +25,26 @@ pub mod names {
     pub const ERROR_BUDGET: &str = "slo:error_budget:ratio";
     pub const BUDGET_REMAINING: &str = "slo:error_budget_remaining:ratio";
     pub const BURN_RATE: &str = "slo:burn_rate:ratio_rate";
+    /// Running sums of the base recordings ([`super::RunningSums`]).
+    pub const ERRORS_RUNNING_SUM: &str = "slo:sli_errors:running_sum";
+    pub const TOTAL_RUNNING_SUM: &str = "slo:sli_total:running_sum";
+    pub const BAD_SLICES_RUNNING_SUM: &str = "slo:sli_bad_slices:running_sum";
+    pub const SLICES_RUNNING_SUM: &str = "slo:sli_slices:running_sum";
+    pub const RUNNING_SUM_START: &str = "slo:running_sum:start_timestamp_seconds";
 }
 
 /// The resolution of the base recordings and the shortest alert window.
 pub const BASE_WINDOW: Duration = Duration::from_secs(300);
+
+/// Windows at least this long read the running sums instead of summing the base recordings
+/// over the window: at 12h a window reads 720 samples of each base recording a minute, its
+/// running sum about 120 ([`RUNNING_SUM_GAP`]) whatever the window's length.
+pub const RUNNING_SUM_MIN_WINDOW: Duration = Duration::from_secs(12 * 3600);
+
+/// How far back a running sum looks for its previous value: a Prometheus down for less than
+/// this (a restart, an upgrade) continues its running sums as if nothing happened, since the
+/// base recordings it missed are missing from every window too. A longer gap starts a new run.
+pub const RUNNING_SUM_GAP: Duration = Duration::from_secs(2 * 3600);
 
 /// The plan of a spec: its service and one entry per objective, in the spec's order. It owns
 /// what it knows, so that it is made once per spec and carried beside it.
@@ -126,6 +142,34 @@ impl Counted {
             Counted::Ratio { .. } => None,
         }
     }
+
+    /// The running sums of the base recordings (none for [`Counted::Ratio`]).
+    pub fn running_sums(&self) -> Option<RunningSums> {
+        let (bad, total) = match self {
+            Counted::Events { .. } => (names::ERRORS_RUNNING_SUM, names::TOTAL_RUNNING_SUM),
+            Counted::Slices { .. } => (names::BAD_SLICES_RUNNING_SUM, names::SLICES_RUNNING_SUM),
+            Counted::Ratio { .. } => return None,
+        };
+        Some(RunningSums { bad: bad.into(), total: total.into(), start: names::RUNNING_SUM_START.into() })
+    }
+}
+
+/// The running sums behind the long windows: the sum of every sample of a base recording
+/// since the run began, one sample per evaluation. A window W is the running sum now minus
+/// the running sum W ago: two lookups, whatever W's length, where summing the base recordings
+/// over W reads every evaluation's sample (43,200 a minute for 30d). Exact: it is the same sum
+/// of the same samples, so there is no lag and no coarse level to fill.
+///
+/// A run continues across gaps shorter than [`RUNNING_SUM_GAP`] (the samples missed are missing
+/// from every window too), carries its value while the base recordings are absent (a target
+/// down), and stops once it has not grown over the longest window it serves. `start` records
+/// when the run began: a window longer than the run so far sums the run, which holds every
+/// base sample the rules have seen since (a new objective, a Prometheus down for hours).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningSums {
+    pub bad: String,
+    pub total: String,
+    pub start: String,
 }
 
 /// Where a rule runs when the rules are split across servers (`sloc build --layer`): the
@@ -346,6 +390,23 @@ impl Objective {
     /// (`exact: true`, and the base window itself).
     pub fn reads_base_recordings(&self, window: Duration) -> bool {
         !self.exact && window > BASE_WINDOW
+    }
+
+    /// Whether the ratio over `window` is the difference of running sums ([`RunningSums`]):
+    /// the derived windows of [`RUNNING_SUM_MIN_WINDOW`] or more.
+    pub fn reads_running_sums(&self, window: Duration) -> bool {
+        self.reads_base_recordings(window) && window >= RUNNING_SUM_MIN_WINDOW && self.counted.recorded().is_some()
+    }
+
+    /// The running sums the objective records: when a window reads them.
+    pub fn running_sums(&self) -> Option<RunningSums> {
+        let longest = self.windows.iter().rev().next()?;
+        if self.reads_running_sums(*longest) { self.counted.running_sums() } else { None }
+    }
+
+    /// The longest window that reads the running sums: a run that has not grown over it stops.
+    pub fn longest_running_sum_window(&self) -> Option<Duration> {
+        self.windows.iter().copied().filter(|w| self.reads_running_sums(*w)).max()
     }
 
     /// `slo:sli_error:ratio_rate<window>`.

@@ -256,7 +256,7 @@ fn load_diff_and_sync_keep_a_namespace_in_step() {
     // list, and delete of a group and of a namespace.
     let listed = run(&mut sloc(&["ruler", "list", "--address", &ruler.url, "--id", "team-a"]));
     assert_eq!(listed.code, 0, "{}", listed.transcript());
-    assert!(listed.stdout.contains("oneflow\tsloc-oneflow-availability\t15 rules\n"), "{}", listed.stdout);
+    assert!(listed.stdout.contains("oneflow\tsloc-oneflow-availability\t18 rules\n"), "{}", listed.stdout);
     assert!(listed.stdout.contains("ops\tnode-alerts\t1 rule\n"), "{}", listed.stdout);
     let one = run(&mut sloc(&[
         "ruler",

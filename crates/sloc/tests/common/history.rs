@@ -41,7 +41,8 @@ impl History {
             for (group, rule) in layer {
                 let RuleKind::Record(name) = &rule.kind else { continue };
                 let step = group.interval.map_or(60, |d| d.millis() / 1000) as i64;
-                for (labels, points) in query_range(server.port, &rule.expr, start, end, step) {
+                let expr = backfill_form(rule, start, end);
+                for (labels, points) in query_range(server.port, &expr, start, end, step) {
                     let mut labels: BTreeMap<String, String> =
                         labels.into_iter().filter(|(k, _)| k != "__name__").collect();
                     labels.extend(rule.labels.iter().cloned());
@@ -149,6 +150,25 @@ pub fn fast_alerts(rules: &RuleFile) -> RuleFile {
     }
 }
 
+/// A rule as a range query computes it. A rule that reads its own last value (a running sum,
+/// or when its run began) cannot be: over a history that begins at `start`, a running sum is
+/// the sum of every sample of what it adds, and the run began at `start`.
+fn backfill_form(rule: &Rule, start: i64, end: i64) -> String {
+    let Some(name) = record_name(rule) else { return rule.expr.clone() };
+    let expr = sloc_promql::parse(&rule.expr).expect("generated rules parse");
+    let selectors = sloc_promql::vector_selectors(&expr);
+    if !selectors.iter().any(|vs| vs.name.as_deref() == Some(name)) {
+        return rule.expr.clone();
+    }
+    let other = selectors.iter().find(|vs| vs.name.as_deref() != Some(name)).expect("a running sum reads its base");
+    let other = sloc_promql::Expr::VectorSelector((*other).clone()).to_string();
+    if name == sloc_plan::names::RUNNING_SUM_START {
+        format!("{start} + 0 * {other}")
+    } else {
+        format!("sum_over_time({other}[{}s])", end - start + 3600)
+    }
+}
+
 /// The recording rules, with their groups, by dependency depth: a layer reads only series of
 /// earlier layers (or raw series).
 fn layers(rules: &RuleFile) -> Vec<Vec<(&Group, &Rule)>> {
@@ -167,7 +187,11 @@ fn layers(rules: &RuleFile) -> Vec<Vec<(&Group, &Rule)>> {
         for (i, (_, rule)) in all.iter().enumerate() {
             let names = reads(rule);
             let deps: Vec<usize> = (0..all.len())
-                .filter(|&j| j != i && names.iter().any(|n| Some(n.as_str()) == record_name(all[j].1)))
+                .filter(|&j| {
+                    // A rule's own name is its last value (running sums), not a dependency.
+                    record_name(all[j].1) != record_name(all[i].1)
+                        && names.iter().any(|n| Some(n.as_str()) == record_name(all[j].1))
+                })
                 .collect();
             if depth[i].is_none() && deps.iter().all(|&j| before[j].is_some()) {
                 depth[i] = Some(deps.iter().map(|&j| before[j].unwrap_or(0) + 1).max().unwrap_or(0));
