@@ -26,8 +26,8 @@
 use std::fmt;
 
 use sloc_plan::{
-    BASE_WINDOW, Objective, Plan, Query, RUNNING_SUM_GAP, RunningSums, Sli, ThresholdSli, TierPlan, names, override_pairs,
-    window_name,
+    BASE_WINDOW, Objective, Plan, Query, RUNNING_SUM_GAP, RunningSums, Sli, ThresholdSli, TierPlan, names,
+    override_pairs, window_name,
 };
 use sloc_promql::{Duration, format_duration};
 use sloc_rulefile::{Group, Rule, RuleFile, RuleKind};
@@ -244,9 +244,7 @@ impl SloCompiler<'_> {
         let (sum, start) = (self.o.selector.on(running_sum), self.o.selector.on(start));
         let (w, gap) = (window_name(window), window_name(RUNNING_SUM_GAP));
         let seconds = window.millis() / 1000;
-        format!(
-            "{sum} - ((last_over_time({sum}[{gap}] offset {w}) and {start} <= time() - {seconds}) or 0 * {sum})"
-        )
+        format!("{sum} - ((last_over_time({sum}[{gap}] offset {w}) and {start} <= time() - {seconds}) or 0 * {sum})")
     }
 
     /// Time slices: one 0/1 sample per evaluation. NaN values (no data) count as no slice.

@@ -400,7 +400,7 @@ impl Objective {
 
     /// The running sums the objective records: when a window reads them.
     pub fn running_sums(&self) -> Option<RunningSums> {
-        let longest = self.windows.iter().rev().next()?;
+        let longest = self.windows.last()?;
         if self.reads_running_sums(*longest) { self.counted.running_sums() } else { None }
     }
 

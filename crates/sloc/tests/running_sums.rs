@@ -176,12 +176,7 @@ tests:
     );
     let test_file = write(dir.path(), "burst.test.yml", &test);
     let out = promtool().args(["test", "rules", &test_file]).current_dir(dir.path()).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
 const RESTART_SPEC: &str = "service: restart
@@ -291,11 +286,8 @@ fn a_prometheus_down_for_70_minutes_continues_its_running_sums() {
         assert_eq!(*value, start as f64, "{labels}: the run began when the history did, not at the restart");
     }
     for window in ["12h", "1d"] {
-        let compared = query_at(
-            prometheus.port,
-            &format!("slo:sli_error:ratio_rate{window} / reference:ratio_rate{window}"),
-            at,
-        );
+        let compared =
+            query_at(prometheus.port, &format!("slo:sli_error:ratio_rate{window} / reference:ratio_rate{window}"), at);
         assert_eq!(compared.len(), 2, "{window}: {compared:?}");
         for (labels, quotient) in compared {
             assert!((quotient - 1.0).abs() < 0.001, "{window} {labels}: running sums / reference = {quotient}");
