@@ -14,6 +14,7 @@ pub fn run(args: &[&str]) -> Result<()> {
             check()
         }
         Some("check") => check(),
+        Some("cost") => crate::cost::run(&args[1..]),
         Some("compile") => compile(),
         Some("lint") => lint(),
         Some("pathological") => pathological(),
@@ -24,7 +25,9 @@ pub fn run(args: &[&str]) -> Result<()> {
             bail!("usage: cargo xtask bench lint-real DIR... (a directory of real rule files per project)")
         }
         Some(other) => {
-            bail!("unknown benchmark `{other}`: expected compile, lint, pathological, lint-real DIR or check")
+            bail!(
+                "unknown benchmark `{other}`: expected compile, lint, pathological, lint-real DIR, check or cost [--quick]"
+            )
         }
     }
 }

@@ -20,6 +20,7 @@ use anyhow::{Context, Result, bail};
 mod bench;
 mod check_files;
 mod codegen;
+mod cost;
 mod demo;
 mod deps;
 mod dist;
