@@ -633,6 +633,23 @@ fn measure(dir: &Path, raw: &Path, rules: &RuleFile, shape: Shape, now: i64, day
             readings.push(server.metric_values("prometheus_rule_group_last_duration_seconds")?.into_iter().collect());
             std::thread::sleep(Duration::from_secs(5));
         }
+        if std::env::var_os("SLOC_COST_RULES").is_some() {
+            let (_, body) = server.get("/api/v1/rules")?;
+            let answer: serde_json::Value = serde_json::from_str(&body)?;
+            let mut times: Vec<(f64, String)> = Vec::new();
+            for g in answer["data"]["groups"].as_array().into_iter().flatten() {
+                for r in g["rules"].as_array().into_iter().flatten() {
+                    times.push((
+                        r["evaluationTime"].as_f64().unwrap_or(0.0),
+                        r["name"].as_str().unwrap_or("").to_string(),
+                    ));
+                }
+            }
+            times.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (t, name) in times.iter().take(12) {
+                eprintln!("  {:.2} ms {name}", t * 1000.0);
+            }
+        }
         let mut eval_seconds_per_hour = 0.0;
         for group in &rules.groups {
             let key = readings[0].keys().find(|k| k.contains(&format!(";{}\"", group.name))).cloned();

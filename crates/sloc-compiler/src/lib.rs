@@ -115,29 +115,25 @@ impl SloCompiler<'_> {
         let windows = self.o.windows.clone();
         let sum = self.o.sum();
         let agg = |expr: String| format!("{sum} ({expr})");
+        // `bad(window, total)` is given the all-events side it may reuse: the raw rate over a
+        // window, or the base recording of all events (one raw read less per evaluation).
         match &self.o.sli {
             Sli::Errors { errors, total } => {
                 // Groups with traffic but no error series yet read 0, not nothing.
-                let bad = |w: &str| format!("{} or 0 * {}", agg(rate_of(errors, w)), agg(rate_of(total, w)));
+                let bad = |w: &str, t: &str| format!("{} or 0 * {t}", agg(rate_of(errors, w)));
                 self.events(bad, |w| agg(rate_of(total, w)), &windows)?
             }
             Sli::Good { good, total } => {
                 // Each side is aggregated before subtracting: good and total series differ in
                 // labels (`status`, `le`) and would not match one to one. A group with traffic
                 // but no good series at all is all bad.
-                let bad = |w: &str| {
-                    let t = agg(rate_of(total, w));
-                    format!("({t} - {}) or {t}", agg(rate_of(good, w)))
-                };
+                let bad = |w: &str, t: &str| format!("({t} - {}) or {t}", agg(rate_of(good, w)));
                 self.events(bad, |w| agg(rate_of(total, w)), &windows)?
             }
             Sli::Latency { .. } => {
                 let latency = self.o.indicator.latency.as_ref().expect("a latency SLI has latency series");
                 let (good, total) = (latency.good.clone(), latency.total.clone());
-                let bad = |w: &str| {
-                    let t = agg(rate(&total, w));
-                    format!("({t} - {}) or {t}", agg(rate(&good, w)))
-                };
+                let bad = |w: &str, t: &str| format!("({t} - {}) or {t}", agg(rate(&good, w)));
                 self.events(bad, |w| agg(rate(&total, w)), &windows)?
             }
             Sli::Threshold { threshold } => self.slices(threshold, &windows)?,
@@ -148,18 +144,19 @@ impl SloCompiler<'_> {
         Ok(Group { name: self.o.group_name.clone(), interval: self.o.interval, rules: self.rules })
     }
 
-    /// Event SLIs: `bad(window)` and `total(window)` give per-second rates, aggregated by
-    /// `group_by`.
+    /// Event SLIs: `bad(window, total)` and `total(window)` give per-second rates, aggregated
+    /// by `group_by`.
     fn events(
         &mut self,
-        bad: impl Fn(&str) -> String,
+        bad: impl Fn(&str, &str) -> String,
         total: impl Fn(&str) -> String,
         windows: &[Duration],
     ) -> Result<(), InternalError> {
         if self.o.exact {
             for &window in windows {
                 let w = window_name(window);
-                let ratio = format!("({}) / ({} > 0)", bad(&w), total(&w));
+                let t = total(&w);
+                let ratio = format!("({}) / ({t} > 0)", bad(&w, &t));
                 self.record(self.o.ratio_series(window), &ratio)?;
             }
             return Ok(());
@@ -169,8 +166,11 @@ impl SloCompiler<'_> {
             return Err(self.internal("an event SLI without base recordings in its plan"));
         };
         let (errors, totals) = (errors.to_string(), totals.to_string());
-        self.record(errors.clone(), &bad(&base))?;
+        // All events first: the bad events' rule reads them back, summed by `group_by` to drop
+        // the labels the rule adds.
         self.record(totals.clone(), &total(&base))?;
+        let recorded_total = format!("{} ({})", self.o.sum(), self.o.selector.on(&totals));
+        self.record(errors.clone(), &bad(&base, &recorded_total))?;
         self.derived_ratios(&errors, &totals, windows, true)
     }
 
