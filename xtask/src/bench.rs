@@ -32,9 +32,15 @@ pub fn run(args: &[&str]) -> Result<()> {
     }
 }
 
-/// A spec with `n` objectives of every SLI kind, group_by on some.
+/// A spec with `n` objectives of every SLI kind, group_by, custom tiers, periods and labels on
+/// some, names of several lengths.
 pub fn big_spec(n: usize) -> String {
-    let mut text = String::from("service: bench\nperiod: 28d\nslos:\n");
+    let mut text = String::from(
+        "service: bench\nperiod: 28d\ntiers:\n  - {name: page, severity: critical, long: 1h, short: 5m, factor: 14.4}\n  \
+         - {name: page-slow, severity: critical, long: 6h, short: 30m, factor: 6}\n  \
+         - {name: ticket, severity: warning, long: 1d, short: 2h, factor: 3}\n  \
+         - {name: review, severity: info, long: 3d, short: 6h, factor: 1}\nslos:\n",
+    );
     for i in 0..n {
         let sli = match i % 5 {
             0 => format!(
@@ -54,7 +60,16 @@ pub fn big_spec(n: usize) -> String {
             ),
         };
         let group_by = if i % 3 == 0 { "    group_by: [instance]\n" } else { "" };
-        text.push_str(&format!("  - name: slo-{i}\n    objective: 99.5\n{group_by}    sli:\n{sli}"));
+        let own = match i % 7 {
+            0 => {
+                "    tiers:\n      - {severity: critical, long: 1h, budget: 2}\n      - {severity: warning, long: 12h, budget: 10, for: 1h}\n"
+            }
+            1 => "    period: 7d\n    labels: {team: payments}\n",
+            2 => "    exact: true\n",
+            _ => "",
+        };
+        let name = ["slo", "checkout", "search-latency", "api"][i % 4];
+        text.push_str(&format!("  - name: {name}-{i}\n    objective: 99.5\n{group_by}{own}    sli:\n{sli}"));
     }
     text
 }

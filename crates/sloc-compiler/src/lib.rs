@@ -102,13 +102,7 @@ impl SloCompiler<'_> {
     }
 
     fn canonical(&self, expr: &str) -> Result<String, InternalError> {
-        let parsed = sloc_promql::parse(expr).map_err(|e| InternalError {
-            slo: self.o.name.clone(),
-            expr: expr.to_string(),
-            message: e.message,
-        })?;
-        let one_line = sloc_promql::canonical(&parsed);
-        Ok(if one_line.len() > 100 { sloc_promql::pretty(&parsed) } else { one_line })
+        canonical(expr).map_err(|message| InternalError { slo: self.o.name.clone(), expr: expr.to_string(), message })
     }
 
     fn group(mut self) -> Result<Group, InternalError> {
@@ -345,6 +339,120 @@ impl SloCompiler<'_> {
     }
 }
 
+/// The expression as the parser prints it: on one line, or laid out when longer than 100.
+///
+/// Parsing and printing is most of `sloc build`'s time, and objectives' expressions differ
+/// mostly by their strings: the identity (`{service="…",slo="…"}`), the SLI's label values.
+/// An expression is printed with each string replaced by a stand-in of the same length, which
+/// lays out the same, and the printed form is kept for the next expression of that shape.
+fn canonical(expr: &str) -> Result<String, String> {
+    let Some(shape) = Shape::of(expr) else { return print(expr) };
+    let cached = PRINTED.with(|printed| printed.borrow().get(&shape.key).cloned());
+    let printed = match cached {
+        Some(printed) => printed,
+        None => {
+            let printed = print(&shape.key)?;
+            PRINTED.with(|cache| cache.borrow_mut().insert(shape.key.clone(), printed.clone()));
+            printed
+        }
+    };
+    // The parser prints each string as written; where it does not (a `__name__` matcher
+    // becomes the metric's name), the expression is printed as is.
+    shape.fill(&printed).map_or_else(|| print(expr), Ok)
+}
+
+fn print(expr: &str) -> Result<String, String> {
+    let parsed = sloc_promql::parse(expr).map_err(|e| e.message)?;
+    let one_line = sloc_promql::canonical(&parsed);
+    Ok(if one_line.len() > 100 { sloc_promql::pretty(&parsed) } else { one_line })
+}
+
+thread_local! {
+    /// Printed expressions by their [`Shape`] ([`SloCompiler::canonical`]).
+    static PRINTED: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+}
+
+/// An expression with its double-quoted strings replaced by stand-ins of the same length.
+struct Shape {
+    key: String,
+    /// `"stand-in"` and `"original"`, quotes included.
+    strings: Vec<(String, String)>,
+}
+
+impl Shape {
+    /// `None` when a string could print otherwise than as written (escapes, non-ASCII) or
+    /// there are more strings of one length than stand-ins of that length.
+    fn of(expr: &str) -> Option<Shape> {
+        let (mut key, mut strings, mut last) = (String::with_capacity(expr.len()), Vec::new(), 0);
+        for token in sloc_promql::tokenize(expr) {
+            let text = &expr[token.span.clone()];
+            if token.kind != sloc_promql::TokenKind::String || text.len() < 3 {
+                continue;
+            }
+            let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+            if !prints_as_written(inner) {
+                return None;
+            }
+            let stand_in = format!("\"{}\"", stand_in(strings.len(), inner.len())?);
+            if expr.contains(&stand_in) {
+                return None;
+            }
+            key.push_str(&expr[last..token.span.start]);
+            key.push_str(&stand_in);
+            last = token.span.end;
+            strings.push((stand_in, text.to_string()));
+        }
+        key.push_str(&expr[last..]);
+        Some(Shape { key, strings })
+    }
+
+    /// The printed key with the original strings back, if each stand-in is there once.
+    fn fill(&self, printed: &str) -> Option<String> {
+        let mut out = printed.to_string();
+        for (stand_in, original) in &self.strings {
+            if out.matches(stand_in.as_str()).count() != 1 {
+                return None;
+            }
+            out = out.replacen(stand_in.as_str(), original, 1);
+        }
+        Some(out)
+    }
+}
+
+/// Whether the parser prints a double-quoted string's text as written: printable ASCII whose
+/// only escapes are `\\` and `\"` (the parser writes those back; `\x41` it would not).
+fn prints_as_written(inner: &str) -> bool {
+    let mut bytes = inner.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'\\' if matches!(bytes.next(), Some(b'\\' | b'"')) => {}
+            b'\\' | b'"' => return false,
+            b' '..=b'~' => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The `index`th stand-in of `len` characters: `index` in base 26 (`A` to `Z`), padded with
+/// `_`; `None` when it does not fit.
+fn stand_in(index: usize, len: usize) -> Option<String> {
+    let mut digits = Vec::new();
+    let mut n = index;
+    loop {
+        digits.push(b'A' + (n % 26) as u8);
+        n /= 26;
+        if n == 0 {
+            break;
+        }
+    }
+    if digits.len() > len {
+        return None;
+    }
+    digits.resize(len, b'_');
+    String::from_utf8(digits).ok()
+}
+
 fn round_to_minutes(d: Duration) -> Duration {
     Duration((d.millis() + 30_000) / 60_000 * 60_000)
 }
@@ -356,4 +464,40 @@ fn rate_of(query: &Query, window: &str) -> String {
 
 fn rate(selector: &str, window: &str) -> String {
     format!("rate({selector}[{window}])")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stand_ins_are_distinct_and_of_the_string_s_length() {
+        assert_eq!(stand_in(0, 3).as_deref(), Some("A__"));
+        assert_eq!(stand_in(25, 1).as_deref(), Some("Z"));
+        assert_eq!(stand_in(26, 1), None);
+        assert_eq!(stand_in(26, 2).as_deref(), Some("AB"));
+        assert!(prints_as_written(r#"0\\.25"#) && prints_as_written(r#"a\"b"#));
+        assert!(!prints_as_written(r"\x41") && !prints_as_written("é") && !prints_as_written("a\tb"));
+    }
+
+    /// Through the stand-ins (twice: printed, then from the cache) the text is the parser's.
+    #[test]
+    fn shapes_print_as_the_parser_prints() {
+        let long = "x".repeat(60);
+        let exprs = [
+            r#"sum by (job) (rate(foo{b="1",a="2"}[5m]))"#.to_string(),
+            r#"sum(rate(http_seconds_bucket{le=~"0\\.25", job="api"}[5m])) / sum(rate(x{a="\"q\""}[5m]))"#.to_string(),
+            r#"{__name__="up", job="a"} == 1"#.to_string(),
+            r#"label_replace(up, "dst", "$1", "instance", "(.*):.*")"#.to_string(),
+            format!(r#"sum(rate(a{{job="{long}"}}[5m])) / sum(rate(b{{job="{long}"}}[5m])) > 0.001"#),
+            format!(r#"sum(rate(a{{job="{}"}}[5m])) / sum(rate(b{{job="{long}"}}[5m])) > 0.001"#, "y".repeat(59)),
+            r#"count_values("A__", up{x="A__"})"#.to_string(),
+        ];
+        for expr in &exprs {
+            let direct = print(expr).unwrap();
+            assert_eq!(canonical(expr).unwrap(), direct, "{expr}");
+            assert_eq!(canonical(expr).unwrap(), direct, "{expr} (cached)");
+        }
+        assert!(canonical("sum(").is_err());
+    }
 }

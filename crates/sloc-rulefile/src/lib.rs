@@ -87,8 +87,14 @@ impl RuleFile {
             return;
         }
         e.key(indent, false, "groups");
-        for group in &self.groups {
-            group.write(e, indent + 4, true);
+        // Each group on its own: a thousand objectives' groups are written on every core.
+        let written = sloc_parallel::parallel_map_in_chunks(&self.groups, 64, |group| {
+            let mut part = Emitter::new();
+            group.write(&mut part, indent + 4, true);
+            part.finish()
+        });
+        for part in written {
+            e.append(&part);
         }
     }
 }

@@ -69,6 +69,11 @@ impl Emitter {
         self.out.push('\n');
     }
 
+    /// Text another emitter wrote (a part written apart, on another core).
+    pub fn append(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
     pub fn finish(self) -> String {
         self.out
     }
@@ -117,8 +122,8 @@ fn must_escape(c: char) -> bool {
     c.is_control() || is_line_break(c) || c == '\u{feff}'
 }
 
-pub fn quote_if_needed(value: &str) -> String {
-    if plain_safe(value) { value.to_string() } else { double_quote(value) }
+pub fn quote_if_needed(value: &str) -> std::borrow::Cow<'_, str> {
+    if plain_safe(value) { std::borrow::Cow::Borrowed(value) } else { std::borrow::Cow::Owned(double_quote(value)) }
 }
 
 fn plain_safe(value: &str) -> bool {
@@ -136,9 +141,9 @@ fn plain_safe(value: &str) -> bool {
     if value.chars().any(must_escape) {
         return false;
     }
-    let lower = value.to_ascii_lowercase();
-    const RESERVED: [&str; 12] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf"];
-    if RESERVED.contains(&lower.as_str()) || lower == "-.inf" || lower == "+.inf" {
+    const RESERVED: [&str; 14] =
+        ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf", "-.inf", "+.inf"];
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(value)) {
         return false;
     }
     // Anything a YAML reader could take for a number (including 1_000, 0x1f, 1e3, 1:20 sexagesimal).

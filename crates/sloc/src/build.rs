@@ -148,14 +148,16 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
             }
         };
         let stem = spec_stem(path);
-        for layer in args.layer.layers() {
+        let layers = args.layer.layers();
+        let mut copies = std::iter::repeat_n(c, layers.len());
+        for (layer, copy) in layers.into_iter().zip(&mut copies) {
             match layer {
                 Some(layer) => {
-                    compiled.push(c.clone().into_layer(layer));
+                    compiled.push(copy.into_layer(layer));
                     spec_paths.push((path.clone(), format!("{stem}.{}", layer.name()), Some(layer)));
                 }
                 None => {
-                    compiled.push(c.clone());
+                    compiled.push(copy);
                     spec_paths.push((path.clone(), stem.clone(), None));
                 }
             }
