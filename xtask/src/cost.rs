@@ -10,7 +10,8 @@
 //! - **evaluation time per hour**: the rules loaded into that Prometheus, every group evaluated
 //!   every 5 s, `prometheus_rule_group_last_duration_seconds` (median of 3 readings) times
 //!   the group's evaluations per hour at its real interval;
-//! - **series written**: the series each recording rule returns at the history's end.
+//! - **series written**: the series each recording rule's name and labels select once every
+//!   group has run.
 //!
 //! The shapes, for the same objectives (99.9%, the workbook's tiers):
 //! - `sloc`: the compiled spec (what `sloc build` writes);
@@ -607,15 +608,11 @@ fn measure(dir: &Path, raw: &Path, rules: &RuleFile, shape: Shape, now: i64, day
     let server = Server::start(dir, &data, &rule_path)?;
     let result = (|| {
         // Samples read: each rule at the history's end, once.
-        let (mut samples_per_hour, mut series) = (0.0, 0.0);
+        let mut samples_per_hour = 0.0;
         for group in &rules.groups {
             let per_hour = 3600.0 / group.interval.map_or(60.0, |d| d.millis() as f64 / 1000.0);
             for rule in &group.rules {
-                let (samples, returned) = server.samples(&rule.expr, now)?;
-                samples_per_hour += samples * per_hour;
-                if rule.record_name().is_some() {
-                    series += returned as f64;
-                }
+                samples_per_hour += server.samples(&rule.expr, now)?.0 * per_hour;
             }
         }
         // Evaluation time: every group has run twice; the median of 3 readings of each group.
@@ -632,6 +629,19 @@ fn measure(dir: &Path, raw: &Path, rules: &RuleFile, shape: Shape, now: i64, day
         for _ in 0..3 {
             readings.push(server.metric_values("prometheus_rule_group_last_duration_seconds")?.into_iter().collect());
             std::thread::sleep(Duration::from_secs(5));
+        }
+        // Series written: what each recording rule's name and labels select now that every
+        // group has run (the history's copies of the same series are the same series).
+        let mut series = 0.0;
+        for rule in rules.groups.iter().flat_map(|g| &g.rules) {
+            let Some(name) = rule.record_name() else { continue };
+            let labels: String = rule.labels.iter().map(|(k, v)| format!(",{k}={v:?}")).collect();
+            let (_, body) = server.get(&format!(
+                "/api/v1/query?query={}",
+                encode(&format!("count({{__name__={name:?}{labels}}})"))
+            ))?;
+            let answer: serde_json::Value = serde_json::from_str(&body)?;
+            series += answer["data"]["result"][0]["value"][1].as_str().and_then(|v| v.parse().ok()).unwrap_or(0.0);
         }
         if std::env::var_os("SLOC_COST_RULES").is_some() {
             let (_, body) = server.get("/api/v1/rules")?;
@@ -664,6 +674,10 @@ fn measure(dir: &Path, raw: &Path, rules: &RuleFile, shape: Shape, now: i64, day
     drop(server);
     std::fs::remove_dir_all(&data)?;
     result
+}
+
+fn encode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -727,8 +741,7 @@ impl Server {
 
     /// `totalQueryableSamples` of `expr` as an instant query at `at`, and the series it returns.
     fn samples(&self, expr: &str, at: i64) -> Result<(f64, usize)> {
-        let encoded: String = expr.bytes().map(|b| format!("%{b:02X}")).collect();
-        let (status, body) = self.get(&format!("/api/v1/query?query={encoded}&time={at}&stats=all"))?;
+        let (status, body) = self.get(&format!("/api/v1/query?query={}&time={at}&stats=all", encode(expr)))?;
         if status != 200 {
             bail!("{expr}: {status} {body}");
         }
