@@ -84,12 +84,28 @@ struct Grid {
 }
 
 pub fn run(args: &[&str]) -> Result<()> {
+    // `--quick`: 7d at 10 and 100 objectives; `--period 7d|30d|12w` and `--sizes 10,100`
+    // narrow the full grid.
     let quick = args.contains(&"--quick");
-    let grid = if quick {
+    let option = |name: &str| args.iter().position(|a| *a == name).and_then(|i| args.get(i + 1)).copied();
+    let mut grid = if quick {
         Grid { periods: vec![(7, "7d")], sizes: vec![10, 100], custom_tiers: Vec::new() }
     } else {
-        Grid { periods: vec![(7, "7d"), (30, "30d"), (84, "12w")], sizes: vec![10, 100, 1000], custom_tiers: vec!["30d"] }
+        Grid {
+            periods: vec![(7, "7d"), (30, "30d"), (84, "12w")],
+            sizes: vec![10, 100, 1000],
+            custom_tiers: vec!["30d"],
+        }
     };
+    if let Some(period) = option("--period") {
+        grid.periods.retain(|p| p.1 == period);
+    }
+    if let Some(sizes) = option("--sizes") {
+        grid.sizes = sizes.split(',').filter_map(|s| s.parse().ok()).collect();
+    }
+    if grid.periods.is_empty() || grid.sizes.is_empty() {
+        bail!("usage: cargo xtask bench cost [--quick] [--period 7d|30d|12w] [--sizes 10,100,1000]");
+    }
     let work = tempfile::tempdir()?;
     let longest = grid.periods.iter().map(|p| p.0).max().unwrap_or(7);
     // The history ends 20 minutes after now: rules evaluated while the bench runs read a
@@ -110,6 +126,9 @@ pub fn run(args: &[&str]) -> Result<()> {
             let mut per_objective: BTreeMap<Shape, Cost> = BTreeMap::new();
             for &size in &grid.sizes {
                 for shape in [Shape::Sloc, Shape::RawWindow, Shape::Sloth, Shape::Pyrra] {
+                    if custom && matches!(shape, Shape::Sloth | Shape::Pyrra) {
+                        continue; // the peers have their own tiers; custom tiers compare sloc with raw windows
+                    }
                     if shape != Shape::Sloc && size > grid.sizes[0] {
                         let one = per_objective[&shape];
                         let n = size as f64;
@@ -121,9 +140,6 @@ pub fn run(args: &[&str]) -> Result<()> {
                         };
                         table.insert((period, size, shape, custom), cost);
                         continue;
-                    }
-                    if custom && matches!(shape, Shape::Sloth | Shape::Pyrra) {
-                        continue; // the peers have their own tiers; custom tiers compare sloc with raw windows
                     }
                     let t = Instant::now();
                     let rules = rules_of(shape, size, days, period, custom)?;
@@ -645,10 +661,8 @@ fn measure(dir: &Path, raw: &Path, rules: &RuleFile, shape: Shape, now: i64, day
         for rule in rules.groups.iter().flat_map(|g| &g.rules) {
             let Some(name) = rule.record_name() else { continue };
             let labels: String = rule.labels.iter().map(|(k, v)| format!(",{k}={v:?}")).collect();
-            let (_, body) = server.get(&format!(
-                "/api/v1/query?query={}",
-                encode(&format!("count({{__name__={name:?}{labels}}})"))
-            ))?;
+            let (_, body) = server
+                .get(&format!("/api/v1/query?query={}", encode(&format!("count({{__name__={name:?}{labels}}})"))))?;
             let answer: serde_json::Value = serde_json::from_str(&body)?;
             series += answer["data"]["result"][0]["value"][1].as_str().and_then(|v| v.parse().ok()).unwrap_or(0.0);
         }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::fake_server::{FakeServer, answer};
 use common::history::{RawSeries, backfill};
-use common::prometheus::{Prometheus, Setup, http_get};
+use common::prometheus::{Prometheus, Setup};
 use common::{run, sloc, write};
 
 const SPEC: &str = "service: shop
@@ -99,17 +99,7 @@ fn port_of(server: &FakeServer) -> u16 {
 
 /// An instant query's samples: (labels, value).
 fn query(prometheus: &Prometheus, promql: &str) -> Vec<(serde_json::Value, f64)> {
-    let encoded: String = promql.bytes().map(|b| format!("%{b:02X}")).collect();
-    let Some((200, body)) = http_get(prometheus.port, &format!("/api/v1/query?query={encoded}"), None) else {
-        return Vec::new();
-    };
-    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
-    answer["data"]["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["metric"].clone(), s["value"][1].as_str().unwrap().parse().unwrap()))
-        .collect()
+    common::prometheus::instant_query(prometheus.port, promql, None)
 }
 
 fn wait(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {

@@ -205,17 +205,7 @@ fn restart_counters(region: &str, t: i64, start: i64, (burn, down): (i64, i64)) 
 
 /// An instant query at Unix time `at`: (labels, value).
 fn query_at(port: u16, promql: &str, at: f64) -> Vec<(serde_json::Value, f64)> {
-    let encoded: String = promql.bytes().map(|b| format!("%{b:02X}")).collect();
-    let (status, body) =
-        common::prometheus::http_get(port, &format!("/api/v1/query?query={encoded}&time={at:.3}"), None).unwrap();
-    assert_eq!(status, 200, "{promql}: {body}");
-    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
-    answer["data"]["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["metric"].clone(), s["value"][1].as_str().unwrap().parse().unwrap()))
-        .collect()
+    common::prometheus::instant_query(port, promql, Some(at))
 }
 
 /// A Prometheus down for 70 minutes (no scrape, no evaluation) comes back: its running sums

@@ -106,6 +106,23 @@ fn metrics(t: f64) -> String {
     families.iter().map(|(name, kind, samples)| format!("# TYPE {name} {kind}\n{samples}")).collect()
 }
 
+/// An instant query's samples, (labels, value), now or at Unix time `at`; none when the
+/// server does not answer 200.
+pub fn instant_query(port: u16, promql: &str, at: Option<f64>) -> Vec<(serde_json::Value, f64)> {
+    let encoded: String = promql.bytes().map(|b| format!("%{b:02X}")).collect();
+    let time = at.map_or(String::new(), |t| format!("&time={t:.3}"));
+    let Some((200, body)) = http_get(port, &format!("/api/v1/query?query={encoded}{time}"), None) else {
+        return Vec::new();
+    };
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    answer["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["metric"].clone(), s["value"][1].as_str().unwrap().parse().unwrap()))
+        .collect()
+}
+
 /// How to start a Prometheus.
 #[derive(Default)]
 pub struct Setup<'a> {
