@@ -102,39 +102,48 @@ fn input_series() -> String {
 }
 
 /// The shape the running sums replace, for each tiered window, and a violation wherever the two
-/// differ by more than 0.1% or one exists without the other.
-fn reference_rules(windows: &[(&str, u64)]) -> String {
-    let mut rules = String::from("groups:\n  - name: reference\n    interval: 1m\n    rules:\n");
-    for slo in ["requests", "consumers"] {
+/// differ by more than 0.1% or one exists without the other: appended to each objective's own
+/// group, since promtool evaluates groups in no fixed order and these read what the group
+/// records at the same evaluation.
+fn with_reference_rules(rules: &mut sloc_rulefile::RuleFile, windows: &[(&str, u64)]) {
+    let record = |name: String, expr: String, labels: &[(&str, &str)]| sloc_rulefile::Rule {
+        kind: sloc_rulefile::RuleKind::Record(name),
+        expr,
+        for_: None,
+        labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        annotations: Vec::new(),
+    };
+    for (slo, group) in [("requests", 0), ("consumers", 1)] {
         let (bad, total, by) = if slo == "requests" {
             ("slo:sli_errors:rate5m", "slo:sli_total:rate5m", "sum by (region)")
         } else {
             ("slo:sli_bad_slices:bool", "slo:sli_slices:bool", "sum")
         };
+        let group = &mut rules.groups[group];
+        assert!(group.name.ends_with(slo), "{}", group.name);
         for (window, seconds) in windows {
             let range = format!("{}s", seconds - 30);
             let sel = format!("{{service=\"burst\",slo=\"{slo}\"}}");
-            let reference = format!(
+            let expr = format!(
                 "{by} (sum_over_time({bad}{sel}[{range}])) / ({by} (sum_over_time({total}{sel}[{range}])) > 0)"
             );
+            group.rules.push(record(
+                format!("reference:ratio_rate{window}"),
+                expr,
+                &[("service", "burst"), ("slo", slo)],
+            ));
             let tiered = format!("slo:sli_error:ratio_rate{window}{sel}");
-            writeln!(
-                rules,
-                "      - record: reference:ratio_rate{window}\n        expr: '{reference}'\n        labels: {{service: burst, slo: {slo}}}"
-            )
-            .unwrap();
             let reference = format!("reference:ratio_rate{window}{sel}");
-            writeln!(
-                rules,
-                "      - record: reference:violation\n        expr: >-\n          \
-                 (abs({tiered} - {reference}) > 0.001 * {reference})\n          \
-                 or ({tiered} unless {reference}) or ({reference} unless {tiered})\n        \
-                 labels: {{window: '{window}'}}"
-            )
-            .unwrap();
+            group.rules.push(record(
+                "reference:violation".into(),
+                format!(
+                    "(abs({tiered} - {reference}) > 0.001 * {reference}) or ({tiered} unless {reference}) \
+                     or ({reference} unless {tiered})"
+                ),
+                &[("window", window)],
+            ));
         }
     }
-    rules
 }
 
 #[test]
@@ -151,10 +160,14 @@ fn tiered_windows_equal_the_base_recordings_summed_on_a_bursty_history() {
         let rule = rule.unwrap_or_else(|| panic!("no {window} ratio in\n{compiled}"));
         assert!(rule.contains("running_sum") && !rule.contains("sum_over_time"), "{rule}");
     }
-    write(dir.path(), "reference.rules.yml", &reference_rules(&windows));
+    // The same rules from the compiler, each group followed by its reference rules.
+    let (model, _) = sloc_spec::parse_spec(SPEC);
+    let mut model = sloc_compiler::compile(&sloc_plan::plan(&model.unwrap())).unwrap();
+    with_reference_rules(&mut model, &windows);
+    write(dir.path(), "compared.rules.yml", &model.to_yaml(""));
     let end = format!("{}m", MINUTES - 1);
     let test = format!(
-        "rule_files: [burst.rules.yml, reference.rules.yml]
+        "rule_files: [compared.rules.yml]
 evaluation_interval: 1m
 tests:
   - interval: 1m
