@@ -526,14 +526,7 @@ fn pyrra(slo: &str, days: i64) -> Vec<Group> {
 /// The recorded history a shape's rules read, written as OpenMetrics: sloc's base recordings
 /// over the last 6 hours and its running sums where they are read (now and each long window
 /// ago); Sloth's 5m ratio over the period. Values are those of the steady traffic.
-fn recorded_history(
-    shape: Shape,
-    rules: &RuleFile,
-    out: &mut dyn std::io::Write,
-    now: i64,
-    days: i64,
-    n: usize,
-) -> Result<()> {
+fn recorded_history(shape: Shape, out: &mut dyn std::io::Write, now: i64, days: i64, n: usize) -> Result<()> {
     let regions = |name: &str,
                    labels: &str,
                    times: &[(i64, i64)],
@@ -570,11 +563,15 @@ fn recorded_history(
                 overlaps
             });
             let start = now - (days + 1) * DAY;
+            // The series the plan names (what the compiled rules read).
+            use sloc_plan::names;
+            let suffix = sloc_plan::window_name(sloc_plan::BASE_WINDOW);
+            let (errors, total) = (format!("{}{suffix}", names::ERRORS_RATE), format!("{}{suffix}", names::TOTAL_RATE));
             let kinds: [(&str, f64); 4] = [
-                ("slo:sli_errors:rate5m", rate * BUDGET),
-                ("slo:sli_total:rate5m", rate),
-                ("slo:sli_errors:running_sum", rate * BUDGET),
-                ("slo:sli_total:running_sum", rate),
+                (&errors, rate * BUDGET),
+                (&total, rate),
+                (names::ERRORS_RUNNING_SUM, rate * BUDGET),
+                (names::TOTAL_RUNNING_SUM, rate),
             ];
             let mut family = |name: &str, times: &[(i64, i64)], value: &dyn Fn(i64) -> f64| -> Result<()> {
                 writeln!(out, "# TYPE {name} gauge")?;
@@ -584,14 +581,13 @@ fn recorded_history(
                 Ok(())
             };
             for (name, per_minute) in kinds {
-                if name.ends_with("running_sum") {
+                if name.ends_with(":running_sum") {
                     family(name, &windows, &|t| per_minute * ((t - start) / MINUTE) as f64)?;
                 } else {
                     family(name, &base, &|_| per_minute)?;
                 }
             }
-            family("slo:running_sum:start_timestamp_seconds", &windows, &|_| start as f64)?;
-            let _ = rules;
+            family(names::RUNNING_SUM_START, &windows, &|_| start as f64)?;
         }
         Shape::Sloth => {
             let name = "slo:sli_error:ratio_rate5m";
@@ -613,7 +609,7 @@ fn measure(dir: &Path, raw: &Path, rules: &RuleFile, shape: Shape, now: i64, day
     let data = dir.join(format!("data-{}-{n}-{days}", shape.name()));
     copy_dir(raw, &data)?;
     if matches!(shape, Shape::Sloc | Shape::Sloth) {
-        backfill(dir, &data, "recorded", |out| recorded_history(shape, rules, out, now, days, n))?;
+        backfill(dir, &data, "recorded", |out| recorded_history(shape, out, now, days, n))?;
     }
     let rule_path = dir.join("measured.rules.yml");
     // Samples read: each rule at the history's end, once, on a server that runs no rules.
@@ -623,7 +619,7 @@ fn measure(dir: &Path, raw: &Path, rules: &RuleFile, shape: Shape, now: i64, day
     for group in &rules.groups {
         let per_hour = 3600.0 / group.interval.map_or(60.0, |d| d.millis() as f64 / 1000.0);
         for rule in &group.rules {
-            samples_per_hour += server.samples(&rule.expr, now)?.0 * per_hour;
+            samples_per_hour += server.samples(&rule.expr, now)? * per_hour;
         }
     }
     drop(server);
@@ -762,17 +758,16 @@ impl Server {
         Ok((status, body))
     }
 
-    /// `totalQueryableSamples` of `expr` as an instant query at `at`, and the series it returns.
-    fn samples(&self, expr: &str, at: i64) -> Result<(f64, usize)> {
+    /// `totalQueryableSamples` of `expr` as an instant query at `at`.
+    fn samples(&self, expr: &str, at: i64) -> Result<f64> {
         let (status, body) = self.get(&format!("/api/v1/query?query={}&time={at}&stats=all", encode(expr)))?;
         if status != 200 {
             bail!("{expr}: {status} {body}");
         }
         let answer: serde_json::Value = serde_json::from_str(&body)?;
-        let samples = answer["data"]["stats"]["samples"]["totalQueryableSamples"]
+        answer["data"]["stats"]["samples"]["totalQueryableSamples"]
             .as_f64()
-            .with_context(|| format!("no query stats in the answer to {expr}: {body}"))?;
-        Ok((samples, answer["data"]["result"].as_array().map_or(0, Vec::len)))
+            .with_context(|| format!("no query stats in the answer to {expr}: {body}"))
     }
 
     /// The samples of a metric of the server's own `/metrics`: (labels, value).
