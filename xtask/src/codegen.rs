@@ -21,6 +21,7 @@ pub fn generated() -> Result<Vec<(PathBuf, String)>> {
         (PathBuf::from("sloc.schema.json"), schema()),
         (PathBuf::from("rules/oneflow.rules.yml"), oneflow()?.render(Artifact::Rules)),
         (PathBuf::from("docs/codes.md"), code_reference()),
+        (PathBuf::from("docs/targets.md"), sloc_target::docs_table()),
         (PathBuf::from(ONEFLOW_ALERTMANAGER), oneflow_alertmanager()?),
         (PathBuf::from("examples/oneflow/grafana/dashboards/oneflow-slos.json"), oneflow()?.render(Artifact::Grafana)),
     ])

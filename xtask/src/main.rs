@@ -10,6 +10,8 @@
 //! - `bench`: timings, side by side with promtool where there is a peer.
 //! - `dist`: the release artifacts in `target/dist/` (binary, wheel, completions, man page).
 //! - `demo [--smoke]`: the OneFlow stack on loopback ports with a synthetic exporter.
+//! - `parity PROMETHEUS_DIR [--promtool]`: sloc's PromQL verdicts against a Prometheus
+//!   checkout's own parser and engine tests (and Debian's promtool).
 //! - `fuzz [SECONDS]`: each cargo-fuzz target for SECONDS (default 60), seeded with the fixtures.
 
 use std::path::{Path, PathBuf};
@@ -24,6 +26,7 @@ mod cost;
 mod demo;
 mod deps;
 mod dist;
+mod parity;
 mod python;
 mod release;
 
@@ -39,10 +42,11 @@ fn main() -> Result<()> {
         Some("bench") => bench::run(&rest),
         Some("demo") => demo::run(&rest),
         Some("dist") => dist::run_dist(),
+        Some("parity") => parity::run(&rest),
         Some("fuzz") => fuzz(rest.first().and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <codegen [--check] | deps | ci | dist | demo [--smoke] | bench [compile | lint | pathological | check | lint-real DIR...] | fuzz [SECONDS]>"
+                "usage: cargo xtask <codegen [--check] | deps | ci | dist | demo [--smoke] | bench [compile | lint | pathological | check | lint-real DIR...] | parity PROMETHEUS_DIR [--promtool] | fuzz [SECONDS]>"
             );
             std::process::exit(2)
         }

@@ -113,5 +113,50 @@ declare_code! {
     pub CANNOT_RUN = ("E001", "cannot-run", Error, "sloc could not run: flags, inputs, outputs or the server");
 }
 
+declare_code! {
+    /// ## What it does
+    /// Reports PromQL syntax, a function or a rule-file field that is valid for some server
+    /// but not for the target the rules are judged for (`--target KIND@VERSION`,
+    /// `--enable-feature NAME`, or `target` and `enable_features` in `sloc.toml`; the default
+    /// is the newest Prometheus sloc knows). The message names the release, the flag or the
+    /// kind that accepts it; `docs/targets.md` has a row for each such feature.
+    ///
+    /// ## Why it matters
+    /// Prometheus refuses the whole rule file when one expression or field is unknown to it:
+    /// a rule written for Prometheus 3 does not load on 2.x, an experimental function does not
+    /// load without its flag, `partial_response_strategy` loads only on Thanos.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # sloc lint --target prometheus@2.53
+    /// - record: job:errors:ratio_rate5m
+    ///   expr: sum by (job) (rate({"http.errors"}[5m]))   # quoted names came in 3.0
+    /// ```
+    ///
+    /// ## Fix
+    /// Write it the way the target accepts, or judge for the server you run:
+    /// `--target prometheus@3.0`, or `--enable-feature` with the flag the server has on.
+    pub NOT_ON_TARGET = ("T001", "not-on-target", Error, "valid for another server, version or flag, not for the target");
+}
+
+declare_code! {
+    /// ## What it does
+    /// Notes an expression that is valid for the target but uses syntax sloc's PromQL parser
+    /// cannot build a syntax tree for yet (duration arithmetic, the trim operators `</` `>/`,
+    /// `fill()`, `anchored`/`smoothed`, functions newer than the parser). Its syntax and the
+    /// target's verdict are checked; the checks that read an expression's tree (L…) skipped it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - record: job:latency:trimmed
+    ///   expr: histogram_metric </ 0.5
+    /// ```
+    ///
+    /// ## Fix
+    /// Nothing to fix: it tells you which rules were only partly checked.
+    pub NO_SYNTAX_TREE = ("T002", "no-syntax-tree", Info, "valid, but the checks that read an expression's tree skipped it");
+}
+
 /// The codes this crate declares, shared by the spec and rule-file readers.
-pub static INPUT_CODES: &[&Code] = &[&YAML_SYNTAX, &INVALID_INPUT, &PROMQL_SYNTAX, &CANNOT_RUN];
+pub static INPUT_CODES: &[&Code] =
+    &[&YAML_SYNTAX, &INVALID_INPUT, &PROMQL_SYNTAX, &NOT_ON_TARGET, &NO_SYNTAX_TREE, &CANNOT_RUN];

@@ -10,7 +10,11 @@ use std::sync::Arc;
 mod codes;
 mod render;
 
-pub use codes::{CANNOT_RUN, Code, INPUT_CODES, INVALID_INPUT, PROMQL_SYNTAX, YAML_SYNTAX};
+mod fix;
+pub use codes::{
+    CANNOT_RUN, Code, INPUT_CODES, INVALID_INPUT, NO_SYNTAX_TREE, NOT_ON_TARGET, PROMQL_SYNTAX, YAML_SYNTAX,
+};
+pub use fix::{Applicability, Edit, Fix, apply_fixes};
 pub use render::{HumanOptions, render_github, render_human, render_json, render_sarif, summary_line};
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
@@ -59,6 +63,8 @@ pub struct Diagnostic {
     /// Other places that explain the finding.
     pub related: Vec<(Range<usize>, String)>,
     pub help: Option<String>,
+    /// Edits that resolve the finding (`sloc lint --fix`).
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -72,7 +78,13 @@ impl Diagnostic {
             label: None,
             related: Vec::new(),
             help: None,
+            fix: None,
         }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {

@@ -264,7 +264,20 @@ impl miette::Diagnostic for MietteAdapter<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(printable(h).into_owned()) as Box<dyn fmt::Display>)
+        let fix = self.diagnostic.fix.as_ref().map(|fix| {
+            let flag = match fix.applicability {
+                crate::Applicability::Safe => "--fix",
+                crate::Applicability::Unsafe => "--fix --unsafe-fixes",
+            };
+            format!("fix ({flag}): {}", fix.message)
+        });
+        let text = match (&self.diagnostic.help, fix) {
+            (Some(help), Some(fix)) => format!("{}\n{}", printable(help), printable(&fix)),
+            (Some(help), None) => printable(help).into_owned(),
+            (None, Some(fix)) => printable(&fix).into_owned(),
+            (None, None) => return None,
+        };
+        Some(Box::new(text))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -302,6 +315,27 @@ pub struct JsonDiagnostic<'a> {
     pub message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<JsonFix<'a>>,
+}
+
+/// A finding's fix, for machines: edits with byte offsets and 1-based positions.
+#[derive(Debug, Serialize)]
+pub struct JsonFix<'a> {
+    pub applicability: &'static str,
+    pub message: &'a str,
+    pub edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonEdit<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub content: &'a str,
 }
 
 fn json_diagnostics(reports: &[FileReport]) -> Vec<JsonDiagnostic<'_>> {
@@ -321,6 +355,27 @@ fn json_diagnostics(reports: &[FileReport]) -> Vec<JsonDiagnostic<'_>> {
                 severity: d.severity.as_str(),
                 message: &d.message,
                 help: d.help.as_deref(),
+                fix: d.fix.as_ref().map(|fix| JsonFix {
+                    applicability: fix.applicability.as_str(),
+                    message: &fix.message,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let (line, column) = report.file.line_col(e.span.start);
+                            let (end_line, end_column) = report.file.line_col(e.span.end);
+                            JsonEdit {
+                                start: e.span.start,
+                                end: e.span.end,
+                                line,
+                                column,
+                                end_line,
+                                end_column,
+                                content: &e.replacement,
+                            }
+                        })
+                        .collect(),
+                }),
             });
         }
     }

@@ -6,6 +6,8 @@
 //! enable = ["style"]           # show style checks (all, or by code or name)
 //! lint_fatal = true            # duplicate rules (R009) are errors, as `promtool --lint-fatal`
 //! exclude = ["fixtures/"]      # paths a directory walk skips (.gitignore syntax)
+//! target = "prometheus@2.53"   # the server the rules are for (docs/targets.md)
+//! enable_features = ["promql-experimental-functions"]   # its --enable-feature flags
 //! [severity]                   # per-code severity overrides
 //! rate-non-counter = "error"
 //! ```
@@ -34,6 +36,10 @@ pub struct Config {
     /// Paths that a directory walk skips, in .gitignore syntax, relative to the directory of
     /// the `sloc.toml` (a file named on the command line is still read).
     pub exclude: Vec<String>,
+    /// The server the rules are judged for.
+    pub target: sloc_target::Target,
+    /// Was the target set (in `sloc.toml` or by a flag), rather than the default?
+    pub target_set: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +56,9 @@ struct ConfigFile {
     severity: BTreeMap<String, String>,
     #[serde(default)]
     exclude: Vec<String>,
+    target: Option<String>,
+    #[serde(default)]
+    enable_features: Vec<String>,
 }
 
 /// Turns a code or a name into the code (`rate-non-counter` → `L001`); `None` when unknown.
@@ -67,6 +76,10 @@ impl Config {
                 Err(e) => return Err(format!("scrape_interval: {e}")),
             });
         }
+        if let Some(target) = &file.target {
+            config.set_target(target).map_err(|e| format!("target: {e}"))?;
+        }
+        config.enable_features(&file.enable_features).map_err(|e| format!("enable_features: {e}"))?;
         config.disable(&file.disable, resolve).map_err(|e| format!("disable: {e}"))?;
         config.enable(&file.enable, resolve).map_err(|e| format!("enable: {e}"))?;
         for (code, severity) in file.severity {
@@ -77,6 +90,26 @@ impl Config {
             config.severity.insert(found, s);
         }
         Ok(config)
+    }
+
+    /// Sets the target (`KIND@VERSION`), keeping the flags already enabled.
+    pub fn set_target(&mut self, text: &str) -> Result<(), String> {
+        let mut target = sloc_target::Target::parse(text).map_err(|e| format!("{}; {}", e.message, e.help))?;
+        for flag in self.target.flags() {
+            target.enable(flag).map_err(|e| e.message)?;
+        }
+        self.target = target;
+        self.target_set = true;
+        Ok(())
+    }
+
+    /// Turns feature flags on, by Prometheus' names.
+    pub fn enable_features(&mut self, flags: &[String]) -> Result<(), String> {
+        for flag in flags {
+            self.target.enable(flag).map_err(|e| format!("{}; {}", e.message, e.help))?;
+            self.target_set = true;
+        }
+        Ok(())
     }
 
     /// Adds codes (or names) never to report.
@@ -149,6 +182,12 @@ mod tests {
         assert!(Config::parse("disable = [\"Z9\"]", &resolve).unwrap_err().contains("unknown code `Z9`"));
         assert!(Config::parse("scrape = 1", &resolve).unwrap_err().contains("unknown field"));
         assert!(Config::parse("[severity]\nL001 = \"fatal\"", &resolve).unwrap_err().contains("not one of"));
+        let targeted =
+            Config::parse("target = \"mimir@3.5\"\nenable_features = [\"promql-experimental-functions\"]", &resolve)
+                .unwrap();
+        assert_eq!(targeted.target.to_string(), "mimir@3.5 +promql-experimental-functions");
+        assert!(Config::parse("target = \"prom@3\"", &resolve).unwrap_err().starts_with("target: unknown target kind"));
+        assert!(Config::parse("enable_features = [\"x\"]", &resolve).unwrap_err().contains("unknown feature flag"));
         let fatal = Config::parse("lint_fatal = true", &resolve).unwrap();
         assert_eq!(fatal.severity_of(&sloc_rulefile::codes::DUPLICATE_RULE), Severity::Error);
         assert_eq!(Config::default().severity_of(&sloc_rulefile::codes::DUPLICATE_RULE), Severity::Warning);

@@ -153,7 +153,7 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
     // Each rule's checks run on the core that parsed its expression, and its syntax tree is
     // dropped right after: a file's trees are never all held at once.
     let (groups, diagnostics, findings) =
-        sloc_rulefile::read_rule_structure(text, docs).parse(false, |group, rule, expr| {
+        sloc_rulefile::read_rule_structure(text, docs, &config.target).parse(false, |group, rule, expr| {
             let expr = expr.map(|e| (e, Locator::new(e.text())));
             let cx = RuleContext { text, group, rule, config, expr };
             let mut found = Vec::new();

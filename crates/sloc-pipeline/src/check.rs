@@ -17,6 +17,8 @@ pub struct Servers<'a> {
     /// A Mimir, Cortex or Loki ruler's configuration API (the client and its `--prefix`): the
     /// groups it is configured with, as `sloc ruler` reads them, compared as loaded groups.
     pub ruler: Option<(&'a Client, &'a str)>,
+    /// The server the rule files are judged for.
+    pub target: sloc_target::Target,
 }
 
 /// The findings, one report per file, and the servers that could not be asked.
@@ -28,7 +30,7 @@ pub struct Checked {
 /// Compares `files` (specs and rule files) with the servers. `reports` holds what the caller
 /// already found (unreadable inputs); every file's own errors are reported too.
 pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Servers<'_>) -> Checked {
-    let live = read(files, servers.layer, &mut reports);
+    let live = read(files, servers.layer, &servers.target, &mut reports);
     let mut unreachable = Vec::new();
     if let Some(client) = servers.prometheus {
         match fetch(client, &live, servers.layer) {
@@ -59,7 +61,12 @@ pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Server
 
 /// Reads the files into what the live checks compare. A file's own errors (as `sloc lint`
 /// reports them; advice is lint's) go to `reports`.
-fn read(files: Vec<SourceFile>, layer: Option<sloc_plan::Layer>, reports: &mut Vec<FileReport>) -> Vec<LiveFile> {
+fn read(
+    files: Vec<SourceFile>,
+    layer: Option<sloc_plan::Layer>,
+    target: &sloc_target::Target,
+    reports: &mut Vec<FileReport>,
+) -> Vec<LiveFile> {
     let mut live = Vec::new();
     for file in files {
         let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
@@ -90,7 +97,7 @@ fn read(files: Vec<SourceFile>, layer: Option<sloc_plan::Layer>, reports: &mut V
             };
             LiveFile { file: file.clone(), groups, plan }
         } else {
-            let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, docs);
+            let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, docs, target);
             LiveFile { file: file.clone(), groups: groups.iter().map(ExpectedGroup::from_parsed).collect(), plan: None }
         };
         reports.push(FileReport::new(file, errors));

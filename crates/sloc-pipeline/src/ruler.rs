@@ -8,6 +8,7 @@
 
 use sloc_diagnostics::{CANNOT_RUN, Diagnostic, Severity};
 use sloc_rulefile::Group;
+use sloc_target::Target;
 use sloc_yaml::{Node, Value};
 
 /// Fields the model carries; anything else in a group or rule cannot be sent faithfully.
@@ -85,7 +86,8 @@ pub fn read_namespaces(text: &str) -> Result<Vec<(String, Vec<Group>)>, String> 
 fn read_groups(text: &str, key: &Node, groups: &Node) -> Result<Vec<Group>, String> {
     let key_node = Node { value: Value::String("groups".into()), span: key.span.clone() };
     let file = Node { value: Value::Map(vec![(key_node, groups.clone())]), span: groups.span.clone() };
-    let (parsed, diagnostics) = sloc_rulefile::read_rule_documents(text, vec![file]);
+    // What a ruler holds is read as it is, whatever its kind and version.
+    let (parsed, diagnostics) = sloc_rulefile::read_rule_documents(text, vec![file], &Target::everything());
     if let Some(first) = diagnostics.iter().find(|d| d.severity == Severity::Error) {
         return Err(first.message.clone());
     }
@@ -94,7 +96,7 @@ fn read_groups(text: &str, key: &Node, groups: &Node) -> Result<Vec<Group>, Stri
 
 /// The groups of a rule file (or `PrometheusRule` manifest) to send, or why they cannot be,
 /// each at its place: the file's errors, and every field the model does not carry.
-pub fn rule_file_groups(text: &str) -> Result<Vec<Group>, Vec<Diagnostic>> {
+pub fn rule_file_groups(text: &str, target: &Target) -> Result<Vec<Group>, Vec<Diagnostic>> {
     let docs = match sloc_yaml::parse_documents(text) {
         Ok(docs) => docs,
         Err(e) => {
@@ -135,7 +137,7 @@ pub fn rule_file_groups(text: &str) -> Result<Vec<Group>, Vec<Diagnostic>> {
             }
         }
     }
-    let (parsed, diagnostics) = sloc_rulefile::read_rule_documents(text, docs);
+    let (parsed, diagnostics) = sloc_rulefile::read_rule_documents(text, docs, target);
     problems.extend(diagnostics.into_iter().filter(|d| d.severity == Severity::Error));
     if problems.is_empty() {
         Ok(parsed.iter().map(sloc_rulefile::ParsedGroup::to_group).collect())
@@ -168,6 +170,7 @@ mod tests {
         let remote = read_namespaces(RULER).unwrap().remove(0).1;
         let mut local = rule_file_groups(
             "groups:\n  - name: a\n    rules:\n      - record: x:y:rate5m\n        expr: sum(rate(x[5m]))\n  - name: new\n    rules:\n      - record: n:m:sum\n        expr: sum(n)\n",
+            &Target::default(),
         )
         .unwrap();
         let changes: Vec<(String, bool)> =
@@ -184,6 +187,7 @@ mod tests {
     fn fields_the_model_cannot_carry_are_refused() {
         let problems = rule_file_groups(
             "groups:\n  - name: a\n    limit: 10\n    rules:\n      - alert: A\n        expr: up == 0\n        keep_firing_for: 5m\n",
+            &Target::default(),
         )
         .unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");

@@ -1,9 +1,16 @@
-//! A PromQL syntax recogniser over the tokens: no AST, one pass, bounded depth. It runs only
-//! when promql-parser has refused an expression, to say where and what was expected: the
-//! parser's grammar errors carry no position ("invalid promql query"), and finding one by
-//! re-parsing prefixes took time quadratic in the expression's length.
+//! A PromQL syntax recogniser over the tokens: no AST, one pass, bounded depth, the grammar of
+//! the newest Prometheus sloc knows. It does two things promql-parser cannot:
+//! - say where an error is and what was expected: the parser's grammar errors carry no
+//!   position ("invalid promql query"), and finding one by re-parsing prefixes took time
+//!   quadratic in the expression's length;
+//! - list the version- and flag-gated constructs an expression uses, each with its span, and
+//!   accept the syntax promql-parser does not know yet (duration expressions, the trim
+//!   operators, `fill()`, functions newer than it), so that a verdict for a target holds even
+//!   where no syntax tree can be built.
 
 use std::ops::Range;
+
+use sloc_target::{Feature, feature, function};
 
 use crate::tokens::{Token, TokenKind};
 
@@ -12,6 +19,18 @@ use crate::tokens::{Token, TokenKind};
 pub(crate) struct SyntaxError {
     pub message: String,
     pub span: Range<usize>,
+    /// Prometheus refuses it even where promql-parser accepts the expression: an unknown
+    /// function (promql-parser knows `xrate` and `integral`), a duration out of range.
+    pub certain: bool,
+}
+
+/// What the recogniser found: the first error (`Err(())`: too deep to tell), and every gated
+/// construct before it.
+pub(crate) struct Recognised {
+    pub error: Result<Option<SyntaxError>, ()>,
+    pub gates: Vec<(&'static Feature, Range<usize>)>,
+    /// Uses syntax promql-parser does not know: no syntax tree can be had for it.
+    pub beyond_parser: bool,
 }
 
 /// Nesting deeper than this is not followed: the recogniser gives up rather than exhaust its
@@ -40,22 +59,55 @@ const AGGREGATIONS: &[&str] = &[
 /// Checks the syntax. `Ok(Some(e))` is the first error; `Ok(None)` means the syntax is fine
 /// (the parser's complaint, if any, is about meaning); `Err(())` means too deep to tell.
 pub(crate) fn first_error(text: &str, tokens: &[Token]) -> Result<Option<SyntaxError>, ()> {
+    recognise(text, tokens).error
+}
+
+/// Recognises the expression: its first error and the gated constructs it uses.
+pub(crate) fn recognise(text: &str, tokens: &[Token]) -> Recognised {
+    let split = split_subquery_steps(text, tokens);
+    let tokens = split.as_deref().unwrap_or(tokens);
     let depth = nesting(text, tokens);
     if depth <= INLINE_DEPTH {
-        return recognise(text, tokens);
+        return recognise_here(text, tokens);
     }
+    let too_deep = || Recognised { error: Err(()), gates: Vec::new(), beyond_parser: false };
     if depth > MAX_DEPTH {
-        return Err(());
+        return too_deep();
     }
     // About 1 KiB of stack per level of nesting (three frames), with room to spare.
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size((depth + 64) * 4096)
-            .spawn_scoped(scope, || recognise(text, tokens))
-            .map_err(|_| ())?
-            .join()
-            .unwrap_or(Err(()))
+            .spawn_scoped(scope, || recognise_here(text, tokens))
+            .map_or_else(|_| too_deep(), |handle| handle.join().unwrap_or_else(|_| too_deep()))
     })
+}
+
+/// `[5m:1m]` tokenises as `5m` and `:1m` (a name may start with `:`); inside brackets, where
+/// no name can be, such a token is a `:` and what follows it.
+fn split_subquery_steps(text: &str, tokens: &[Token]) -> Option<Vec<Token>> {
+    let glued = |t: &Token| t.kind == TokenKind::Ident && t.span.len() > 1 && text[t.span.clone()].starts_with(':');
+    if !tokens.iter().any(glued) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 1);
+    let mut brackets = 0usize;
+    for t in tokens {
+        match &text[t.span.clone()] {
+            "[" => brackets += 1,
+            "]" => brackets = brackets.saturating_sub(1),
+            _ => {}
+        }
+        if brackets > 0 && glued(t) {
+            let rest = t.span.start + 1..t.span.end;
+            let kind = if text.as_bytes()[rest.start].is_ascii_digit() { TokenKind::Number } else { TokenKind::Ident };
+            out.push(Token { kind: TokenKind::Punct, span: t.span.start..rest.start });
+            out.push(Token { kind, span: rest });
+        } else {
+            out.push(t.clone());
+        }
+    }
+    Some(out)
 }
 
 /// The deepest bracket nesting of the tokens.
@@ -74,13 +126,14 @@ fn nesting(text: &str, tokens: &[Token]) -> usize {
     deepest
 }
 
-fn recognise(text: &str, tokens: &[Token]) -> Result<Option<SyntaxError>, ()> {
-    let mut r = Recogniser { text, tokens, at: 0, depth: 0 };
-    match r.expr(0).and_then(|()| r.end()) {
+fn recognise_here(text: &str, tokens: &[Token]) -> Recognised {
+    let mut r = Recogniser { text, tokens, at: 0, depth: 0, gates: Vec::new(), beyond_parser: false };
+    let error = match r.expr(0).and_then(|()| r.end()) {
         Ok(()) => Ok(None),
         Err(Stop::Error(e)) => Ok(Some(e)),
         Err(Stop::TooDeep) => Err(()),
-    }
+    };
+    Recognised { error, gates: r.gates, beyond_parser: r.beyond_parser }
 }
 
 enum Stop {
@@ -95,7 +148,21 @@ struct Recogniser<'a> {
     tokens: &'a [Token],
     at: usize,
     depth: usize,
+    gates: Vec<(&'static Feature, Range<usize>)>,
+    beyond_parser: bool,
 }
+
+/// The features promql-parser does not parse.
+const BEYOND_PARSER: &[&str] = &[
+    "duration-expressions",
+    "duration-step",
+    "duration-range",
+    "duration-min-max",
+    "trim-operators",
+    "fill-modifiers",
+    "extended-range-selectors",
+    "number-underscores",
+];
 
 impl Recogniser<'_> {
     fn peek(&self) -> Option<&str> {
@@ -114,6 +181,21 @@ impl Recogniser<'_> {
         self.at += 1;
     }
 
+    fn span(&self) -> Range<usize> {
+        self.tokens.get(self.at).map_or(self.text.len()..self.text.len(), |t| t.span.clone())
+    }
+
+    /// Notes a gated construct at `span`.
+    fn uses(&mut self, id: &str, span: Range<usize>) {
+        let feature = feature(id).unwrap_or_else(|| panic!("`{id}` is in sloc-target's FEATURES"));
+        self.beyond_parser |= BEYOND_PARSER.contains(&id);
+        self.gates.push((feature, span));
+    }
+
+    fn peek_at(&self, offset: usize) -> Option<&str> {
+        self.tokens.get(self.at + offset).map(|t| &self.text[t.span.clone()])
+    }
+
     fn eat(&mut self, word: &str) -> bool {
         let found = self.peek_is(word);
         if found {
@@ -129,7 +211,7 @@ impl Recogniser<'_> {
             // The input ends too early: point at its last token (never into a comment).
             None => ("end of input".to_string(), self.tokens.last().map_or(0..self.text.len(), |t| t.span.clone())),
         };
-        Stop::Error(SyntaxError { message: format!("unexpected {found}; expected {expected}"), span })
+        Stop::Error(SyntaxError { message: format!("unexpected {found}; expected {expected}"), span, certain: false })
     }
 
     fn expect(&mut self, word: &str, expected: &str) -> Step {
@@ -155,6 +237,9 @@ impl Recogniser<'_> {
             }
             let comparison = precedence == 3;
             let set = precedence <= 2;
+            if matches!(self.peek(), Some("</" | ">/")) {
+                self.uses("trim-operators", self.span());
+            }
             self.bump();
             if comparison {
                 self.eat("bool");
@@ -172,10 +257,49 @@ impl Recogniser<'_> {
                     }
                 }
             }
+            self.fill_modifiers()?;
             // `^` is right-associative; every other operator is left-associative.
             self.expr(if precedence == 6 { precedence } else { precedence + 1 })?;
         }
         self.depth -= 1;
+        Ok(())
+    }
+
+    /// `fill(v)`, `fill_left(v)`, `fill_right(v)`, `fill_left(v) fill_right(v)` after a binary
+    /// operator's other modifiers (Prometheus 3.10).
+    fn fill_modifiers(&mut self) -> Step {
+        let start = self.span();
+        let mut seen = Vec::new();
+        while let Some(word) = self
+            .peek()
+            .map(str::to_ascii_lowercase)
+            .filter(|w| matches!(w.as_str(), "fill" | "fill_left" | "fill_right"))
+        {
+            if self.peek_at(1) != Some("(") {
+                break;
+            }
+            if seen.contains(&"fill") || seen.contains(&word.as_str()) || (word == "fill" && !seen.is_empty()) {
+                return Err(self.unexpected("an expression"));
+            }
+            seen.push(match word.as_str() {
+                "fill" => "fill",
+                "fill_left" => "fill_left",
+                _ => "fill_right",
+            });
+            self.bump();
+            self.bump();
+            if matches!(self.peek(), Some("-" | "+")) {
+                self.bump();
+            }
+            if self.peek_kind() != Some(TokenKind::Number) {
+                return Err(self.unexpected("a number"));
+            }
+            self.number_literal();
+            self.expect(")", "\")\"")?;
+        }
+        if !seen.is_empty() {
+            self.uses("fill-modifiers", start.start..self.tokens[self.at - 1].span.end);
+        }
         Ok(())
     }
 
@@ -185,27 +309,42 @@ impl Recogniser<'_> {
             // A sign binds looser than `^`: `-a^b` is `-(a^b)`.
             return self.expr(6);
         }
-        self.primary()?;
-        self.postfix()
+        let selector = self.primary()?;
+        self.postfix(selector)
     }
 
-    fn primary(&mut self) -> Step {
+    /// A number token; `1_000` is Prometheus 2.54's.
+    fn number_literal(&mut self) {
+        let span = self.span();
+        if self.text[span.clone()].contains('_') {
+            self.uses("number-underscores", span);
+        }
+        self.bump();
+    }
+
+    /// An operand; `Ok(true)` when it is a vector selector (what a range may follow).
+    fn primary(&mut self) -> Result<bool, Stop> {
         let Some(token) = self.peek() else { return Err(self.unexpected("an expression")) };
         match self.peek_kind() {
-            Some(TokenKind::Number | TokenKind::String) => {
+            Some(TokenKind::Number) => {
+                self.number_literal();
+                Ok(false)
+            }
+            Some(TokenKind::String) => {
                 self.bump();
-                Ok(())
+                Ok(false)
             }
             Some(TokenKind::Punct) if token == "(" => {
                 self.bump();
                 self.expr(0)?;
-                self.expect(")", "\")\"")
+                self.expect(")", "\")\"")?;
+                Ok(false)
             }
-            Some(TokenKind::Punct) if token == "{" => self.selector_braces(None),
+            Some(TokenKind::Punct) if token == "{" => self.selector_braces(None, false).map(|()| true),
             Some(TokenKind::Ident) => {
                 let lower = token.to_ascii_lowercase();
                 if AGGREGATIONS.contains(&lower.as_str()) && self.is_aggregation() {
-                    return self.aggregation();
+                    return self.aggregation().map(|()| false);
                 }
                 if binary_precedence(token).is_some() && !matches!(lower.as_str(), "and" | "or" | "unless" | "atan2") {
                     return Err(self.unexpected("an expression"));
@@ -213,18 +352,35 @@ impl Recogniser<'_> {
                 let name_at = self.at;
                 self.bump();
                 if self.peek() == Some("(") {
-                    return self.arguments();
+                    return self.call(name_at).map(|()| false);
                 }
                 if matches!(lower.as_str(), "inf" | "nan") {
-                    return Ok(());
+                    return Ok(false);
                 }
                 if self.peek() == Some("{") {
-                    return self.selector_braces(Some(name_at));
+                    self.selector_braces(Some(name_at), false)?;
                 }
-                Ok(())
+                Ok(true)
             }
             _ => Err(self.unexpected("an expression")),
         }
+    }
+
+    /// A function call: the name must be one of Prometheus' functions.
+    fn call(&mut self, name_at: usize) -> Step {
+        let span = self.tokens[name_at].span.clone();
+        let name = &self.text[span.clone()];
+        let Some(known) = function(name) else {
+            return Err(Stop::Error(SyntaxError {
+                message: format!("unknown function with name \"{name}\""),
+                span,
+                certain: true,
+            }));
+        };
+        self.beyond_parser |= !crate::parser_knows_function(known.name);
+        self.gates.push((&known.feature, span));
+        // `info(x, {})`: an info call's data-label selector may match everything.
+        self.arguments(known.name == "info")
     }
 
     /// An aggregation keyword used as one (`sum by (x) (...)`, `sum(...)`), not as a metric.
@@ -235,9 +391,13 @@ impl Recogniser<'_> {
     }
 
     fn aggregation(&mut self) -> Step {
+        let keyword = self.text[self.span()].to_ascii_lowercase();
+        if matches!(keyword.as_str(), "limitk" | "limit_ratio") {
+            self.uses(if keyword == "limitk" { "limitk" } else { "limit_ratio" }, self.span());
+        }
         self.bump();
         let grouped_before = self.grouping()?;
-        self.arguments()?;
+        self.arguments(false)?;
         if !grouped_before {
             self.grouping()?;
         }
@@ -254,18 +414,48 @@ impl Recogniser<'_> {
         Ok(false)
     }
 
-    fn arguments(&mut self) -> Step {
+    /// `(a, b, ...)`. With `info_labels`, the second argument may be a selector matching
+    /// everything.
+    fn arguments(&mut self, info_labels: bool) -> Step {
         self.expect("(", "\"(\"")?;
         if self.eat(")") {
             return Ok(());
         }
+        let mut index = 0;
         loop {
-            self.expr(0)?;
+            if info_labels && index == 1 {
+                self.info_labels()?;
+            } else {
+                self.expr(0)?;
+            }
+            index += 1;
             if self.eat(")") {
                 return Ok(());
             }
             self.expect(",", "\",\" or \")\"")?;
         }
+    }
+
+    /// `info()`'s second argument: label matchers only, `{...}`, which may match everything.
+    fn info_labels(&mut self) -> Step {
+        let start = self.span();
+        let selector = self.peek() == Some("{");
+        let named = self.peek_kind() == Some(TokenKind::Ident) && self.peek_at(1) == Some("{");
+        if selector {
+            self.selector_braces(None, true)?;
+            if matches!(self.peek(), Some("," | ")")) {
+                return Ok(());
+            }
+        } else {
+            self.expr(0)?;
+        }
+        let end = self.tokens[self.at - 1].span.end;
+        let message = if named {
+            "expected label selectors only, got vector selector instead"
+        } else {
+            "expected label selectors only"
+        };
+        Err(self.error_at(message, start.start..end))
     }
 
     fn label_list(&mut self) -> Step {
@@ -274,8 +464,10 @@ impl Recogniser<'_> {
             if self.eat(")") {
                 return Ok(());
             }
-            if !matches!(self.peek_kind(), Some(TokenKind::Ident | TokenKind::String)) {
-                return Err(self.unexpected("a label name or \")\""));
+            match self.peek_kind() {
+                Some(TokenKind::Ident) => {}
+                Some(TokenKind::String) => self.uses("utf8-names", self.span()),
+                _ => return Err(self.unexpected("a label name or \")\"")),
             }
             self.bump();
             if self.eat(")") {
@@ -285,8 +477,9 @@ impl Recogniser<'_> {
         }
     }
 
-    /// `{a="b", ...}`; without a metric name, one matcher must not match the empty string.
-    fn selector_braces(&mut self, name_at: Option<usize>) -> Step {
+    /// `{a="b", ...}`; without a metric name, one matcher must not match the empty string
+    /// (unless `match_all` allows it).
+    fn selector_braces(&mut self, name_at: Option<usize>, match_all: bool) -> Step {
         let open = self.tokens[self.at].span.clone();
         self.bump();
         let mut has_name = name_at.is_some();
@@ -300,10 +493,14 @@ impl Recogniser<'_> {
                 Some(TokenKind::String)
                     if matches!(self.tokens.get(self.at + 1).map(|t| &self.text[t.span.clone()]), Some("," | "}")) =>
                 {
+                    self.uses("utf8-names", self.span());
                     has_name = true;
                     self.bump();
                 }
-                Some(TokenKind::Ident | TokenKind::String) => {
+                Some(kind @ (TokenKind::Ident | TokenKind::String)) => {
+                    if kind == TokenKind::String {
+                        self.uses("utf8-names", self.span());
+                    }
                     self.bump();
                     let op = self.peek().unwrap_or_default().to_string();
                     if !matches!(op.as_str(), "=" | "!=" | "=~" | "!~") {
@@ -325,35 +522,57 @@ impl Recogniser<'_> {
             self.expect(",", "\",\" or \"}\"")?;
         }
         if !has_name && !non_empty {
+            if match_all {
+                self.beyond_parser = true;
+                return Ok(());
+            }
             return Err(Stop::Error(SyntaxError {
                 message: "vector selector must contain at least one non-empty matcher".into(),
                 span: open,
+                certain: false,
             }));
         }
         Ok(())
     }
 
-    /// Ranges, subqueries, `offset` and `@` after an expression.
-    fn postfix(&mut self) -> Step {
+    /// Ranges, subqueries, `offset`, `@`, `anchored` and `smoothed` after an operand;
+    /// `selector` when the operand is a vector selector.
+    fn postfix(&mut self, selector: bool) -> Step {
+        // What the last postfix left: a selector, a range of one, or anything else.
+        let (mut selector, mut range) = (selector, false);
+        let mut modified = false;
         loop {
-            if self.eat("[") {
-                self.duration("a duration")?;
-                if self.eat(":") {
-                    if self.peek() != Some("]") {
-                        self.duration("a duration or \"]\"")?;
+            let word = self.peek().map(str::to_ascii_lowercase);
+            if self.peek() == Some("[") {
+                let open = self.span();
+                self.bump();
+                let length = self.duration_expr("a duration")?;
+                let subquery = self.eat(":");
+                let mut step = None;
+                if subquery && self.peek() != Some("]") {
+                    step = Some(self.duration_expr("a duration or \"]\"")?);
+                }
+                // Prometheus checks a literal here; arithmetic is checked when evaluated.
+                for (value, span) in [Some(length), step].into_iter().flatten() {
+                    if value.is_some_and(|seconds| seconds <= 0.0) && self.is_signed_literal(&span) {
+                        return Err(self.error_at("duration must be greater than 0", span));
                     }
-                } else if self.peek_kind() == Some(TokenKind::Ident) && self.peek().is_some_and(|t| t.starts_with(':'))
-                {
-                    // `[5m:1m]` tokenises `:1m` apart only when a space separates them.
-                    self.bump();
+                }
+                if !subquery && modified {
+                    return Err(self.error_at("no offset modifiers allowed before range", open));
+                }
+                if !subquery && !selector {
+                    return Err(self.error_at("ranges only allowed for vector selectors", open));
                 }
                 self.expect("]", "\"]\"")?;
-            } else if self.peek_is("offset") {
+                (selector, range) = (false, !subquery);
+            } else if word.as_deref() == Some("offset") {
                 self.bump();
-                if matches!(self.peek(), Some("-" | "+")) {
-                    self.bump();
-                }
-                self.duration("a duration")?;
+                self.offset_duration()?;
+                modified = true;
+            } else if word.as_deref().is_some_and(|w| w == "anchored" || w == "smoothed") && (selector || range) {
+                self.uses("extended-range-selectors", self.span());
+                self.bump();
             } else if self.eat("@") {
                 if matches!(self.peek(), Some("-" | "+")) {
                     self.bump();
@@ -363,24 +582,163 @@ impl Recogniser<'_> {
                     self.expect("(", "\"(\"")?;
                     self.expect(")", "\")\"")?;
                 } else if self.peek_kind() == Some(TokenKind::Number) {
-                    self.bump();
+                    self.number_literal();
                 } else {
                     return Err(self.unexpected("a timestamp, start() or end()"));
                 }
+                modified = true;
             } else {
                 return Ok(());
             }
         }
     }
 
-    fn duration(&mut self, expected: &str) -> Step {
-        if self.peek_kind() == Some(TokenKind::Number) {
-            self.bump();
-            Ok(())
-        } else {
-            Err(self.unexpected(expected))
+    /// Is `span` one number, or a sign and one number?
+    fn is_signed_literal(&self, span: &Range<usize>) -> bool {
+        let inside: Vec<&Token> =
+            self.tokens.iter().filter(|t| span.start <= t.span.start && t.span.end <= span.end).collect();
+        match inside.as_slice() {
+            [number] => number.kind == TokenKind::Number,
+            [sign, number] => matches!(&self.text[sign.span.clone()], "-" | "+") && number.kind == TokenKind::Number,
+            _ => false,
         }
     }
+
+    /// An error Prometheus' parser reports where promql-parser may not.
+    fn error_at(&self, message: &str, span: Range<usize>) -> Stop {
+        Stop::Error(SyntaxError { message: message.into(), span, certain: true })
+    }
+
+    /// After `offset`: a sign and one duration term (`offset -5m`, `offset -(1h + 5m)`,
+    /// `offset step()`); no binary operator follows without brackets.
+    fn offset_duration(&mut self) -> Step {
+        let start = self.span();
+        if matches!(self.peek(), Some("-" | "+")) {
+            self.bump();
+        }
+        let plain = self.peek_kind() == Some(TokenKind::Number);
+        self.duration_term("a duration")?;
+        let span = start.start..self.tokens[self.at - 1].span.end;
+        if !plain {
+            self.uses("duration-expressions", span);
+        }
+        Ok(())
+    }
+
+    /// A range or step: a duration, or (Prometheus 3.4) arithmetic on durations. Its value in
+    /// seconds when constant, and its span.
+    fn duration_expr(&mut self, expected: &str) -> Result<(Option<f64>, Range<usize>), Stop> {
+        let start = self.span();
+        let first = self.at;
+        let value = self.duration_arithmetic(0, expected)?;
+        let span = start.start..self.tokens[self.at - 1].span.end;
+        let single = self.at == first + 1 && self.tokens[first].kind == TokenKind::Number;
+        if !single {
+            self.uses("duration-expressions", span.clone());
+        }
+        Ok((value, span))
+    }
+
+    fn duration_arithmetic(&mut self, min_precedence: u8, expected: &str) -> Result<Option<f64>, Stop> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Stop::TooDeep);
+        }
+        let mut value = if matches!(self.peek(), Some("+" | "-")) {
+            let negative = self.peek() == Some("-");
+            self.bump();
+            self.duration_arithmetic(5, expected)?.map(|v| if negative { -v } else { v })
+        } else {
+            self.duration_term(expected)?
+        };
+        while let Some(precedence) = self.peek().and_then(duration_precedence) {
+            if precedence < min_precedence {
+                break;
+            }
+            let op_span = self.span();
+            let op = self.text[op_span.clone()].to_string();
+            self.bump();
+            let rhs = self.duration_arithmetic(if precedence == 6 { precedence } else { precedence + 1 }, expected)?;
+            if matches!(op.as_str(), "/" | "%") && rhs == Some(0.0) {
+                return Err(self.error_at("division by zero", op_span));
+            }
+            value = value.zip(rhs).map(|(a, b)| match op.as_str() {
+                "+" => a + b,
+                "-" => a - b,
+                "*" => a * b,
+                "/" => a / b,
+                "%" => a % b,
+                _ => a.powf(b),
+            });
+        }
+        self.depth -= 1;
+        Ok(value)
+    }
+
+    /// A duration literal, `( ... )`, `step()`, `range()`, `min_of(a, b)` or `max_of(a, b)`;
+    /// its value in seconds when constant.
+    fn duration_term(&mut self, expected: &str) -> Result<Option<f64>, Stop> {
+        let span = self.span();
+        let word = self.peek().map(str::to_ascii_lowercase);
+        let called = self.peek_at(1) == Some("(");
+        match word.as_deref() {
+            Some(_) if self.peek_kind() == Some(TokenKind::Number) => {
+                let written = &self.text[span.clone()];
+                let value = match crate::parse_duration(written) {
+                    Ok(d) => Some(d.millis() as f64 / 1000.0),
+                    Err(_) => {
+                        self.uses("number-durations", span.clone());
+                        written.replace('_', "").parse::<f64>().ok()
+                    }
+                };
+                if value.is_some_and(out_of_range) {
+                    return Err(self.error_at("duration out of range", span));
+                }
+                self.number_literal();
+                Ok(value)
+            }
+            Some("(") => {
+                self.bump();
+                let value = self.duration_arithmetic(0, expected)?;
+                self.expect(")", "\")\"")?;
+                Ok(value)
+            }
+            Some(word @ ("step" | "range")) if called => {
+                self.uses(if word == "step" { "duration-step" } else { "duration-range" }, span);
+                self.bump();
+                self.bump();
+                self.expect(")", "\")\"")?;
+                Ok(None)
+            }
+            Some(word @ ("min_of" | "max_of")) if called => {
+                let max = word == "max_of";
+                self.uses("duration-min-max", span);
+                self.bump();
+                self.bump();
+                let a = self.duration_arithmetic(0, expected)?;
+                self.expect(",", "\",\"")?;
+                let b = self.duration_arithmetic(0, expected)?;
+                self.expect(")", "\")\"")?;
+                Ok(a.zip(b).map(|(a, b)| if max { a.max(b) } else { a.min(b) }))
+            }
+            _ => Err(self.unexpected(expected)),
+        }
+    }
+}
+
+/// Beyond Go's `time.Duration` (2^63 nanoseconds), as Prometheus refuses.
+fn out_of_range(seconds: f64) -> bool {
+    !seconds.is_finite() || seconds.abs() > 9_223_372_036.854_775
+}
+
+/// The precedence of an operator between durations.
+fn duration_precedence(token: &str) -> Option<u8> {
+    Some(match token {
+        "+" | "-" => 4,
+        "*" | "/" | "%" => 5,
+        "^" => 6,
+        _ => return None,
+    })
 }
 
 /// The precedence of a binary operator (higher binds tighter), as Prometheus has them.
@@ -388,7 +746,7 @@ fn binary_precedence(token: &str) -> Option<u8> {
     Some(match token.to_ascii_lowercase().as_str() {
         "or" => 1,
         "and" | "unless" => 2,
-        "==" | "!=" | ">" | "<" | ">=" | "<=" => 3,
+        "==" | "!=" | ">" | "<" | ">=" | "<=" | "</" | ">/" => 3,
         "+" | "-" => 4,
         "*" | "/" | "%" | "atan2" => 5,
         "^" => 6,

@@ -6,6 +6,7 @@ use std::ops::Range;
 pub use promql_parser::parser::Expr;
 pub use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self as pp};
+pub use sloc_target::{Refusal, Target};
 
 pub mod analysis;
 mod duration;
@@ -25,6 +26,8 @@ pub struct ParseError {
     pub message: String,
     /// Byte range inside the expression.
     pub span: Range<usize>,
+    /// Set when the expression is valid PromQL that the target does not accept.
+    pub refusal: Option<Refusal>,
 }
 
 /// Parses an expression. Errors carry the byte range of the offending token.
@@ -82,11 +85,78 @@ pub fn parse_lean(text: &str) -> Result<LeanExpr, ParseError> {
             return Err(ParseError {
                 message: format!("illegal regex for {pattern}: {e}"),
                 span: find_quoted(text, &quoted),
+                refusal: None,
             });
         }
         regex_matchers.push(RegexMatcher { label, negated, pattern });
     }
     Ok(LeanExpr { ast, regex_matchers })
+}
+
+/// Parses an expression for a target: `Ok(Some(_))` with its syntax tree, `Ok(None)` when it
+/// is valid for the target but uses syntax promql-parser does not know yet (duration
+/// arithmetic, the trim operators, `fill()`, functions newer than it), so there is no tree;
+/// `Err` when the target refuses it, located, with `refusal` set when it is valid PromQL that
+/// another version, flag or kind accepts.
+pub fn parse_lean_for(text: &str, target: &Target) -> Result<Option<LeanExpr>, ParseError> {
+    let tokens = tokenize(text);
+    let recognised = grammar::recognise(text, &tokens);
+    let parsed = parse_lean(text);
+    if let Ok(Some(e)) = &recognised.error
+        && (e.certain || parsed.is_err())
+    {
+        // Where promql-parser refuses too, its message (located) comes first: it knows types.
+        return Err(match parsed {
+            Err(parser_error) => parser_error,
+            Ok(_) => ParseError { message: e.message.clone(), span: e.span.clone(), refusal: None },
+        });
+    }
+    if parsed.is_err() && !recognised.beyond_parser {
+        return parsed.map(Some);
+    }
+    // The first refused construct, the outermost where several start at one place (the
+    // duration expression, not the number it starts with).
+    let refused = recognised
+        .gates
+        .iter()
+        .filter_map(|(feature, span)| target.allows(feature).err().map(|refusal| (span, refusal)))
+        .min_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+    match refused {
+        Some((span, refusal)) => {
+            Err(ParseError { message: refusal.message.clone(), span: span.clone(), refusal: Some(refusal) })
+        }
+        None => Ok(parsed.ok()),
+    }
+}
+
+/// Does promql-parser know the function (so that an expression calling it has a tree)?
+/// `holt_winters`, removed in Prometheus 3.0, is taught to it here for 2.x targets.
+pub(crate) fn parser_knows_function(name: &str) -> bool {
+    static KNOWN: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        teach_parser();
+        sloc_target::FUNCTIONS
+            .iter()
+            .map(|f| f.name)
+            .filter(|name| pp::parse(&format!("{name}()")).map_or_else(|e| !e.contains("unknown function"), |_| true))
+            .collect()
+    });
+    KNOWN.contains(&name)
+}
+
+/// Functions Prometheus had that promql-parser no longer knows.
+fn teach_parser() {
+    static TAUGHT: std::sync::Once = std::sync::Once::new();
+    TAUGHT.call_once(|| {
+        let holt_winters = pp::Function::new(
+            "holt_winters",
+            vec![ValueType::Matrix, ValueType::Scalar, ValueType::Scalar],
+            0,
+            ValueType::Vector,
+            false,
+        );
+        // Refused only if promql-parser learns the name itself, which is as good.
+        let _ = pp::register_extra_functions(vec![holt_winters]);
+    });
 }
 
 fn equalise_regex_matchers(text: &str) -> (String, Vec<(String, bool, String)>) {
@@ -134,6 +204,7 @@ fn restore_regex_matchers(expr: &mut Expr, regexes: &[RegexMatcher]) {
 /// promql-parser panics on some inputs (a range of `[99999999999999999999]` overflows its
 /// float-seconds conversion). A panic in the parser becomes a parse error, never a crash.
 fn guarded_parse(text: &str) -> Result<Expr, String> {
+    teach_parser();
     std::panic::catch_unwind(|| pp::parse(text))
         .unwrap_or_else(|_| Err("the PromQL parser failed on this expression (a promql-parser bug)".to_string()))
 }
@@ -166,12 +237,14 @@ fn check_literals(text: &str) -> Result<(), ParseError> {
             return Err(ParseError {
                 message: format!("timestamp out of bounds for @ modifier: {written}"),
                 span: t.span.clone(),
+                refusal: None,
             });
         }
         if float.is_some_and(f64::is_infinite) {
             return Err(ParseError {
                 message: format!("error parsing number `{written}`: value out of range of a float64"),
                 span: t.span.clone(),
+                refusal: None,
             });
         }
         if !matches!(before, "[" | ":") && !signed_before.eq_ignore_ascii_case("offset") {
@@ -185,7 +258,11 @@ fn check_literals(text: &str) -> Result<(), ParseError> {
             }
         };
         if too_large {
-            return Err(ParseError { message: format!("duration `{written}` is too large"), span: t.span.clone() });
+            return Err(ParseError {
+                message: format!("duration `{written}` is too large"),
+                span: t.span.clone(),
+                refusal: None,
+            });
         }
     }
     Ok(())
@@ -274,7 +351,11 @@ fn check_scalar_arguments(text: &str, ast: &Expr) -> Result<(), ParseError> {
         .windows(2)
         .find(|w| &text[w[0].span.clone()] == name && &text[w[1].span.clone()] == "(")
         .map_or(0..text.len(), |w| w[0].span.clone());
-    Err(ParseError { message: format!("expected type instant vector in call to function '{name}', got scalar"), span })
+    Err(ParseError {
+        message: format!("expected type instant vector in call to function '{name}', got scalar"),
+        span,
+        refusal: None,
+    })
 }
 
 /// promql-parser accepts a selector without a metric name whose matchers all match the empty
@@ -293,7 +374,7 @@ fn check_empty_selectors(text: &str) -> Result<(), ParseError> {
     }
     match grammar::first_error(text, &tokens) {
         Ok(Some(e)) if e.message.starts_with("vector selector must contain") => {
-            Err(ParseError { message: e.message, span: e.span })
+            Err(ParseError { message: e.message, span: e.span, refusal: None })
         }
         _ => Ok(()),
     }
@@ -423,7 +504,7 @@ fn rewrite_raw_strings(text: &str) -> Option<String> {
 fn located_error(text: &str, message: String) -> ParseError {
     let tokens = tokenize(text);
     let whole = 0..text.trim_end().len().max(1).min(text.len());
-    let at = |span: Range<usize>, message: String| ParseError { message, span };
+    let at = |span: Range<usize>, message: String| ParseError { message, span, refusal: None };
     if text.trim().is_empty() {
         return at(0..text.len(), message);
     }

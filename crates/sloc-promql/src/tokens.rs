@@ -79,7 +79,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             _ => {
                 let two = text.get(i..i + 2).unwrap_or("");
-                i += if ["==", "!=", ">=", "<=", "=~", "!~"].contains(&two) {
+                i += if ["==", "!=", ">=", "<=", "=~", "!~", "</", ">/"].contains(&two) {
                     2
                 } else {
                     text[i..].chars().next().map_or(1, char::len_utf8)

@@ -3,16 +3,19 @@
 
 use std::ops::Range;
 
-use sloc_diagnostics::{Diagnostic, PROMQL_SYNTAX};
+use sloc_diagnostics::{Diagnostic, Edit, Fix, NO_SYNTAX_TREE, NOT_ON_TARGET, PROMQL_SYNTAX};
 use sloc_parallel::parallel_map_in_chunks;
 use sloc_promql::{Duration, Expr, RegexMatcher, parse_duration};
+use sloc_target::{Refusal, Target, feature};
 use sloc_template::template_finding;
 use sloc_yaml::{Node, Spanned, Value, unknown_keys, value_range_to_source};
 
 use crate::codes::*;
 
 const FILE_KEYS: &[&str] = &["groups"];
-const GROUP_KEYS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
+/// Every group field some server reads; [`Reader::gate`] refuses those the target does not.
+const GROUP_KEYS: &[&str] =
+    &["name", "interval", "query_offset", "limit", "rules", "labels", "partial_response_strategy", "source_tenants"];
 /// The fewest rules (groups) worth a thread of their own when parsing (reading).
 const RULES_PER_THREAD: usize = 32;
 const GROUPS_PER_THREAD: usize = 4;
@@ -28,12 +31,15 @@ pub struct ParsedGroup {
 }
 
 /// A rule as read. `expr` is `None` when the expression is missing or does not parse (already
-/// reported).
+/// reported), or when it is valid but has no syntax tree (`expr_without_tree`).
 #[derive(Debug, Clone)]
 pub struct ParsedRule {
     pub is_alert: bool,
     pub name: Spanned<String>,
     pub expr: Option<ParsedExpr>,
+    /// A valid expression in syntax promql-parser cannot build a tree for (see
+    /// `sloc_promql::parse_lean_for`): kept, never checked by what reads trees.
+    pub expr_without_tree: Option<Node>,
     pub for_: Option<Spanned<Duration>>,
     pub labels: Vec<(Spanned<String>, Spanned<String>)>,
     pub annotations: Vec<(Spanned<String>, Spanned<String>)>,
@@ -55,7 +61,12 @@ impl ParsedGroup {
             .rules
             .iter()
             .filter_map(|r| {
-                let expr = r.expr.as_ref()?.text().to_string();
+                let expr = match (&r.expr, &r.expr_without_tree) {
+                    (Some(e), _) => e.text(),
+                    (None, Some(node)) => node.as_scalar_text().unwrap_or_default(),
+                    (None, None) => return None,
+                }
+                .to_string();
                 let name = r.name.value.clone();
                 Some(crate::Rule {
                     kind: if r.is_alert { crate::RuleKind::Alert(name) } else { crate::RuleKind::Record(name) },
@@ -120,9 +131,9 @@ pub fn document_kind(doc: &Node) -> DocumentKind {
     }
 }
 
-/// Reads the groups of every rule document of a file, expressions parsed.
-pub fn read_rule_documents(text: &str, docs: Vec<Node>) -> (Vec<ParsedGroup>, Vec<Diagnostic>) {
-    let (groups, diagnostics, _) = read_rule_structure(text, docs).parse(true, |_, _, _| ());
+/// Reads the groups of every rule document of a file for a target, expressions parsed.
+pub fn read_rule_documents(text: &str, docs: Vec<Node>, target: &Target) -> (Vec<ParsedGroup>, Vec<Diagnostic>) {
+    let (groups, diagnostics, _) = read_rule_structure(text, docs, target).parse(true, |_, _, _| ());
     (groups, diagnostics)
 }
 
@@ -130,6 +141,7 @@ pub fn read_rule_documents(text: &str, docs: Vec<Node>) -> (Vec<ParsedGroup>, Ve
 /// expression still to parse.
 pub struct RuleStructure<'t> {
     text: &'t str,
+    target: &'t Target,
     pub groups: Vec<ParsedGroup>,
     pub diagnostics: Vec<Diagnostic>,
     /// One per rule of the file, in order: the expression's scalar, if there is one to parse.
@@ -138,8 +150,8 @@ pub struct RuleStructure<'t> {
 
 /// Reads the structure of every rule document of a file. The documents are dropped here, so
 /// that the YAML tree and the syntax trees are never held at once.
-pub fn read_rule_structure(text: &str, docs: Vec<Node>) -> RuleStructure<'_> {
-    let mut reader = Reader { text, diagnostics: Vec::new(), expressions: Vec::new() };
+pub fn read_rule_structure<'t>(text: &'t str, docs: Vec<Node>, target: &'t Target) -> RuleStructure<'t> {
+    let mut reader = Reader { text, target, diagnostics: Vec::new(), expressions: Vec::new() };
     let mut groups = Vec::new();
     for doc in &docs {
         match document_kind(doc) {
@@ -175,7 +187,7 @@ pub fn read_rule_structure(text: &str, docs: Vec<Node>) -> RuleStructure<'_> {
         }
     }
     drop(docs);
-    RuleStructure { text, groups, diagnostics: reader.diagnostics, expressions: reader.expressions }
+    RuleStructure { text, target, groups, diagnostics: reader.diagnostics, expressions: reader.expressions }
 }
 
 impl RuleStructure<'_> {
@@ -189,29 +201,35 @@ impl RuleStructure<'_> {
         keep: bool,
         visit: impl Fn(&ParsedGroup, &ParsedRule, Option<&ParsedExpr>) -> R + Sync,
     ) -> (Vec<ParsedGroup>, Vec<Diagnostic>, Vec<R>) {
-        let RuleStructure { text, mut groups, mut diagnostics, expressions } = self;
+        let RuleStructure { text, target, mut groups, mut diagnostics, expressions } = self;
         let places = groups.iter().enumerate().flat_map(|(g, group)| (0..group.rules.len()).map(move |r| (g, r)));
         let work: Vec<((usize, usize), Option<Node>)> = places.zip(expressions).collect();
         let outcomes = parallel_map_in_chunks(&work, RULES_PER_THREAD, |&((g, r), ref node)| {
             let group = &groups[g];
             let parsed = node.as_ref().map(|node| {
-                sloc_promql::parse_lean(node.as_scalar_text().unwrap_or_default()).map(|lean| ParsedExpr {
-                    ast: lean.ast,
-                    regex_matchers: lean.regex_matchers,
-                    node: node.clone(),
+                sloc_promql::parse_lean_for(node.as_scalar_text().unwrap_or_default(), target).map(|lean| {
+                    lean.map(|lean| ParsedExpr {
+                        ast: lean.ast,
+                        regex_matchers: lean.regex_matchers,
+                        node: node.clone(),
+                    })
                 })
             });
-            let expr = parsed.as_ref().and_then(|p| p.as_ref().ok());
+            let expr = parsed.as_ref().and_then(|p| p.as_ref().ok()).and_then(Option::as_ref);
             let answer = visit(group, &group.rules[r], expr);
             let kept_label_values = expr.map(|e| crate::outputs::kept_label_values(&e.ast)).unwrap_or_default();
-            let parsed = match parsed {
-                Some(Ok(expr)) => keep.then_some(Ok(expr)),
-                Some(Err(e)) => {
-                    let span = node.as_ref().map_or(0..0, |node| value_range_to_source(text, node, e.span.clone()));
-                    Some(Err(Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message))
-                        .with_label("here")))
+            let parsed = match (parsed, node) {
+                (Some(Ok(Some(expr))), _) => keep.then_some(Parsed::Tree(expr)),
+                (Some(Ok(None)), Some(node)) => Some(Parsed::NoTree(node.clone())),
+                (Some(Err(e)), Some(node)) => {
+                    let span = value_range_to_source(text, node, e.span.clone());
+                    Some(Parsed::Refused(match e.refusal {
+                        Some(refusal) => refused(span, &refusal),
+                        None => Diagnostic::new(&PROMQL_SYNTAX, span, format!("invalid PromQL: {}", e.message))
+                            .with_label("here"),
+                    }))
                 }
-                None => None,
+                _ => None,
             };
             (answer, parsed, kept_label_values)
         });
@@ -220,14 +238,53 @@ impl RuleStructure<'_> {
         let rules = groups.iter_mut().flat_map(|g| g.rules.iter_mut());
         for (rule, (answer, parsed, kept_label_values)) in rules.zip(outcomes) {
             match parsed {
-                Some(Ok(expr)) => rule.expr = Some(expr),
-                Some(Err(syntax_error)) => diagnostics.push(syntax_error),
+                Some(Parsed::Tree(expr)) => rule.expr = Some(expr),
+                Some(Parsed::NoTree(node)) => {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &NO_SYNTAX_TREE,
+                            node.span.clone(),
+                            "valid for the target, but sloc's PromQL parser has no tree for this syntax yet: the checks that read expressions skipped it",
+                        )
+                        .with_label("syntax checked, not analysed"),
+                    );
+                    rule.expr_without_tree = Some(node);
+                }
+                Some(Parsed::Refused(error)) => diagnostics.push(error),
                 None => {}
             }
             rule.kept_label_values = kept_label_values;
             answers.push(answer);
         }
         (groups, diagnostics, answers)
+    }
+}
+
+fn utf8_help() -> &'static str {
+    "Prometheus 3.0 (docs/targets.md#utf8-rule-names)"
+}
+
+/// What parsing one rule's expression gave.
+enum Parsed {
+    Tree(ParsedExpr),
+    NoTree(Node),
+    Refused(Diagnostic),
+}
+
+/// A finding for what the target refuses, with the row of `docs/targets.md` that says who
+/// accepts it.
+fn refused(span: Range<usize>, refusal: &Refusal) -> Diagnostic {
+    let rename = feature(refusal.feature).or(sloc_target::function(refusal.feature).map(|f| &f.feature));
+    let fix = rename.and_then(|f| f.renamed_to).map(|name| {
+        // Unsafe: the new name may need a flag, and may not mean exactly the same.
+        Fix::unsafe_(format!("rename to `{name}`"), vec![Edit::replace(span.clone(), name)])
+    });
+    let d = Diagnostic::new(&NOT_ON_TARGET, span, refusal.message.clone())
+        .with_label("not on this target")
+        .with_help(format!("{}; see {}", refusal.help, refusal.link()));
+    match fix {
+        Some(fix) => d.with_fix(fix),
+        None => d,
     }
 }
 
@@ -242,6 +299,7 @@ fn rule_file_lookalike(doc: &Node) -> Option<(&Node, &'static str)> {
 
 struct Reader<'t> {
     text: &'t str,
+    target: &'t Target,
     diagnostics: Vec<Diagnostic>,
     /// Expressions to parse once the structure is read, one per rule read.
     expressions: Vec<Option<Node>>,
@@ -250,6 +308,23 @@ struct Reader<'t> {
 impl Reader<'_> {
     fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
+    }
+
+    /// Does the target take any UTF-8 string as a metric or label name (Prometheus 3)?
+    fn utf8_names(&self) -> bool {
+        feature("utf8-rule-names").is_some_and(|f| self.target.allows(f).is_ok())
+    }
+
+    /// Reports the feature at `span` if the target refuses it; true when accepted.
+    fn gate(&mut self, id: &str, span: Range<usize>) -> bool {
+        let feature = feature(id).unwrap_or_else(|| panic!("`{id}` is in sloc-target's FEATURES"));
+        match self.target.allows(feature) {
+            Ok(()) => true,
+            Err(refusal) => {
+                self.push(refused(span, &refusal));
+                false
+            }
+        }
     }
 
     fn map<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&'static str]) -> Option<&'n [(Node, Node)]> {
@@ -333,9 +408,9 @@ impl Reader<'_> {
         };
         // Groups are independent: each is read on some core by a reader of its own, and the
         // findings and expressions are put back in file order.
-        let text = self.text;
+        let (text, target) = (self.text, self.target);
         let read = parallel_map_in_chunks(items, GROUPS_PER_THREAD, |item| {
-            let mut reader = Reader { text, diagnostics: Vec::new(), expressions: Vec::new() };
+            let mut reader = Reader { text, target, diagnostics: Vec::new(), expressions: Vec::new() };
             let group = reader.group(item);
             (group, reader.diagnostics, reader.expressions)
         });
@@ -384,10 +459,15 @@ impl Reader<'_> {
             }
         };
         let interval = get("interval").and_then(|n| self.duration(n, "interval"));
-        if let Some(offset) = get("query_offset") {
+        let key_span =
+            |k: &str| entries.iter().find(|(key, _)| key.as_scalar_text() == Some(k)).map(|(key, _)| key.span.clone());
+        if let Some(offset) = get("query_offset")
+            && self.gate("query_offset", key_span("query_offset").unwrap_or_default())
+        {
             self.duration(offset, "query_offset");
         }
         if let Some(limit) = get("limit")
+            && self.gate("limit", key_span("limit").unwrap_or_default())
             && !matches!(&limit.value, Value::Number(n) if n.parse::<u64>().is_ok())
         {
             self.push(
@@ -395,8 +475,32 @@ impl Reader<'_> {
                     .with_label("not a whole number"),
             );
         }
-        if let Some(labels) = get("labels") {
+        if let Some(labels) = get("labels")
+            && self.gate("group-labels", key_span("labels").unwrap_or_default())
+        {
             self.labels(labels, "group label", true);
+        }
+        if let Some(strategy) = get("partial_response_strategy")
+            && self.gate("partial_response_strategy", key_span("partial_response_strategy").unwrap_or_default())
+            && !matches!(strategy.as_scalar_text(), Some("warn" | "abort"))
+        {
+            self.push(
+                Diagnostic::new(
+                    &STRUCTURE,
+                    strategy.span.clone(),
+                    "`partial_response_strategy` must be `warn` or `abort`",
+                )
+                .with_label("not a strategy"),
+            );
+        }
+        if let Some(tenants) = get("source_tenants")
+            && self.gate("source-tenants", key_span("source_tenants").unwrap_or_default())
+            && !matches!(&tenants.value, Value::Seq(items) if items.iter().all(|t| t.as_scalar_text().is_some()))
+        {
+            self.push(
+                Diagnostic::new(&STRUCTURE, tenants.span.clone(), "`source_tenants` must be a list of tenant names")
+                    .with_label("not a list of names"),
+            );
         }
         let mut rules = Vec::new();
         if let Some(list) = get("rules") {
@@ -442,7 +546,13 @@ impl Reader<'_> {
             else {
                 continue;
             };
-            if !sloc_promql::is_label_name(&name.value) || (forbid_name && name.value == "__name__") {
+            let reserved = name.value.is_empty() || (forbid_name && name.value == "__name__");
+            if reserved || (!sloc_promql::is_label_name(&name.value) && !self.utf8_names()) {
+                let help = if reserved {
+                    "`__name__` is reserved, and a name must not be empty".to_string()
+                } else {
+                    format!("names are letters, digits and `_`, not starting with a digit, before {}", utf8_help())
+                };
                 self.push(
                     Diagnostic::new(
                         &INVALID_LABEL,
@@ -450,7 +560,7 @@ impl Reader<'_> {
                         format!("invalid {what} name: `{}`", name.value),
                     )
                     .with_label("invalid name")
-                    .with_help("names are letters, digits and `_`, not starting with a digit; `__name__` is reserved"),
+                    .with_help(help),
                 );
             }
             out.push((name, value));
@@ -485,7 +595,10 @@ impl Reader<'_> {
                 (false, Spanned::new(String::new(), anchor.clone()))
             }
         };
-        if !is_alert && !name.value.is_empty() && !sloc_promql::is_metric_name(&name.value) {
+        if !is_alert
+            && (name.value.contains(['{', '}'])
+                || (!sloc_promql::is_metric_name(&name.value) && !name.value.is_empty() && !self.utf8_names()))
+        {
             self.push(
                 Diagnostic::new(
                     &INVALID_RECORD_NAME,
@@ -493,12 +606,17 @@ impl Reader<'_> {
                     format!("invalid recording rule name: `{}`", name.value),
                 )
                 .with_label("not a metric name")
-                .with_help("metric names are letters, digits, `_` and `:`; put labels under `labels:`"),
+                .with_help(format!(
+                    "metric names are letters, digits, `_` and `:` before {}; put labels under `labels:`, never in braces",
+                    utf8_help()
+                )),
             );
         }
         let expr = self.expr(get("expr"), &anchor);
         let for_ = get("for").and_then(|n| self.duration(n, "`for`"));
-        let keep_firing_for = get("keep_firing_for").and_then(|n| self.duration(n, "`keep_firing_for`"));
+        let keep_firing_for = get("keep_firing_for")
+            .filter(|n| self.gate("keep_firing_for", n.span.clone()))
+            .and_then(|n| self.duration(n, "`keep_firing_for`"));
         let labels = get("labels").map(|n| self.labels(n, "label", true)).unwrap_or_default();
         let annotations = get("annotations").map(|n| self.labels(n, "annotation", false)).unwrap_or_default();
         if !is_alert {
@@ -528,7 +646,17 @@ impl Reader<'_> {
             }
         }
         self.expressions.push(expr);
-        Some(ParsedRule { is_alert, name, expr: None, for_, labels, annotations, span, kept_label_values: Vec::new() })
+        Some(ParsedRule {
+            is_alert,
+            name,
+            expr: None,
+            expr_without_tree: None,
+            for_,
+            labels,
+            annotations,
+            span,
+            kept_label_values: Vec::new(),
+        })
     }
 
     /// The expression's scalar, to parse once the structure is read.

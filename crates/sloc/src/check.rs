@@ -52,6 +52,8 @@ pub struct CheckArgs {
     /// base recordings, the global evaluator the rest and no raw series.
     #[arg(long, value_enum, default_value_t = CheckLayer::All)]
     layer: CheckLayer,
+    #[command(flatten)]
+    target: crate::target_args::TargetArgs,
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
@@ -109,6 +111,13 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
                 return exit::USAGE;
             }
         };
+    let target = match args.target.resolve() {
+        Ok(t) => t,
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
     let layer = match args.layer {
         CheckLayer::All => None,
         CheckLayer::Leaf => Some(sloc_pipeline::build::Layer::Leaf),
@@ -120,6 +129,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
         alertmanager_config,
         layer,
         ruler: ruler.as_ref().map(|c| (c, args.ruler_prefix.as_str())),
+        target,
     };
     let checked = sloc_pipeline::check::run(files, reports, servers);
     if args.verbose {

@@ -30,7 +30,8 @@ pub fn run(old_rules: &Path, specs: &[(String, Vec<String>)], error_format: Form
     let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
     let mut errors: Vec<_> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
     let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
-    let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, docs);
+    // The old file was written for some server: every kind's fields and every flag are read.
+    let (groups, _) = sloc_rulefile::read_rule_documents(&file.text, docs, &sloc_target::Target::everything());
     if groups.is_empty() && errors.is_empty() {
         errors.push(sloc_diagnostics::Diagnostic::new(
             &sloc_rulefile::codes::STRUCTURE,

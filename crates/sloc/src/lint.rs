@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use sloc_diagnostics::Severity;
+use sloc_diagnostics::{Applicability, Severity, SourceFile};
 use sloc_lint::Config;
 
 use crate::files::{io_reason, read_or_report};
@@ -34,6 +34,18 @@ pub struct LintArgs {
     /// Duplicate rules (R009) are errors, as with `promtool check rules --lint-fatal`.
     #[arg(long)]
     lint_fatal: bool,
+    /// Apply the findings' safe fixes to the files (atomically; every other byte is kept),
+    /// then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// Print the fixes as a unified diff, and change nothing. Exit 1 when there is one.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// With --fix or --diff, apply the fixes that change meaning too.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    #[command(flatten)]
+    target: crate::target_args::TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,9 +87,13 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
     }
     let mut sources = Vec::new();
     let mut unreadable = Vec::new();
+    if (args.fix || args.diff) && files.iter().any(|p| p.as_os_str() == "-") {
+        out.error("--fix and --diff change files: name them rather than read standard input");
+        return exit::USAGE;
+    }
     for path in &files {
         match read_or_report(path, &mut unreadable) {
-            Ok(Some(file)) => sources.push(file),
+            Ok(Some(file)) => sources.push((path.clone(), file)),
             Ok(None) => {}
             Err(message) => {
                 out.error(message);
@@ -85,6 +101,34 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
             }
         }
     }
+    if args.fix || args.diff {
+        let at_least = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
+        let fixed = crate::fixes::fix_files(&sources, &config, at_least);
+        if args.diff {
+            for f in &fixed {
+                out.stdout.push_str(&crate::fixes::unified_diff(f));
+            }
+            let total: usize = fixed.iter().map(|f| f.applied).sum();
+            out.stderr.push_str(&format!(
+                "{total} finding{} fixable in {} file(s) (--diff: nothing written)\n",
+                plural(total),
+                fixed.len()
+            ));
+            return if fixed.is_empty() { exit::OK } else { exit::FINDINGS };
+        }
+        for f in &fixed {
+            if let Err(message) = crate::files::write_atomically(&f.path, &f.after) {
+                out.error(message);
+                return exit::USAGE;
+            }
+            if let Some((_, source)) = sources.iter_mut().find(|(p, _)| *p == f.path) {
+                *source = SourceFile::new(source.name.clone(), f.after.as_str());
+            }
+        }
+        let total: usize = fixed.iter().map(|f| f.applied).sum();
+        out.stderr.push_str(&format!("fixed {total} finding{} in {} file(s)\n", plural(total), fixed.len()));
+    }
+    let sources: Vec<SourceFile> = sources.into_iter().map(|(_, file)| file).collect();
     let result = sloc_lint::lint(&sources, &config);
     let mut reports = result.reports;
     reports.extend(unreadable);
@@ -99,7 +143,29 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
             by_code.join(", ")
         ));
     }
+    if args.format == Format::Human {
+        let fixable = |a: Applicability| {
+            reports
+                .iter()
+                .flat_map(|r| &r.diagnostics)
+                .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+                .count()
+        };
+        let (safe, unsafe_) = (fixable(Applicability::Safe), fixable(Applicability::Unsafe));
+        if safe > 0 {
+            out.stderr.push_str(&format!("{safe} finding{} fixable with `sloc lint --fix`\n", plural(safe)));
+        }
+        if unsafe_ > 0 {
+            out.stderr.push_str(&format!(
+                "{unsafe_} more fixable with `--fix --unsafe-fixes` (they change what the rules mean: read the diff first, `--diff --unsafe-fixes`)\n"
+            ));
+        }
+    }
     if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// `exclude` of `sloc.toml`, as a matcher rooted at the file's directory.
@@ -167,19 +233,28 @@ fn load_config(args: &LintArgs) -> Result<(Config, Option<PathBuf>), String> {
     let path = config_path(args.config.as_deref());
     let dir =
         path.as_deref().and_then(Path::parent).map(|d| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf()));
-    let mut config = match path {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {}", crate::shown(&path), io_reason(&e)))?;
-            Config::parse(&text, &sloc_codes::resolve_code)
-                .map_err(|e| format!("invalid {}: {e}", crate::shown(&path)))?
-        }
-        None => Config::default(),
-    };
+    let mut config = read_config(path.as_deref())?;
     config.enable(&args.enable, &sloc_codes::resolve_code).map_err(|e| format!("--enable: {e}"))?;
     config.disable(&args.disable, &sloc_codes::resolve_code).map_err(|e| format!("--disable: {e}"))?;
     config.lint_fatal |= args.lint_fatal;
+    args.target.apply(&mut config)?;
     Ok((config, dir))
+}
+
+/// The nearest `sloc.toml` (in this directory or above), or the defaults.
+pub(crate) fn nearest_config() -> Result<Config, String> {
+    read_config(config_path(None).as_deref())
+}
+
+fn read_config(path: Option<&Path>) -> Result<Config, String> {
+    match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {}", crate::shown(path), io_reason(&e)))?;
+            Config::parse(&text, &sloc_codes::resolve_code).map_err(|e| format!("invalid {}: {e}", crate::shown(path)))
+        }
+        None => Ok(Config::default()),
+    }
 }
 
 fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {

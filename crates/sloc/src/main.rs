@@ -12,12 +12,14 @@ mod compare_cmd;
 mod connect;
 mod explain;
 mod files;
+mod fixes;
 mod import_cmd;
 mod interrupt;
 mod lint;
 mod progress;
 mod report;
 mod ruler_cmd;
+mod target_args;
 mod test_cmd;
 
 /// Exit codes, documented in the README.

@@ -86,6 +86,9 @@ struct Inputs {
     /// by every cluster's leaves.
     #[arg(long, value_enum)]
     layer: Option<RulerLayer>,
+    /// The ruler's kind and version (default: `target` in sloc.toml, else `mimir`).
+    #[command(flatten)]
+    target: crate::target_args::TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -240,6 +243,10 @@ fn local_groups(inputs: &Inputs, out: &mut Output) -> Result<Option<BTreeMap<Str
     let mut reports = Vec::new();
     let mut by_namespace: BTreeMap<String, Vec<Group>> = BTreeMap::new();
     let mut problems = Vec::new();
+    let target = inputs
+        .target
+        .resolve_explicit()?
+        .unwrap_or_else(|| sloc_target::Target::new(sloc_target::Kind::Mimir, sloc_target::NEWEST));
     for path in &inputs.files {
         let Some(file) = read_or_report(path, &mut reports)? else { continue };
         let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
@@ -258,7 +265,7 @@ fn local_groups(inputs: &Inputs, out: &mut Output) -> Result<Option<BTreeMap<Str
             }
             (service, compiled.rules.groups)
         } else {
-            match sloc_pipeline::ruler::rule_file_groups(&file.text) {
+            match sloc_pipeline::ruler::rule_file_groups(&file.text, &target) {
                 Ok(groups) => (spec_stem(path), groups),
                 Err(diagnostics) => {
                     reports.push(sloc_diagnostics::FileReport::new(file.clone(), diagnostics));

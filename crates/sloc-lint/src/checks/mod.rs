@@ -16,6 +16,7 @@ pub mod duplicate_series;
 pub mod events_not_subset;
 pub mod group_by_dropped;
 pub mod histogram_quantile_without_le;
+pub mod integer_le_matcher;
 pub mod mismatched_grouping;
 pub mod nan_comparison;
 pub mod one_failure_pages;
@@ -95,6 +96,7 @@ pub static RULE_CHECKS: &[RuleCheck] = &[
     RuleCheck { code: &recording_rule_name::CODE, set: CheckSet::Style, run: recording_rule_name::run },
     RuleCheck { code: &burn_threshold_above_one::CODE, set: CheckSet::Default, run: burn_threshold_above_one::run },
     RuleCheck { code: &burn_window_pairing::CODE, set: CheckSet::Default, run: burn_window_pairing::run },
+    RuleCheck { code: &integer_le_matcher::CODE, set: CheckSet::Default, run: integer_le_matcher::run },
 ];
 
 pub static SPEC_CHECKS: &[SpecCheck] = &[
@@ -111,4 +113,18 @@ pub(crate) fn show_number(x: f64) -> String {
     let text = format!("{x:.6}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     text.to_string()
+}
+
+/// The operator's span and the string's content (inside its quotes) of a matcher
+/// `label op "value"` at `span` of an expression (as `Locator::matcher_values` gives them):
+/// what a fix edits.
+pub(crate) fn matcher_parts(
+    text: &str,
+    span: &std::ops::Range<usize>,
+) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let tokens = sloc_promql::tokenize(&text[span.clone()]);
+    let [_, op, value] = tokens.as_slice() else { return None };
+    let at = |r: &std::ops::Range<usize>| span.start + r.start..span.start + r.end;
+    let value = at(&value.span);
+    (value.len() >= 2).then(|| (at(&op.span), value.start + 1..value.end - 1))
 }

@@ -1,4 +1,4 @@
-use sloc_diagnostics::{Diagnostic, declare_code};
+use sloc_diagnostics::{Diagnostic, Edit, Fix, declare_code};
 
 use crate::RuleContext;
 
@@ -40,17 +40,48 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if !anchored && !plain {
             continue;
         }
-        let span = cx.in_file(locator.nth(&locator.matcher_values(&m.label, op), k));
+        let matchers = locator.matcher_values(&m.label, op);
+        let in_expr = locator.nth(&matchers, k);
+        let span = cx.in_file(in_expr.clone());
+        let parts = (matchers.len() > k).then(|| crate::checks::matcher_parts(expr.text(), &in_expr)).flatten();
         let (label, pattern) = (&m.label, &m.pattern);
         let d = if anchored {
-            Diagnostic::new(&CODE, span, format!("`{label}{op}\"{pattern}\"`: regex matchers are anchored already"))
-                .with_label("redundant anchors")
-                .with_help("drop the `^` and `$`")
+            let fix = parts.map(|(_, content)| {
+                let raw = &expr.text()[content.clone()];
+                let start = content.start + usize::from(raw.starts_with('^'));
+                let end = content.end - usize::from(raw.ends_with('$') && !raw.ends_with("\\$") && raw.len() > 1);
+                let mut edits = Vec::new();
+                if start > content.start {
+                    edits.push(Edit::replace(cx.in_file(content.start..start), ""));
+                }
+                if end < content.end {
+                    edits.push(Edit::replace(cx.in_file(end..content.end), ""));
+                }
+                Fix::safe("drop the anchors", edits)
+            });
+            let d = Diagnostic::new(
+                &CODE,
+                span,
+                format!("`{label}{op}\"{pattern}\"`: regex matchers are anchored already"),
+            )
+            .with_label("redundant anchors")
+            .with_help("drop the `^` and `$`");
+            match fix {
+                Some(fix) => d.with_fix(fix),
+                None => d,
+            }
         } else {
             let equality = if m.negated { "!=" } else { "=" };
-            Diagnostic::new(&CODE, span, format!("`{label}{op}\"{pattern}\"` has no regex metacharacters"))
+            let d = Diagnostic::new(&CODE, span, format!("`{label}{op}\"{pattern}\"` has no regex metacharacters"))
                 .with_label("a plain string")
-                .with_help(format!("use `{label}{equality}\"{pattern}\"`"))
+                .with_help(format!("use `{label}{equality}\"{pattern}\"`"));
+            match parts {
+                Some((op_span, _)) => d.with_fix(Fix::safe(
+                    format!("use `{equality}`"),
+                    vec![Edit::replace(cx.in_file(op_span), equality)],
+                )),
+                None => d,
+            }
         };
         out.push(d);
     }
