@@ -261,7 +261,7 @@ impl RuleStructure<'_> {
 }
 
 fn utf8_help() -> &'static str {
-    "Prometheus 3.0 (docs/targets.md#utf8-rule-names)"
+    "any UTF-8 name needs Prometheus 3.0 or later (docs/targets.md#utf8-rule-names)"
 }
 
 /// What parsing one rule's expression gave.
@@ -551,7 +551,7 @@ impl Reader<'_> {
                 let help = if reserved {
                     "`__name__` is reserved, and a name must not be empty".to_string()
                 } else {
-                    format!("names are letters, digits and `_`, not starting with a digit, before {}", utf8_help())
+                    format!("names are letters, digits and `_`, not starting with a digit; {}", utf8_help())
                 };
                 self.push(
                     Diagnostic::new(
@@ -607,7 +607,7 @@ impl Reader<'_> {
                 )
                 .with_label("not a metric name")
                 .with_help(format!(
-                    "metric names are letters, digits, `_` and `:` before {}; put labels under `labels:`, never in braces",
+                    "metric names are letters, digits, `_` and `:`; {}; put labels under `labels:`, never in braces",
                     utf8_help()
                 )),
             );
