@@ -152,18 +152,10 @@ impl<'t> Reader<'t> {
     }
 
     /// A scalar read as text (numbers and booleans as written, for labels).
+    /// A string as Prometheus and Alertmanager read one: any scalar, as written (`on`, `Y`
+    /// and `0x10` are names, never booleans or numbers).
     fn text(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
         match node.as_scalar_text() {
-            Some(t) => Some(Spanned::new(t.to_string(), node.span.clone())),
-            None => {
-                self.wrong_type(node, what, "a string");
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
-        match node.as_str() {
             Some(t) => Some(Spanned::new(t.to_string(), node.span.clone())),
             None => {
                 self.wrong_type(node, what, "a string");
@@ -215,7 +207,7 @@ impl<'t> Reader<'t> {
     }
 
     fn name(&mut self, node: &Node, what: &str, valid: fn(&str) -> bool, rule: &str) -> Option<Spanned<String>> {
-        let name = self.string(node, what)?;
+        let name = self.text(node, what)?;
         if !valid(&name.value) {
             self.push(
                 Diagnostic::new(
@@ -332,7 +324,7 @@ impl<'t> Reader<'t> {
             Some(entries) => {
                 for (k, v) in entries {
                     let tier = self.tier(k);
-                    let name = self.string(v, "a receiver name");
+                    let name = self.text(v, "a receiver name");
                     if let Some(name) = &name
                         && name.value.trim().is_empty()
                     {
@@ -355,8 +347,8 @@ impl<'t> Reader<'t> {
 
     fn kubernetes(&mut self, node: &Node) -> Option<Kubernetes> {
         let fields = self.fields(node, "`kubernetes`", KUBERNETES_KEYS)?;
-        let name = fields.get("name").and_then(|n| self.string(n, "the manifest name"));
-        let namespace = fields.get("namespace").and_then(|n| self.string(n, "the namespace"));
+        let name = fields.get("name").and_then(|n| self.text(n, "the manifest name"));
+        let namespace = fields.get("namespace").and_then(|n| self.text(n, "the namespace"));
         // Kubernetes label keys (`app.kubernetes.io/part-of`) are not Prometheus label names.
         let mut labels = Vec::new();
         match fields.get("labels").map(|n| (n, n.as_map())) {
@@ -679,7 +671,7 @@ impl<'t> Reader<'t> {
 
     /// Parses a PromQL query, with `$window` standing for a range.
     fn query(&mut self, node: &Node, what: &str) -> Option<Query> {
-        let text = self.string(node, what)?;
+        let text = self.text(node, what)?;
         let expr = self.parse_promql(node, &text.value)?;
         let kind = match expr.value_type() {
             sloc_promql::ValueType::Vector => None,
@@ -757,7 +749,7 @@ impl<'t> Reader<'t> {
     }
 
     fn matchers(&mut self, node: &Node) -> Option<Query> {
-        let text = self.string(node, "`matchers`")?;
+        let text = self.text(node, "`matchers`")?;
         let inner = text.value.trim().trim_start_matches('{').trim_end_matches('}');
         let probe = format!("m{{{inner}}}");
         if let Err(e) = sloc_promql::parse(&probe) {
