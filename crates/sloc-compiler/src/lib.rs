@@ -127,8 +127,21 @@ impl SloCompiler<'_> {
             Sli::Latency { .. } => {
                 let latency = self.o.indicator.latency.as_ref().expect("a latency SLI has latency series");
                 let (good, total) = (latency.good.clone(), latency.total.clone());
-                let bad = |w: &str, t: &str| format!("({t} - {}) or {t}", agg(rate(&good, w)));
-                self.events(bad, |w| agg(rate(&total, w)), &windows)?
+                if latency.native {
+                    // One native histogram: its count, and the share of it at or below the
+                    // threshold, over the same rates as the classic form's recorded series.
+                    let threshold = latency.threshold_seconds.to_string();
+                    let count = move |w: &str| format!("histogram_count({})", rate(&total, w));
+                    let fast = move |w: &str| {
+                        let r = rate(&good, w);
+                        format!("histogram_fraction(0, {threshold}, {r}) * histogram_count({r})")
+                    };
+                    let bad = |w: &str, t: &str| format!("({t} - {}) or {t}", agg(fast(w)));
+                    self.events(bad, |w| agg(count(w)), &windows)?
+                } else {
+                    let bad = |w: &str, t: &str| format!("({t} - {}) or {t}", agg(rate(&good, w)));
+                    self.events(bad, |w| agg(rate(&total, w)), &windows)?
+                }
             }
             Sli::Threshold { threshold } => self.slices(threshold, &windows)?,
             Sli::Raw { raw } => self.raw(raw, &windows)?,

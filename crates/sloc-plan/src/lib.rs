@@ -276,7 +276,9 @@ pub struct Indicator {
     pub latency: Option<LatencySeries>,
 }
 
-/// The series of a latency SLI.
+/// The series of a latency SLI. A native histogram is one series, `<histogram>{…}`: `good`,
+/// `total` and `buckets` are all that selector, read with `histogram_fraction` and
+/// `histogram_count`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LatencySeries {
     /// The histogram's name, without `_bucket` or `_count`.
@@ -290,6 +292,11 @@ pub struct LatencySeries {
     pub buckets: String,
     /// The threshold in seconds, as an `le` value reads.
     pub threshold_seconds: Decimal,
+    pub native: bool,
+    /// The selector the histogram would have as the other kind (`<histogram>{…}` for a
+    /// classic one, `<histogram>_bucket{…}` for a native one): `sloc check` asks for both to
+    /// tell which kind the server has.
+    pub other_kind: String,
 }
 
 /// Plans every objective of a validated spec.
@@ -536,12 +543,27 @@ fn indicator(slo: &Slo) -> Indicator {
                 let parts: Vec<&str> = first.into_iter().chain(extra.as_deref()).collect();
                 if parts.is_empty() { metric.to_string() } else { format!("{metric}{{{}}}", parts.join(", ")) }
             };
-            let series = LatencySeries {
-                histogram: histogram.clone(),
-                good: selector(&format!("{histogram}_bucket"), Some(&le)),
-                total: selector(&format!("{histogram}_count"), None),
-                buckets: selector(&format!("{histogram}_bucket"), None),
-                threshold_seconds: seconds,
+            let series = if latency.native {
+                let native = selector(histogram, None);
+                LatencySeries {
+                    histogram: histogram.clone(),
+                    good: native.clone(),
+                    total: native.clone(),
+                    buckets: native,
+                    threshold_seconds: seconds,
+                    native: true,
+                    other_kind: selector(&format!("{histogram}_bucket"), None),
+                }
+            } else {
+                LatencySeries {
+                    histogram: histogram.clone(),
+                    good: selector(&format!("{histogram}_bucket"), Some(&le)),
+                    total: selector(&format!("{histogram}_count"), None),
+                    buckets: selector(&format!("{histogram}_bucket"), None),
+                    threshold_seconds: seconds,
+                    native: false,
+                    other_kind: selector(histogram, None),
+                }
             };
             indicator.selectors.push((series.total.clone(), latency.histogram.span.clone()));
             indicator.total = Some(series.total.clone());

@@ -226,6 +226,10 @@ pub struct LatencySli {
     pub threshold: Spanned<Duration>,
     /// Extra label matchers for the histogram, PromQL style: `endpoint="/api", code!~"5.."`.
     pub matchers: Option<Query>,
+    /// The histogram is a native one (a single series `NAME`, read with `histogram_count` and
+    /// `histogram_fraction`), not a classic one (`NAME_bucket` and `NAME_count`).
+    #[schemars(default)]
+    pub native: bool,
 }
 
 /// A slice (one rule evaluation) is good when `value` is within the bound.

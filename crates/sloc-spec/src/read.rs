@@ -38,7 +38,7 @@ const SLO_KEYS: &[&str] = &[
 ];
 const TIER_KEYS: &[&str] = &["name", "severity", "long", "short", "factor", "budget", "for"];
 const SLI_KEYS: &[&str] = &["errors", "good", "total", "latency", "threshold", "raw"];
-const LATENCY_KEYS: &[&str] = &["histogram", "threshold", "matchers"];
+const LATENCY_KEYS: &[&str] = &["histogram", "threshold", "matchers", "native"];
 const THRESHOLD_KEYS: &[&str] = &["value", "below", "above"];
 const ALERTING_KEYS: &[&str] = &["name", "labels", "annotations", "disable", "for", "receivers"];
 
@@ -733,7 +733,9 @@ impl<'t> Reader<'t> {
                 self.push(
                     Diagnostic::new(&INVALID_NAME, n.span.clone(), "give the histogram's name without `_bucket`")
                         .with_label("ends in `_bucket`")
-                        .with_help(format!("write `histogram: {base}`; sloc reads {base}_bucket and {base}_count")),
+                        .with_help(format!(
+                            "write `histogram: {base}`; sloc reads {base}_bucket and {base}_count (or {base} itself with `native: true`)"
+                        )),
                 );
                 return None;
             }
@@ -745,7 +747,11 @@ impl<'t> Reader<'t> {
             Some(n) => Some(self.matchers(n)?),
             None => None,
         };
-        Some(LatencySli { histogram: histogram?, threshold: threshold?, matchers })
+        let native = match fields.get("native") {
+            Some(n) => self.boolean(n, "`native`")?,
+            None => false,
+        };
+        Some(LatencySli { histogram: histogram?, threshold: threshold?, matchers, native })
     }
 
     fn matchers(&mut self, node: &Node) -> Option<Query> {

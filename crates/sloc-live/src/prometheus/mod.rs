@@ -12,6 +12,7 @@ use sloc_rulefile::{LoadedGroup, ParsedGroup};
 
 pub mod counter_function_over_gauge;
 pub mod drift;
+pub mod histogram_kind;
 pub mod no_bucket_at_threshold;
 pub mod no_series;
 pub mod not_loaded;
@@ -56,6 +57,7 @@ pub static PROMETHEUS_CHECKS: &[LiveCheck] = &[
     LiveCheck { code: &scrape_interval_too_long::CODE, run: Run::Plan(scrape_interval_too_long::run) },
     LiveCheck { code: &no_series::CODE, run: Run::Plan(no_series::run) },
     LiveCheck { code: &no_bucket_at_threshold::CODE, run: Run::Plan(no_bucket_at_threshold::run) },
+    LiveCheck { code: &histogram_kind::CODE, run: Run::Plan(histogram_kind::run) },
     LiveCheck { code: &too_little_traffic::CODE, run: Run::Plan(too_little_traffic::run) },
 ];
 
@@ -197,7 +199,15 @@ pub fn requests(files: &[LiveFile]) -> Requests {
                 }
             }
             if let Some(latency) = &objective.indicator.latency {
-                requests.bucket_selectors.push(latency.buckets.clone());
+                if !latency.native {
+                    requests.bucket_selectors.push(latency.buckets.clone());
+                }
+                // Both kinds are counted: histogram-kind tells which one the server has.
+                for selector in [&latency.buckets, &latency.other_kind] {
+                    if !requests.selectors.contains(selector) {
+                        requests.selectors.push(selector.clone());
+                    }
+                }
             }
             requests.traffic_queries.extend(objective.traffic_query());
         }

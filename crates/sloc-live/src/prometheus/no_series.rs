@@ -27,6 +27,11 @@ pub(crate) fn run(plan: &Plan, snapshot: &Snapshot, out: &mut Vec<Diagnostic>) {
     // (selector, its places with the objective there), in the order of the spec.
     let mut unmatched: Vec<(&str, Vec<Place<'_>>)> = Vec::new();
     for objective in &plan.objectives {
+        // A histogram of the other kind is histogram-kind's to report.
+        let other_kind = objective.indicator.latency.as_ref().map(|l| &l.other_kind);
+        if other_kind.is_some_and(|s| snapshot.series.get(s).is_some_and(|&n| n > 0)) {
+            continue;
+        }
         for (selector, span) in &objective.indicator.selectors {
             if snapshot.series.get(selector) != Some(&0) {
                 continue;
