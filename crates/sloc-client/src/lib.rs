@@ -568,6 +568,15 @@ impl Client {
         self.get("/api/v1/status/flags", &[])
     }
 
+    /// The server's version (`/api/v1/status/buildinfo`, `version`), as it says it.
+    pub fn version(&self) -> Result<String, ClientError> {
+        #[derive(Deserialize)]
+        struct BuildInfo {
+            version: String,
+        }
+        self.get::<BuildInfo>("/api/v1/status/buildinfo", &[]).map(|b| sanitize(&b.version, 40))
+    }
+
     /// The loaded configuration, as YAML text.
     pub fn config_yaml(&self) -> Result<String, ClientError> {
         self.get::<ConfigData>("/api/v1/status/config", &[]).map(|d| d.yaml)

@@ -17,23 +17,51 @@ pub struct Servers<'a> {
     /// A Mimir, Cortex or Loki ruler's configuration API (the client and its `--prefix`): the
     /// groups it is configured with, as `sloc ruler` reads them, compared as loaded groups.
     pub ruler: Option<(&'a Client, &'a str)>,
-    /// The server the rule files are judged for.
-    pub target: sloc_target::Target,
+    /// The server the rule files are judged for, when given (`--target`, `sloc.toml`);
+    /// otherwise the Prometheus's own version and flags, as it reports them.
+    pub target: Option<sloc_target::Target>,
 }
 
-/// The findings, one report per file, and the servers that could not be asked.
+/// The findings, one report per file, the servers that could not be asked, and notes on
+/// what was judged against what (the target) and what was skipped.
 pub struct Checked {
     pub reports: Vec<FileReport>,
     pub unreachable: Vec<ClientError>,
+    pub notes: Vec<String>,
 }
 
 /// Compares `files` (specs and rule files) with the servers. `reports` holds what the caller
 /// already found (unreadable inputs); every file's own errors are reported too.
 pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Servers<'_>) -> Checked {
-    let live = read(files, servers.layer, &servers.target, &mut reports);
     let mut unreachable = Vec::new();
+    let mut notes = Vec::new();
+    let running = servers.prometheus.and_then(running_target);
+    let target = match (servers.target, running) {
+        (Some(given), Some(running)) => {
+            let differ = verdicts_differ(&files, &given, &running);
+            if differ > 0 {
+                notes.push(format!(
+                    "the rules are judged for {given}, but the server runs {running}, for which {differ} finding{} would differ: drop --target (or `target` in sloc.toml) to judge for the server",
+                    if differ == 1 { "" } else { "s" }
+                ));
+            }
+            given
+        }
+        (Some(given), None) => given,
+        (None, Some(running)) => running,
+        (None, None) => {
+            if servers.prometheus.is_some() {
+                notes.push(format!(
+                    "the server does not report its version (/api/v1/status/buildinfo): the rules are judged for {}",
+                    sloc_target::Target::default()
+                ));
+            }
+            sloc_target::Target::default()
+        }
+    };
+    let live = read(files, servers.layer, &target, &mut reports);
     if let Some(client) = servers.prometheus {
-        match fetch(client, &live, servers.layer) {
+        match fetch(client, &live, servers.layer, &mut notes) {
             Ok(snapshot) => reports.extend(sloc_live::prometheus::check(&live, &snapshot)),
             Err(e) => unreachable.push(e),
         }
@@ -56,7 +84,7 @@ pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Server
     if let Some(file) = servers.alertmanager_config {
         reports.push(alertmanager_report(file, &live));
     }
-    Checked { reports: merge_by_file(reports), unreachable }
+    Checked { reports: merge_by_file(reports), unreachable, notes }
 }
 
 /// Reads the files into what the live checks compare. A file's own errors (as `sloc lint`
@@ -69,7 +97,8 @@ fn read(
 ) -> Vec<LiveFile> {
     let mut live = Vec::new();
     for file in files {
-        let own = sloc_lint::lint(std::slice::from_ref(&file), &sloc_lint::Config::default()).reports.remove(0);
+        let config = sloc_lint::Config { target: target.clone(), ..sloc_lint::Config::default() };
+        let own = sloc_lint::lint(std::slice::from_ref(&file), &config).reports.remove(0);
         let errors: Vec<Diagnostic> = own.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
         let docs = sloc_yaml::parse_documents(&file.text).unwrap_or_default();
         let entry = if docs.first().is_some_and(sloc_spec::is_spec) {
@@ -140,15 +169,68 @@ fn ruler_snapshot(client: &Client, prefix: &str) -> Result<Snapshot, ClientError
     Ok(Snapshot { groups, ..Snapshot::default() })
 }
 
+/// How many errors of the files one target finds and the other does not.
+fn verdicts_differ(files: &[SourceFile], a: &sloc_target::Target, b: &sloc_target::Target) -> usize {
+    if a == b {
+        return 0;
+    }
+    let errors = |target: &sloc_target::Target| {
+        let config = sloc_lint::Config { target: target.clone(), ..sloc_lint::Config::default() };
+        let result = sloc_lint::lint(files, &config);
+        let mut found: Vec<(String, usize, &'static str)> = result
+            .reports
+            .iter()
+            .flat_map(|r| r.diagnostics.iter().map(move |d| (r.file.name.clone(), d)))
+            .filter(|(_, d)| d.severity == Severity::Error)
+            .map(|(name, d)| (name, d.span.start, d.code.code))
+            .collect();
+        found.sort();
+        found
+    };
+    let (left, right) = (errors(a), errors(b));
+    left.iter().filter(|e| !right.contains(e)).count() + right.iter().filter(|e| !left.contains(e)).count()
+}
+
+/// The server's kind, version and feature flags, as it reports them (`buildinfo`, `flags`);
+/// `None` when it does not say (Mimir and Cortex serve neither) or names no version sloc reads.
+/// A server that cannot be asked at all is reported by the rules' request, which must succeed.
+fn running_target(client: &Client) -> Option<sloc_target::Target> {
+    let version = client.version().ok()?;
+    let mut target = sloc_target::Target::parse(&format!("prometheus@{version}")).ok()?;
+    if let Ok(flags) = client.flags() {
+        let enabled = flags.get("enable-feature").map(String::as_str).unwrap_or_default();
+        for flag in enabled.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            // A flag sloc does not know changes no syntax sloc judges.
+            let _ = target.enable(flag);
+        }
+    }
+    Some(target)
+}
+
 /// Asks the server what the checks need. The rules are required; the status endpoints are
 /// optional (Mimir and Cortex do not serve them).
-fn fetch(client: &Client, files: &[LiveFile], layer: Option<sloc_plan::Layer>) -> Result<Snapshot, ClientError> {
+fn fetch(
+    client: &Client,
+    files: &[LiveFile],
+    layer: Option<sloc_plan::Layer>,
+    notes: &mut Vec<String>,
+) -> Result<Snapshot, ClientError> {
     let mut snapshot = Snapshot { groups: client.rules()?, ..Snapshot::default() };
-    if let Some(flags) = optional(client.flags())? {
-        snapshot.retention = sloc_live::prometheus::retention(&flags);
+    // Mimir and Cortex serve neither status endpoint (pint issues 755 and 1126): the checks
+    // that need them say so rather than fail.
+    match optional(client.flags())? {
+        Some(flags) => snapshot.retention = sloc_live::prometheus::retention(&flags),
+        None => notes.push(format!(
+            "{} is not served (Mimir and Cortex do not serve it): retention-shorter-than-period (C006) and range-beyond-retention (C012) were skipped",
+            client.url("/api/v1/status/flags")
+        )),
     }
-    if let Some(yaml) = optional(client.config_yaml())? {
-        snapshot.scrape_interval = Some(sloc_live::prometheus::scrape_interval(&yaml));
+    match optional(client.config_yaml())? {
+        Some(yaml) => snapshot.scrape_interval = Some(sloc_live::prometheus::scrape_interval(&yaml)),
+        None => notes.push(format!(
+            "{} is not served: scrape-interval-too-long (C007) was skipped",
+            client.url("/api/v1/status/config")
+        )),
     }
     let mut requests = sloc_live::prometheus::requests(files);
     if layer == Some(sloc_plan::Layer::Global) {

@@ -111,7 +111,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
                 return exit::USAGE;
             }
         };
-    let target = match args.target.resolve() {
+    let target = match args.target.given() {
         Ok(t) => t,
         Err(message) => {
             out.error(message);
@@ -144,6 +144,9 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
         }
         let code = &sloc_live::prometheus::unreachable::CODE;
         out.stderr.push_str(&format!("warning[{}]: {e}; nothing was compared (--allow-unreachable)\n", code.code));
+    }
+    for note in &checked.notes {
+        out.stderr.push_str(&format!("note: {note}\n"));
     }
     let clean = checked.reports.iter().all(|r| r.diagnostics.is_empty());
     if clean && args.format == Format::Human {

@@ -245,7 +245,7 @@ fn local_groups(inputs: &Inputs, out: &mut Output) -> Result<Option<BTreeMap<Str
     let mut problems = Vec::new();
     let target = inputs
         .target
-        .resolve_explicit()?
+        .given()?
         .unwrap_or_else(|| sloc_target::Target::new(sloc_target::Kind::Mimir, sloc_target::NEWEST));
     for path in &inputs.files {
         let Some(file) = read_or_report(path, &mut reports)? else { continue };

@@ -27,16 +27,9 @@ impl TargetArgs {
         config.enable_features(&self.enable_feature).map_err(|e| format!("--enable-feature: {e}"))
     }
 
-    /// The target of a command that reads no other configuration: the flags over the nearest
-    /// `sloc.toml`'s `target` and `enable_features`.
-    pub fn resolve(&self) -> Result<Target, String> {
-        let mut config = crate::lint::nearest_config()?;
-        self.apply(&mut config)?;
-        Ok(config.target)
-    }
-
-    /// Was a target given on the command line or in `sloc.toml`?
-    pub fn resolve_explicit(&self) -> Result<Option<Target>, String> {
+    /// The target given on the command line or in the nearest `sloc.toml`, if any: commands
+    /// that talk to a server default to what the server says it is.
+    pub fn given(&self) -> Result<Option<Target>, String> {
         let mut config = crate::lint::nearest_config()?;
         self.apply(&mut config)?;
         Ok(config.target_set.then_some(config.target))

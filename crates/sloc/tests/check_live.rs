@@ -286,18 +286,60 @@ fn ruler_with_tenant_header_prefix_and_a_transient_failure() {
         "json",
         "rules/oneflow.slo.yaml",
     ]));
-    assert!(result.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 503")), "{}", result.stderr);
+    // The first request (the server's version) meets the 503 and is retried.
+    assert!(result.stderr.contains(&format!("GET {url}/api/v1/status/buildinfo -> HTTP 503")), "{}", result.stderr);
     assert!(
-        result.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 200")),
+        result.stderr.contains(&format!("GET {url}/api/v1/status/buildinfo -> HTTP 404")),
         "retried after the 503: {}",
         result.stderr
     );
+    assert!(result.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 200")), "{}", result.stderr);
     assert!(result.stderr.contains("/api/v1/status/flags -> HTTP 404"), "{}", result.stderr);
+    // The checks that need the status endpoints say why they were skipped.
+    assert!(
+        result.stderr.contains(
+            "status/flags is not served (Mimir and Cortex do not serve it): retention-shorter-than-period (C006)"
+        ),
+        "{}",
+        result.stderr
+    );
+    assert!(result.stderr.contains("scrape-interval-too-long (C007) was skipped"), "{}", result.stderr);
+    assert!(result.stderr.contains("does not report its version"), "{}", result.stderr);
     assert!(!result.stderr.contains("team-a"), "header values are not printed");
     assert!(!result.stderr.contains("ruler-token-value"), "the token is not printed");
     // Empty ruler: every group is missing, at each objective of the spec.
     assert_eq!(codes(&result.stdout).iter().filter(|c| *c == "C001").count(), 5, "{}", result.stdout);
     assert_eq!(result.code, 1);
+}
+
+/// Without a target, rule files are judged for the Prometheus that runs them (its buildinfo and
+/// flags); with one that differs in a verdict, `sloc check` says so.
+#[test]
+fn rule_files_are_judged_for_the_server_that_runs_them() {
+    let prometheus =
+        Prometheus::start(Setup { extra_args: vec!["--enable-feature=promql-at-modifier".into()], ..Setup::default() });
+    let file = "fixtures/targets/trim-operators.yml";
+    let judged = run(&mut sloc(&["check", "--prometheus", &prometheus.url, "--format", "json", file]));
+    let refused = messages(&judged.stdout, "T001");
+    assert_eq!(refused.len(), 1, "{}", judged.transcript());
+    assert!(refused[0].contains("needs Prometheus 3.11 or later"), "{refused:?}");
+    assert!(!judged.stderr.contains("note: the rules are judged"), "{}", judged.stderr);
+    let given = run(&mut sloc(&[
+        "check",
+        "--prometheus",
+        &prometheus.url,
+        "--target",
+        "prometheus@3.14",
+        "--format",
+        "json",
+        file,
+    ]));
+    assert!(messages(&given.stdout, "T001").is_empty(), "{}", given.transcript());
+    assert!(
+        given.stderr.contains("note: the rules are judged for prometheus@3.14, but the server runs prometheus@2.42 +promql-at-modifier, for which 1 finding would differ"),
+        "{}",
+        given.stderr
+    );
 }
 
 #[test]
