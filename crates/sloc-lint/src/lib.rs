@@ -106,6 +106,24 @@ pub fn lint(files: &[SourceFile], config: &Config) -> LintResult {
     LintResult { reports, hidden }
 }
 
+/// What the target refuses in a spec's PromQL: every query of every SLI, as the compiler will
+/// place it in the rules (`$window` as 5m), with each refusal at its place in the spec.
+pub fn spec_queries_on_target(text: &str, spec: &Spec, target: &sloc_target::Target) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for slo in &spec.slos {
+        for query in slo.sli.queries() {
+            // Same length as `$window`, so that offsets in the expression stay those of the spec.
+            let expression = query.text.replace(sloc_spec::WINDOW_PLACEHOLDER, "5m     ");
+            if let Err(e) = sloc_promql::parse_lean_for(&expression, target)
+                && let Some(refusal) = e.refusal
+            {
+                out.push(sloc_rulefile::refused(sloc_yaml::value_range_to_source(text, &query.node, e.span), &refusal));
+            }
+        }
+    }
+    out
+}
+
 /// One file, read and checked.
 struct Analysed {
     groups: Vec<ParsedGroup>,
@@ -141,6 +159,7 @@ fn analyse(file: &SourceFile, config: &Config) -> Analysed {
         let (spec, diagnostics) = sloc_spec::parse_spec(text);
         out.diagnostics = diagnostics;
         if let Some(spec) = &spec {
+            out.diagnostics.extend(spec_queries_on_target(text, spec, &config.target));
             let cx = SpecContext { text, spec, config };
             for check in checks::SPEC_CHECKS.iter().filter(|c| !config.is_disabled(c.code.code)) {
                 (check.run)(&cx, &mut out.diagnostics);

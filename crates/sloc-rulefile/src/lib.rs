@@ -155,6 +155,6 @@ pub use checks::duplicate_rule::run as duplicate_rules;
 pub use loaded::{LoadedGroup, LoadedRule};
 pub use read::{
     DocumentKind, ParsedExpr, ParsedGroup, ParsedRule, RuleStructure, document_kind, read_rule_documents,
-    read_rule_structure,
+    read_rule_structure, refused,
 };
 pub use sloc_template::{TemplateError, check_template, template_finding};

@@ -272,8 +272,8 @@ enum Parsed {
 }
 
 /// A finding for what the target refuses, with the row of `docs/targets.md` that says who
-/// accepts it.
-fn refused(span: Range<usize>, refusal: &Refusal) -> Diagnostic {
+/// accepts it, and a rename as an unsafe fix where one is known.
+pub fn refused(span: Range<usize>, refusal: &Refusal) -> Diagnostic {
     let rename = feature(refusal.feature).or(sloc_target::function(refusal.feature).map(|f| &f.feature));
     let fix = rename.and_then(|f| f.renamed_to).map(|name| {
         // Unsafe: the new name may need a flag, and may not mean exactly the same.

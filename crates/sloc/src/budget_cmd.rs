@@ -86,7 +86,7 @@ fn specs(paths: &[PathBuf], out: &mut Output) -> Result<Vec<sloc_spec::Spec>, u8
     let mut reports = Vec::new();
     let mut specs = Vec::new();
     for path in paths {
-        match read_spec(path, &mut reports) {
+        match read_spec(path, &mut reports, &sloc_target::Target::everything()) {
             Ok(spec) => specs.extend(spec),
             Err(message) => {
                 out.error(message);

@@ -48,6 +48,9 @@ pub struct BuildArgs {
     /// How to print problems in the specs.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) error_format: Format,
+    /// The server the rules are for: the SLIs' PromQL must be valid for it.
+    #[command(flatten)]
+    target: crate::target_args::TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -124,11 +127,18 @@ pub fn run(args: &BuildArgs, out: &mut Output) -> u8 {
         };
         labels.push((k.to_string(), v.to_string()));
     }
+    let target = match args.target.given() {
+        Ok(target) => target.unwrap_or_default(),
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
     let mut reports = Vec::new();
     let mut compiled = Vec::new();
     let mut spec_paths = Vec::new();
     for path in &args.specs {
-        let spec = match read_spec(path, &mut reports) {
+        let spec = match read_spec(path, &mut reports, &target) {
             Ok(spec) => spec,
             Err(message) => {
                 out.error(message);

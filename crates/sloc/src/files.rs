@@ -58,9 +58,14 @@ pub fn read_or_report(
 pub fn read_spec(
     path: &Path,
     reports: &mut Vec<sloc_diagnostics::FileReport>,
+    target: &sloc_target::Target,
 ) -> Result<Option<sloc_spec::Spec>, String> {
     let Some(file) = read_or_report(path, reports)? else { return Ok(None) };
-    let (spec, diagnostics) = sloc_spec::parse_spec(&file.text);
+    let (spec, mut diagnostics) = sloc_spec::parse_spec(&file.text);
+    if let Some(spec) = &spec {
+        // The SLIs' PromQL goes into the rules as written: the target must accept it.
+        diagnostics.extend(sloc_lint::spec_queries_on_target(&file.text, spec, target));
+    }
     let has_errors = diagnostics.iter().any(|d| d.severity == sloc_diagnostics::Severity::Error);
     reports.push(sloc_diagnostics::FileReport::new(file, diagnostics));
     Ok(spec.filter(|_| !has_errors))

@@ -24,9 +24,19 @@ pub struct TestArgs {
     /// How to print problems in the specs.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) error_format: Format,
+    /// The server the rules are for: the SLIs' PromQL must be valid for it.
+    #[command(flatten)]
+    target: crate::target_args::TargetArgs,
 }
 
 pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
+    let target = match args.target.given() {
+        Ok(target) => target.unwrap_or_default(),
+        Err(message) => {
+            out.error(message);
+            return exit::USAGE;
+        }
+    };
     let promtool = promtool_on_path();
     if !promtool && args.emit.is_none() {
         out.error(
@@ -57,7 +67,7 @@ pub fn run(args: &TestArgs, out: &mut Output) -> u8 {
     let mut reports = Vec::new();
     let mut specs = Vec::new();
     for path in &args.specs {
-        match read_spec(path, &mut reports) {
+        match read_spec(path, &mut reports, &target) {
             Ok(Some(spec)) => specs.push((source_name(path), spec_stem(path), spec)),
             Ok(None) => {}
             Err(message) => {

@@ -153,3 +153,33 @@ fn the_explanation_links_to_the_table() {
     let table = std::fs::read_to_string(root().join("docs/targets.md")).unwrap();
     assert!(table.contains("<a id=\"trim-operators\"></a>"));
 }
+
+#[test]
+fn build_and_test_judge_the_slis_promql_for_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "api.slo.yaml",
+        "service: api\nperiod: 30d\nslos:\n  - name: availability\n    objective: 99.9\n    description: requests that do not fail\n    sli:\n      errors: sum(rate({\"http.requests\", code=~\"5..\"}[$window]))\n      total: sum(rate({\"http.requests\"}[$window]))\n",
+    );
+    let old = run(&mut sloc(&["build", "--target", "prometheus@2.53", &spec]));
+    assert_eq!(old.code, 1, "{}", old.transcript());
+    // Located in the spec, at the quoted name inside each query.
+    assert!(old.stderr.contains("api.slo.yaml:8:25"), "{}", old.stderr);
+    assert!(old.stderr.contains("needs Prometheus 3.0 or later"), "{}", old.stderr);
+    assert!(old.stdout.is_empty(), "nothing is written for a refused spec");
+    assert_eq!(run(&mut sloc(&["build", &spec])).code, 0);
+    let test = run(&mut sloc(&["test", "--target", "prometheus@2.53", &spec]));
+    assert_eq!(test.code, 1, "{}", test.transcript());
+}
+
+#[test]
+fn the_oneflow_example_builds_for_prometheus_2_42_as_committed() {
+    let built = run(&mut sloc(&["build", "--target", "prometheus@2.42", "rules/oneflow.slo.yaml"]));
+    assert_eq!(built.code, 0, "{}", built.transcript());
+    let committed = std::fs::read_to_string(root().join("rules/oneflow.rules.yml")).unwrap();
+    assert_eq!(built.stdout, committed);
+    let lint =
+        run(&mut sloc(&["lint", "--target", "prometheus@2.42", "rules/oneflow.slo.yaml", "rules/oneflow.rules.yml"]));
+    assert_eq!(lint.code, 0, "{}", lint.transcript());
+}
