@@ -37,9 +37,13 @@ impl fmt::Display for Duration {
 }
 
 /// Parses a Prometheus duration: unit terms in decreasing order, each at most once
-/// (`1h30m`, `90s`, `0s`). Unlike promql-parser's, `0s` is accepted (rule files use it).
+/// (`1h30m`, `90s`, `0s`), or `0` alone, as Prometheus' `model.ParseDuration` allows (rule
+/// files write `for: "0"`). Unlike promql-parser's, `0s` is accepted (rule files use it).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let expected = "a duration such as 30s, 5m, 1h30m, 7d or 4w (units ms, s, m, h, d, w, y)";
+    if text == "0" {
+        return Ok(Duration::from_secs(0));
+    }
     if text.is_empty() {
         return Err(format!("empty duration: expected {expected}"));
     }

@@ -684,9 +684,12 @@ impl Recogniser<'_> {
         match word.as_deref() {
             Some(_) if self.peek_kind() == Some(TokenKind::Number) => {
                 let written = &self.text[span.clone()];
-                let value = match crate::parse_duration(written) {
-                    Ok(d) => Some(d.millis() as f64 / 1000.0),
-                    Err(_) => {
+                // A duration has a unit (`0` alone is a number here, unlike in rule files).
+                let with_unit =
+                    crate::parse_duration(written).ok().filter(|_| written.bytes().any(|b| b.is_ascii_alphabetic()));
+                let value = match with_unit {
+                    Some(d) => Some(d.millis() as f64 / 1000.0),
+                    None => {
                         self.uses("number-durations", span.clone());
                         written.replace('_', "").parse::<f64>().ok()
                     }

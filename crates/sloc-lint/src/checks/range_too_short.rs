@@ -11,7 +11,9 @@ declare_code! {
     /// ## Why it matters
     /// A range needs at least two samples; with fewer than four, one missed scrape leaves the
     /// function without data, and the rule or alert flickers (Prometheus docs, "rate() and
-    /// scrape intervals").
+    /// scrape intervals"). Prometheus 3 makes it worse: a range excludes its left edge, so a
+    /// range of exactly one scrape interval holds one sample and `rate()` returns nothing
+    /// (the finding says so when the target is 3.0 or later).
     ///
     /// ## Example
     /// With a 1m scrape interval: `rate(http_requests_total[2m])`.
@@ -40,12 +42,19 @@ pub(crate) fn run(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let span = locator.nth(&locator.calls(call.func.name), k);
+        // Prometheus 3's ranges are left-open: one interval's range holds a single sample.
+        let left_open = cx.config.target.version.major >= 3 && range <= interval.millis();
+        let why = if left_open {
+            "; Prometheus 3 excludes the range's left edge, so it holds one sample and returns nothing"
+        } else {
+            ""
+        };
         out.push(
             Diagnostic::new(
                 &CODE,
                 cx.in_file(span),
                 format!(
-                    "`{}` over {}, less than 4 scrape intervals of {}",
+                    "`{}` over {}, less than 4 scrape intervals of {}{why}",
                     call.func.name,
                     format_duration(sloc_promql::Duration(range)),
                     format_duration(interval)
