@@ -54,6 +54,12 @@ fn fixes_reach_style_checks_and_need_several_rounds() {
     assert!(after.contains("{job=\"api\", handler=\"/users\"}"), "{after}");
     assert!(after.contains("job=~\"api|web\", handler!~\"/health.*\""), "real regexes stay: {after}");
     assert_promtool_accepts(std::path::Path::new(&path));
+    // `for: 0s` goes with its line; `for: 5m` stays.
+    let (path, before) = copy(dir.path(), "fixtures/lint/L010.yaml");
+    let fixed = run(&mut sloc(&["lint", "--enable", "style", "--fix", &path]));
+    assert_eq!(fixed.code, 0, "{}", fixed.transcript());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before.replace("        for: 0s\n", ""));
+    assert_promtool_accepts(std::path::Path::new(&path));
 }
 
 #[test]
