@@ -510,8 +510,12 @@ impl Recogniser<'_> {
                     if self.peek_kind() != Some(TokenKind::String) {
                         return Err(self.unexpected("a quoted string"));
                     }
-                    let value = &self.text[self.tokens[self.at].span.clone()];
-                    non_empty |= !matches_empty(&op, value);
+                    // Only a selector without a name needs a matcher that is not empty (and
+                    // parsing regexes for it is most of what this costs).
+                    if !has_name && !non_empty {
+                        let value = &self.text[self.tokens[self.at].span.clone()];
+                        non_empty = !matches_empty(&op, value);
+                    }
                     self.bump();
                 }
                 _ => return Err(self.unexpected("a label matcher or \"}\"")),

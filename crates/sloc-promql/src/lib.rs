@@ -62,18 +62,25 @@ pub struct RegexMatcher {
 
 /// Parses an expression without building regex automata (see [`LeanExpr`]).
 pub fn parse_lean(text: &str) -> Result<LeanExpr, ParseError> {
+    parse_lean_tokens(text, &tokenize(text))
+}
+
+/// [`parse_lean`] with the text's tokens (tokenizing is a good part of a lint's time).
+fn parse_lean_tokens(text: &str, tokens: &[Token]) -> Result<LeanExpr, ParseError> {
     let rewritten = rewrite_raw_strings(text);
     let source = rewritten.as_deref().unwrap_or(text);
-    check_literals(text)?;
+    check_literals(text, tokens)?;
     let (keywords_renamed, renamed) = rename_contextual_keywords(source);
     let source = keywords_renamed.as_deref().unwrap_or(source);
-    // `=~` becomes `= ` and `!~` becomes `!=`: the same length, so offsets hold.
-    let (equalised, quoted) = equalise_regex_matchers(source);
+    // `=~` becomes `= ` and `!~` becomes `!=`: the same length, so offsets hold. The tokens
+    // are the text's when nothing was rewritten (renaming keeps every token's place too).
+    let source_tokens = if rewritten.is_none() { Some(tokens) } else { None };
+    let (equalised, quoted) = equalise_regex_matchers(source, source_tokens);
     let mut ast = guarded_parse(&equalised).map_err(|message| located_error(text, message))?;
     if renamed {
         restore_contextual_keywords(&mut ast);
     }
-    check_empty_selectors(text)?;
+    check_empty_selectors(text, tokens)?;
     check_scalar_arguments(text, &ast)?;
     let mut regex_matchers = Vec::with_capacity(quoted.len());
     for (label, negated, quoted) in quoted {
@@ -101,7 +108,7 @@ pub fn parse_lean(text: &str) -> Result<LeanExpr, ParseError> {
 pub fn parse_lean_for(text: &str, target: &Target) -> Result<Option<LeanExpr>, ParseError> {
     let tokens = tokenize(text);
     let recognised = grammar::recognise(text, &tokens);
-    let parsed = parse_lean(text);
+    let parsed = parse_lean_tokens(text, &tokens);
     if let Ok(Some(e)) = &recognised.error
         && (e.certain || parsed.is_err())
     {
@@ -132,6 +139,7 @@ pub fn parse_lean_for(text: &str, target: &Target) -> Result<Option<LeanExpr>, P
 /// Does promql-parser know the function (so that an expression calling it has a tree)?
 /// `holt_winters`, removed in Prometheus 3.0, is taught to it here for 2.x targets.
 pub(crate) fn parser_knows_function(name: &str) -> bool {
+    // Sorted, as FUNCTIONS is.
     static KNOWN: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
         teach_parser();
         sloc_target::FUNCTIONS
@@ -140,7 +148,7 @@ pub(crate) fn parser_knows_function(name: &str) -> bool {
             .filter(|name| pp::parse(&format!("{name}()")).map_or_else(|e| !e.contains("unknown function"), |_| true))
             .collect()
     });
-    KNOWN.contains(&name)
+    KNOWN.binary_search(&name).is_ok()
 }
 
 /// Functions Prometheus had that promql-parser no longer knows.
@@ -159,11 +167,18 @@ fn teach_parser() {
     });
 }
 
-fn equalise_regex_matchers(text: &str) -> (String, Vec<(String, bool, String)>) {
+fn equalise_regex_matchers(text: &str, tokens: Option<&[Token]>) -> (String, Vec<(String, bool, String)>) {
     if !text.contains("=~") && !text.contains("!~") {
         return (text.to_string(), Vec::new());
     }
-    let tokens = tokenize(text);
+    let owned;
+    let tokens = match tokens {
+        Some(tokens) => tokens,
+        None => {
+            owned = tokenize(text);
+            &owned
+        }
+    };
     let mut out = text.to_string();
     let mut found = Vec::new();
     for triple in tokens.windows(3) {
@@ -217,8 +232,7 @@ const MAX_DURATION_SECONDS: f64 = 10_000.0 * 365.0 * 86_400.0;
 /// - numbers beyond a float64 (`1e400`), which Prometheus refuses ("value out of range")
 ///   and promql-parser reads as infinity;
 /// - `@` timestamps beyond an int64 of seconds, which Prometheus refuses.
-fn check_literals(text: &str) -> Result<(), ParseError> {
-    let tokens = tokenize(text);
+fn check_literals(text: &str, tokens: &[Token]) -> Result<(), ParseError> {
     for (i, t) in tokens.iter().enumerate() {
         if t.kind != TokenKind::Number {
             continue;
@@ -360,11 +374,10 @@ fn check_scalar_arguments(text: &str, ast: &Expr) -> Result<(), ParseError> {
 
 /// promql-parser accepts a selector without a metric name whose matchers all match the empty
 /// string (`{x=~".*"}`); Prometheus refuses it, since it would select every series.
-fn check_empty_selectors(text: &str) -> Result<(), ParseError> {
+fn check_empty_selectors(text: &str, tokens: &[Token]) -> Result<(), ParseError> {
     if !text.contains('{') {
         return Ok(());
     }
-    let tokens = tokenize(text);
     let nameless = tokens
         .iter()
         .enumerate()

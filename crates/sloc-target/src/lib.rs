@@ -316,6 +316,13 @@ mod tests {
     }
 
     #[test]
+    fn functions_are_sorted_and_found() {
+        assert!(FUNCTIONS.windows(2).all(|w| w[0].name < w[1].name), "FUNCTIONS is sorted by name");
+        assert!(FUNCTIONS.iter().all(|f| function(f.name).is_some_and(|g| g.name == f.name)));
+        assert!(function("Rate").is_none() && function("xrate").is_none());
+    }
+
+    #[test]
     fn refusals_name_the_version_flag_or_kind() {
         let old = Target::parse("prometheus@2.42").unwrap();
         let trims = feature("trim-operators").unwrap();
