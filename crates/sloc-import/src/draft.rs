@@ -45,7 +45,7 @@ pub struct DraftSlo {
 pub enum DraftSli {
     Errors { errors: String, total: String },
     Good { good: String, total: String },
-    Latency { histogram: String, threshold: String, matchers: Option<String> },
+    Latency { histogram: String, threshold: String, matchers: Option<String>, native: bool },
     Threshold { value: String, bound: &'static str, limit: String },
     Raw(String),
 }
@@ -118,12 +118,15 @@ impl DraftSpec {
                     e.scalar(6, false, "good", good);
                     e.scalar(6, false, "total", total);
                 }
-                DraftSli::Latency { histogram, threshold, matchers } => {
+                DraftSli::Latency { histogram, threshold, matchers, native } => {
                     e.key(6, false, "latency");
                     e.scalar(8, false, "histogram", histogram);
                     e.scalar(8, false, "threshold", threshold);
                     if let Some(m) = matchers {
                         e.scalar(8, false, "matchers", m);
+                    }
+                    if *native {
+                        e.raw(8, false, "native", "true");
                     }
                 }
                 DraftSli::Threshold { value, bound, limit } => {

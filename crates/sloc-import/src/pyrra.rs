@@ -317,12 +317,25 @@ fn read_indicator(cx: &mut Cx<'_>, node: &Node, slo: &str) -> Option<(DraftSli, 
             cx.push(&CANNOT_IMPORT, span, format!("`{latency}` is not a duration"), "");
             return None;
         };
+        let group_by = grouping(cx, native)?;
+        // A plain selector of the histogram: sloc's native latency SLI, the same computation.
+        if let Some(vs) = selector(&total).filter(|vs| vs.name.is_some()) {
+            let matchers: Vec<String> =
+                vs.matchers.matchers.iter().filter(|m| m.name != "__name__").map(|m| m.to_string()).collect();
+            let sli = DraftSli::Latency {
+                histogram: vs.name.clone().unwrap_or_default(),
+                threshold: sloc_promql::format_duration(threshold),
+                matchers: (!matchers.is_empty()).then(|| matchers.join(", ")),
+                native: true,
+            };
+            return Some((sli, group_by));
+        }
         let seconds = sloc_spec::Decimal::from_int(threshold.millis() as i64).mul_ratio(1, 1000);
-        let by = by_clause(&grouping(cx, native)?);
+        let by = by_clause(&group_by);
         cx.push(
             &APPROXIMATED,
             native.span.clone(),
-            "a native histogram: imported as a `raw` SLI with `histogram_fraction`, as Pyrra computes it",
+            "a native histogram read through an expression: imported as a `raw` SLI with `histogram_fraction`, as Pyrra computes it",
             "",
         );
         return Some((

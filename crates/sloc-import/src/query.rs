@@ -157,6 +157,7 @@ pub fn histogram(success: &str, total: &str) -> Option<DraftSli> {
         histogram: base.to_string(),
         threshold,
         matchers: (!matchers.is_empty()).then(|| matchers.join(", ")),
+        native: false,
     })
 }
 

@@ -133,6 +133,11 @@ fn pyrra_objectives_import_with_pyrras_four_tiers() {
     );
     assert!(yaml.contains(r#"shop_checkout_duration_seconds_bucket{le=~"0\\.5"}"#), "the 0.5s bucket: {yaml}");
     assert!(yaml.contains("alert: ShopApiBurn"));
+    // Pyrra's latencyNative is sloc's native latency SLI: the same recorded series.
+    assert!(
+        yaml.contains(r#"histogram_fraction(0, 0.25, rate(shop_search_duration_seconds{job="search"}[5m]))"#),
+        "{yaml}"
+    );
 }
 
 #[test]
