@@ -385,7 +385,7 @@ fn check_empty_selectors(text: &str, tokens: &[Token]) -> Result<(), ParseError>
     if !nameless {
         return Ok(());
     }
-    match grammar::first_error(text, &tokens) {
+    match grammar::first_error(text, tokens) {
         Ok(Some(e)) if e.message.starts_with("vector selector must contain") => {
             Err(ParseError { message: e.message, span: e.span, refusal: None })
         }
