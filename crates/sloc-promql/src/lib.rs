@@ -261,6 +261,19 @@ fn check_literals(text: &str, tokens: &[Token]) -> Result<(), ParseError> {
                 refusal: None,
             });
         }
+        // A range that is one literal must be positive (promql-parser takes `x[0]`; Prometheus
+        // does not). Arithmetic is the recogniser's to judge.
+        let after = tokens.get(i + 1).map(|n| &text[n.span.clone()]);
+        if signed_before == "["
+            && matches!(after, Some("]" | ":"))
+            && (before == "-" || float.or_else(|| parse_duration(written).ok().map(|d| d.millis() as f64)) == Some(0.0))
+        {
+            return Err(ParseError {
+                message: "duration must be greater than 0".into(),
+                span: tokens[i - 1].span.start.min(t.span.start)..t.span.end,
+                refusal: None,
+            });
+        }
         if !matches!(before, "[" | ":") && !signed_before.eq_ignore_ascii_case("offset") {
             continue;
         }
