@@ -234,7 +234,22 @@ const MAX_DURATION_SECONDS: f64 = 10_000.0 * 365.0 * 86_400.0;
 /// - `@` timestamps beyond an int64 of seconds, which Prometheus refuses.
 fn check_literals(text: &str, tokens: &[Token]) -> Result<(), ParseError> {
     for (i, t) in tokens.iter().enumerate() {
-        if t.kind != TokenKind::Number {
+        // A subquery step written against its colon (`[5m:0]`) tokenizes as a name `:0`.
+        let glued_step = t.kind == TokenKind::Ident && text[t.span.clone()].starts_with(':');
+        if t.kind != TokenKind::Number && !glued_step {
+            continue;
+        }
+        let after = tokens.get(i + 1).map(|n| &text[n.span.clone()]);
+        if glued_step {
+            let step = &text[t.span.start + 1..t.span.end];
+            let zero = step.parse::<f64>().ok().or_else(|| parse_duration(step).ok().map(|d| d.millis() as f64));
+            if after == Some("]") && zero == Some(0.0) {
+                return Err(ParseError {
+                    message: "duration must be greater than 0".into(),
+                    span: t.span.start + 1..t.span.end,
+                    refusal: None,
+                });
+            }
             continue;
         }
         let written = &text[t.span.clone()];
@@ -261,11 +276,9 @@ fn check_literals(text: &str, tokens: &[Token]) -> Result<(), ParseError> {
                 refusal: None,
             });
         }
-        // A range that is one literal must be positive (promql-parser takes `x[0]`; Prometheus
-        // does not). Arithmetic is the recogniser's to judge.
-        let after = tokens.get(i + 1).map(|n| &text[n.span.clone()]);
-        if signed_before == "["
-            && matches!(after, Some("]" | ":"))
+        // A range or step that is one literal must be positive (promql-parser takes `x[0]`;
+        // Prometheus does not). Arithmetic is the recogniser's to judge.
+        if (signed_before == "[" && matches!(after, Some("]" | ":")) || signed_before == ":" && after == Some("]"))
             && (before == "-" || float.or_else(|| parse_duration(written).ok().map(|d| d.millis() as f64)) == Some(0.0))
         {
             return Err(ParseError {
