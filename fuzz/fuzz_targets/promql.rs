@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
             // promql-parser (as Prometheus 2.42) reads `x offset 0s + 1` as a zero offset
             // plus arithmetic and refuses it, while it takes `x offset 0. + 1`: a known
             // printing gap, not sloc's to fix.
-            if printed.contains("offset 0s ") {
+            if printed.contains("offset 0s ") || printed.contains("offset -0s ") {
                 return;
             }
             let again = sloc_promql::parse(&printed).expect("canonical output parses");
