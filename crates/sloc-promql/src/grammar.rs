@@ -764,7 +764,7 @@ fn binary_precedence(token: &str) -> Option<u8> {
 /// Does a matcher match the empty string (a missing label)? Regexes are fully anchored, as in
 /// Prometheus: they match it when they can match nothing at all.
 fn matches_empty(op: &str, quoted: &str) -> bool {
-    let value = promql_parser::util::unquote_string(quoted).unwrap_or_default();
+    let value = crate::unquote(quoted).unwrap_or_default();
     let regex_matches_empty =
         || regex_syntax::Parser::new().parse(&value).is_ok_and(|hir| hir.properties().minimum_len() == Some(0));
     match op {
