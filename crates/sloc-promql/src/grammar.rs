@@ -20,7 +20,7 @@ pub(crate) struct SyntaxError {
     pub message: String,
     pub span: Range<usize>,
     /// Prometheus refuses it even where promql-parser accepts the expression: an unknown
-    /// function (promql-parser knows `xrate` and `integral`), a duration out of range.
+    /// function (promql-parser knows `xrate` and `integral`), a division of a duration by zero.
     pub certain: bool,
 }
 
@@ -550,17 +550,11 @@ impl Recogniser<'_> {
             if self.peek() == Some("[") {
                 let open = self.span();
                 self.bump();
-                let length = self.duration_expr("a duration")?;
+                // A literal's own bounds (positive, in range) are `check_literals`' to judge.
+                self.duration_expr("a duration")?;
                 let subquery = self.eat(":");
-                let mut step = None;
                 if subquery && self.peek() != Some("]") {
-                    step = Some(self.duration_expr("a duration or \"]\"")?);
-                }
-                // Prometheus checks a literal here; arithmetic is checked when evaluated.
-                for (value, span) in [Some(length), step].into_iter().flatten() {
-                    if value.is_some_and(|seconds| seconds <= 0.0) && self.is_signed_literal(&span) {
-                        return Err(self.error_at("duration must be greater than 0", span));
-                    }
+                    self.duration_expr("a duration or \"]\"")?;
                 }
                 if !subquery && modified {
                     return Err(self.error_at("no offset modifiers allowed before range", open));
@@ -597,17 +591,6 @@ impl Recogniser<'_> {
         }
     }
 
-    /// Is `span` one number, or a sign and one number?
-    fn is_signed_literal(&self, span: &Range<usize>) -> bool {
-        let inside: Vec<&Token> =
-            self.tokens.iter().filter(|t| span.start <= t.span.start && t.span.end <= span.end).collect();
-        match inside.as_slice() {
-            [number] => number.kind == TokenKind::Number,
-            [sign, number] => matches!(&self.text[sign.span.clone()], "-" | "+") && number.kind == TokenKind::Number,
-            _ => false,
-        }
-    }
-
     /// An error Prometheus' parser reports where promql-parser may not.
     fn error_at(&self, message: &str, span: Range<usize>) -> Stop {
         Stop::Error(SyntaxError { message: message.into(), span, certain: true })
@@ -629,113 +612,94 @@ impl Recogniser<'_> {
         Ok(())
     }
 
-    /// A range or step: a duration, or (Prometheus 3.4) arithmetic on durations. Its value in
-    /// seconds when constant, and its span.
-    fn duration_expr(&mut self, expected: &str) -> Result<(Option<f64>, Range<usize>), Stop> {
+    /// A range or step: a duration, or (Prometheus 3.4) arithmetic on durations.
+    fn duration_expr(&mut self, expected: &str) -> Step {
         let start = self.span();
         let first = self.at;
-        let value = self.duration_arithmetic(0, expected)?;
-        let span = start.start..self.tokens[self.at - 1].span.end;
+        self.duration_arithmetic(0, expected)?;
         let single = self.at == first + 1 && self.tokens[first].kind == TokenKind::Number;
         if !single {
-            self.uses("duration-expressions", span.clone());
+            self.uses("duration-expressions", start.start..self.tokens[self.at - 1].span.end);
         }
-        Ok((value, span))
+        Ok(())
     }
 
-    fn duration_arithmetic(&mut self, min_precedence: u8, expected: &str) -> Result<Option<f64>, Stop> {
+    fn duration_arithmetic(&mut self, min_precedence: u8, expected: &str) -> Step {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Stop::TooDeep);
         }
-        let mut value = if matches!(self.peek(), Some("+" | "-")) {
-            let negative = self.peek() == Some("-");
+        if matches!(self.peek(), Some("+" | "-")) {
             self.bump();
-            self.duration_arithmetic(5, expected)?.map(|v| if negative { -v } else { v })
+            self.duration_arithmetic(5, expected)?;
         } else {
-            self.duration_term(expected)?
-        };
+            self.duration_term(expected)?;
+        }
         while let Some(precedence) = self.peek().and_then(duration_precedence) {
             if precedence < min_precedence {
                 break;
             }
             let op_span = self.span();
-            let op = self.text[op_span.clone()].to_string();
+            let dividing = matches!(&self.text[op_span.clone()], "/" | "%");
             self.bump();
-            let rhs = self.duration_arithmetic(if precedence == 6 { precedence } else { precedence + 1 }, expected)?;
-            if matches!(op.as_str(), "/" | "%") && rhs == Some(0.0) {
+            // As Prometheus: a division by a literal zero is refused where it is written.
+            if dividing && self.peek_kind() == Some(TokenKind::Number) && self.zero_literal() {
                 return Err(self.error_at("division by zero", op_span));
             }
-            value = value.zip(rhs).map(|(a, b)| match op.as_str() {
-                "+" => a + b,
-                "-" => a - b,
-                "*" => a * b,
-                "/" => a / b,
-                "%" => a % b,
-                _ => a.powf(b),
-            });
+            self.duration_arithmetic(if precedence == 6 { precedence } else { precedence + 1 }, expected)?;
         }
         self.depth -= 1;
-        Ok(value)
+        Ok(())
     }
 
-    /// A duration literal, `( ... )`, `step()`, `range()`, `min_of(a, b)` or `max_of(a, b)`;
-    /// its value in seconds when constant.
-    fn duration_term(&mut self, expected: &str) -> Result<Option<f64>, Stop> {
+    /// Is the current number token zero (`0`, `0.0`, `0s`, `0d`)?
+    fn zero_literal(&self) -> bool {
+        let written = &self.text[self.span()];
+        written
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .or_else(|| crate::parse_duration(written).ok().map(|d| d.millis() as f64))
+            == Some(0.0)
+    }
+
+    /// A duration literal, `( ... )`, `step()`, `range()`, `min_of(a, b)` or `max_of(a, b)`.
+    fn duration_term(&mut self, expected: &str) -> Step {
         let span = self.span();
         let word = self.peek().map(str::to_ascii_lowercase);
         let called = self.peek_at(1) == Some("(");
         match word.as_deref() {
             Some(_) if self.peek_kind() == Some(TokenKind::Number) => {
-                let written = &self.text[span.clone()];
                 // A duration has a unit (`0` alone is a number here, unlike in rule files).
-                let with_unit =
-                    crate::parse_duration(written).ok().filter(|_| written.bytes().any(|b| b.is_ascii_alphabetic()));
-                let value = match with_unit {
-                    Some(d) => Some(d.millis() as f64 / 1000.0),
-                    None => {
-                        self.uses("number-durations", span.clone());
-                        written.replace('_', "").parse::<f64>().ok()
-                    }
-                };
-                if value.is_some_and(out_of_range) {
-                    return Err(self.error_at("duration out of range", span));
+                if !crate::has_unit(&self.text[span.clone()]) {
+                    self.uses("number-durations", span);
                 }
                 self.number_literal();
-                Ok(value)
+                Ok(())
             }
             Some("(") => {
                 self.bump();
-                let value = self.duration_arithmetic(0, expected)?;
-                self.expect(")", "\")\"")?;
-                Ok(value)
+                self.duration_arithmetic(0, expected)?;
+                self.expect(")", "\")\"")
             }
             Some(word @ ("step" | "range")) if called => {
                 self.uses(if word == "step" { "duration-step" } else { "duration-range" }, span);
                 self.bump();
                 self.bump();
-                self.expect(")", "\")\"")?;
-                Ok(None)
+                self.expect(")", "\")\"")
             }
-            Some(word @ ("min_of" | "max_of")) if called => {
-                let max = word == "max_of";
+            Some("min_of" | "max_of") if called => {
                 self.uses("duration-min-max", span);
                 self.bump();
                 self.bump();
-                let a = self.duration_arithmetic(0, expected)?;
+                self.duration_arithmetic(0, expected)?;
                 self.expect(",", "\",\"")?;
-                let b = self.duration_arithmetic(0, expected)?;
-                self.expect(")", "\")\"")?;
-                Ok(a.zip(b).map(|(a, b)| if max { a.max(b) } else { a.min(b) }))
+                self.duration_arithmetic(0, expected)?;
+                self.expect(")", "\")\"")
             }
             _ => Err(self.unexpected(expected)),
         }
     }
-}
-
-/// Beyond Go's `time.Duration` (2^63 nanoseconds), as Prometheus refuses.
-fn out_of_range(seconds: f64) -> bool {
-    !seconds.is_finite() || seconds.abs() > 9_223_372_036.854_775
 }
 
 /// The precedence of an operator between durations.
