@@ -313,7 +313,7 @@ fn check_literals(text: &str, tokens: &[Token]) -> Result<(), ParseError> {
         // A duration literal (brackets hold nothing else).
         let seconds = literal_seconds(written);
         if parse_duration(written).is_err_and(|e| e.contains("too large"))
-            || seconds.is_some_and(|s| !(s.abs() <= MAX_DURATION_SECONDS))
+            || seconds.is_some_and(|s| s.is_nan() || s.abs() > MAX_DURATION_SECONDS)
         {
             return error("duration out of range".into(), t.span.clone());
         }
