@@ -106,7 +106,10 @@ impl Config {
     /// Turns feature flags on, by Prometheus' names.
     pub fn enable_features(&mut self, flags: &[String]) -> Result<(), String> {
         for flag in flags {
-            self.target.enable(flag).map_err(|e| format!("{}; {}", e.message, e.help))?;
+            self.target.enable(flag).map_err(|e| match sloc_yaml::did_you_mean(flag, sloc_target::KNOWN_FLAGS) {
+                Some(nearest) => format!("{}; did you mean `{nearest}`? {}", e.message, e.help),
+                None => format!("{}; {}", e.message, e.help),
+            })?;
             self.target_set = true;
         }
         Ok(())

@@ -449,12 +449,16 @@ pub fn unknown_keys<'n>(map: &'n [(Node, Node)], allowed: &[&'static str]) -> Ve
 
 /// The candidate closest to `word`, if close enough to be a likely typo.
 pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let normalized = word.to_ascii_lowercase().replace('-', "_");
+    // `-` and `_` are one to a typist: `group-by` is `group_by`, and a flag name written with
+    // `_` is its `-` spelling.
+    let normalize = |w: &str| w.to_ascii_lowercase().replace('-', "_");
+    let normalized = normalize(word);
     candidates
         .iter()
-        .map(|c| (edit_distance(&normalized, c), *c))
+        .map(|c| (edit_distance(&normalized, &normalize(c)), *c))
         .filter(|(d, c)| {
-            *d <= (c.len() / 3).max(1) + usize::from(normalized.contains(*c) || c.contains(normalized.as_str()))
+            let c = normalize(c);
+            *d <= (c.len() / 3).max(1) + usize::from(normalized.contains(c.as_str()) || c.contains(normalized.as_str()))
         })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -483,6 +487,9 @@ mod suggestion_tests {
         assert_eq!(did_you_mean("objectve", &keys), Some("objective"));
         assert_eq!(did_you_mean("group-by", &keys), Some("group_by"));
         assert_eq!(did_you_mean("totally_else", &keys), None);
+        let flags = ["promql-experimental-functions", "native-histograms"];
+        assert_eq!(did_you_mean("promql-experimental-function", &flags), Some("promql-experimental-functions"));
+        assert_eq!(did_you_mean("native_histograms", &flags), Some("native-histograms"));
     }
 }
 

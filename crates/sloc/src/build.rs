@@ -329,14 +329,12 @@ fn check(targets: &[(PathBuf, String)], commands: &[String], out: &mut Output) -
         if !fixes.contains(&command.as_str()) {
             fixes.push(command);
         }
-        let diff = similar::TextDiff::from_lines(current.as_str(), yaml.as_str());
-        out.stdout.push_str(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("{name} (on disk)"), &format!("{name} (from spec)"))
-                .to_string(),
-        );
+        out.stdout.push_str(&crate::report::unified_diff(
+            &current,
+            yaml,
+            &format!("{name} (on disk)"),
+            &format!("{name} (from spec)"),
+        ));
     }
     if stale > 0 {
         out.stderr.push_str(&format!(

@@ -155,7 +155,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> u8 {
         let n = args.files.len();
         out.stderr.push_str(&format!(
             "no problems in {n} file{}, checked against {}\n",
-            if n == 1 { "" } else { "s" },
+            crate::report::plural(n),
             against.join(" and ")
         ));
     } else {

@@ -47,9 +47,5 @@ pub fn unified_diff(fixed: &Fixed) -> String {
     let name = &fixed.before.name;
     let (old, new) =
         if name.starts_with('/') { (name.clone(), name.clone()) } else { (format!("a/{name}"), format!("b/{name}")) };
-    similar::TextDiff::from_lines(&*fixed.before.text, fixed.after.as_str())
-        .unified_diff()
-        .context_radius(3)
-        .header(&old, &new)
-        .to_string()
+    crate::report::unified_diff(&fixed.before.text, &fixed.after, &old, &new)
 }

@@ -145,5 +145,5 @@ pub fn run(args: &ImportArgs, out: &mut Output) -> u8 {
 /// `3 objectives`, counted in the spec written.
 fn count(yaml: &str) -> String {
     let n = sloc_spec::parse_spec(yaml).0.map_or(0, |s| s.slos.len());
-    format!("{n} objective{}", if n == 1 { "" } else { "s" })
+    format!("{n} objective{}", crate::report::plural(n))
 }

@@ -111,7 +111,7 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
             let total: usize = fixed.iter().map(|f| f.applied).sum();
             out.stderr.push_str(&format!(
                 "{total} finding{} fixable in {} file(s) (--diff: nothing written)\n",
-                plural(total),
+                crate::report::plural(total),
                 fixed.len()
             ));
             return if fixed.is_empty() { exit::OK } else { exit::FINDINGS };
@@ -126,7 +126,11 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
             }
         }
         let total: usize = fixed.iter().map(|f| f.applied).sum();
-        out.stderr.push_str(&format!("fixed {total} finding{} in {} file(s)\n", plural(total), fixed.len()));
+        out.stderr.push_str(&format!(
+            "fixed {total} finding{} in {} file(s)\n",
+            crate::report::plural(total),
+            fixed.len()
+        ));
     }
     let sources: Vec<SourceFile> = sources.into_iter().map(|(_, file)| file).collect();
     let result = sloc_lint::lint(&sources, &config);
@@ -139,7 +143,7 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
         let by_code: Vec<String> = result.hidden.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
         out.stderr.push_str(&format!(
             "{total} style finding{} not shown ({}): `--enable style` shows them\n",
-            if total == 1 { "" } else { "s" },
+            crate::report::plural(total),
             by_code.join(", ")
         ));
     }
@@ -153,7 +157,8 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
         };
         let (safe, unsafe_) = (fixable(Applicability::Safe), fixable(Applicability::Unsafe));
         if safe > 0 {
-            out.stderr.push_str(&format!("{safe} finding{} fixable with `sloc lint --fix`\n", plural(safe)));
+            out.stderr
+                .push_str(&format!("{safe} finding{} fixable with `sloc lint --fix`\n", crate::report::plural(safe)));
         }
         if unsafe_ > 0 {
             out.stderr.push_str(&format!(
@@ -162,10 +167,6 @@ pub fn run(args: &LintArgs, out: &mut Output) -> u8 {
         }
     }
     if report::fails(&reports, args.fail_on.severity()) { exit::FINDINGS } else { exit::OK }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// `exclude` of `sloc.toml`, as a matcher rooted at the file's directory.

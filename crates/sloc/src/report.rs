@@ -40,3 +40,13 @@ pub fn fails(reports: &[FileReport], threshold: Severity) -> bool {
 fn terminal_width() -> usize {
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
 }
+
+/// A unified diff of two texts, three lines of context, as `git diff` prints one.
+pub fn unified_diff(before: &str, after: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(before, after).unified_diff().context_radius(3).header(old_name, new_name).to_string()
+}
+
+/// `s` for any count but one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

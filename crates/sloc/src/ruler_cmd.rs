@@ -141,7 +141,7 @@ fn list(target: &RulerTarget, namespace: Option<&str>, out: &mut Output) -> Resu
     for (ns, groups) in namespaces {
         for group in groups {
             let n = group.rules.len();
-            out.stdout.push_str(&format!("{ns}\t{}\t{n} rule{}\n", group.name, if n == 1 { "" } else { "s" }));
+            out.stdout.push_str(&format!("{ns}\t{}\t{n} rule{}\n", group.name, crate::report::plural(n)));
         }
     }
     Ok(exit::OK)
@@ -206,7 +206,7 @@ fn apply(inputs: &Inputs, mode: Mode, out: &mut Output) -> Result<u8, String> {
             }
         }
     }
-    let summary = format!("{changed} group{} to change, {unchanged} unchanged\n", if changed == 1 { "" } else { "s" });
+    let summary = format!("{changed} group{} to change, {unchanged} unchanged\n", crate::report::plural(changed));
     match mode {
         Mode::Diff => {
             out.stderr.push_str(&summary);
@@ -229,11 +229,7 @@ fn describe(namespace: &str, step: &Step) -> String {
         Change::Delete { current } => (current.as_str(), "", "on the ruler only: sync deletes it"),
         Change::Unchanged => return String::new(),
     };
-    let diff = similar::TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("{name} (ruler)"), &format!("{name} (inputs)"))
-        .to_string();
+    let diff = crate::report::unified_diff(before, after, &format!("{name} (ruler)"), &format!("{name} (inputs)"));
     format!("# {name}: {what}\n{diff}")
 }
 
