@@ -35,14 +35,15 @@ pub struct Checked {
 pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Servers<'_>) -> Checked {
     let mut unreachable = Vec::new();
     let mut notes = Vec::new();
-    let running = servers.prometheus.and_then(running_target);
+    let status = servers.prometheus.map(ServerStatus::ask);
+    let running = status.as_ref().and_then(ServerStatus::target);
     let target = match (servers.target, running) {
         (Some(given), Some(running)) => {
             let differ = verdicts_differ(&files, &given, &running);
             if differ > 0 {
                 notes.push(format!(
                     "the rules are judged for {given}, but the server runs {running}, for which {differ} finding{} would differ: drop --target (or `target` in sloc.toml) to judge for the server",
-                    if differ == 1 { "" } else { "s" }
+                    if differ == 1 { "" } else { "s" },
                 ));
             }
             given
@@ -60,8 +61,8 @@ pub fn run(files: Vec<SourceFile>, mut reports: Vec<FileReport>, servers: Server
         }
     };
     let live = read(files, servers.layer, &target, &mut reports);
-    if let Some(client) = servers.prometheus {
-        match fetch(client, &live, servers.layer, &mut notes) {
+    if let (Some(client), Some(status)) = (servers.prometheus, status) {
+        match fetch(client, status.flags, &live, servers.layer, &mut notes) {
             Ok(snapshot) => reports.extend(sloc_live::prometheus::check(&live, &snapshot)),
             Err(e) => unreachable.push(e),
         }
@@ -191,26 +192,41 @@ fn verdicts_differ(files: &[SourceFile], a: &sloc_target::Target, b: &sloc_targe
     left.iter().filter(|e| !right.contains(e)).count() + right.iter().filter(|e| !left.contains(e)).count()
 }
 
-/// The server's kind, version and feature flags, as it reports them (`buildinfo`, `flags`);
-/// `None` when it does not say (Mimir and Cortex serve neither) or names no version sloc reads.
-/// A server that cannot be asked at all is reported by the rules' request, which must succeed.
-fn running_target(client: &Client) -> Option<sloc_target::Target> {
-    let version = client.version().ok()?;
-    let mut target = sloc_target::Target::parse(&format!("prometheus@{version}")).ok()?;
-    if let Ok(flags) = client.flags() {
-        let enabled = flags.get("enable-feature").map(String::as_str).unwrap_or_default();
-        for flag in enabled.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-            // A flag sloc does not know changes no syntax sloc judges.
-            let _ = target.enable(flag);
-        }
+/// What a Prometheus says of itself, asked once: its version (`buildinfo`) and its
+/// command-line flags (neither is served by Mimir or Cortex).
+struct ServerStatus {
+    version: Option<String>,
+    /// `Ok(None)`: not served (404); an error stops the comparison, as the rules' request would.
+    flags: Result<Option<std::collections::BTreeMap<String, String>>, ClientError>,
+}
+
+impl ServerStatus {
+    fn ask(client: &Client) -> ServerStatus {
+        // A server that cannot say its version is still compared: the rules' request, which
+        // must succeed, reports why it cannot be asked.
+        ServerStatus { version: client.version().ok(), flags: optional(client.flags()) }
     }
-    Some(target)
+
+    /// The server as a target: its version and enabled features; `None` when it does not
+    /// say, or names no version sloc reads.
+    fn target(&self) -> Option<sloc_target::Target> {
+        let mut target = sloc_target::Target::parse(&format!("prometheus@{}", self.version.as_ref()?)).ok()?;
+        if let Ok(Some(flags)) = &self.flags {
+            let enabled = flags.get("enable-feature").map(String::as_str).unwrap_or_default();
+            for flag in enabled.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                // A flag sloc does not know changes no syntax sloc judges.
+                let _ = target.enable(flag);
+            }
+        }
+        Some(target)
+    }
 }
 
 /// Asks the server what the checks need. The rules are required; the status endpoints are
 /// optional (Mimir and Cortex do not serve them).
 fn fetch(
     client: &Client,
+    flags: Result<Option<std::collections::BTreeMap<String, String>>, ClientError>,
     files: &[LiveFile],
     layer: Option<sloc_plan::Layer>,
     notes: &mut Vec<String>,
@@ -218,7 +234,7 @@ fn fetch(
     let mut snapshot = Snapshot { groups: client.rules()?, ..Snapshot::default() };
     // Mimir and Cortex serve neither status endpoint (pint issues 755 and 1126): the checks
     // that need them say so rather than fail.
-    match optional(client.flags())? {
+    match flags? {
         Some(flags) => snapshot.retention = sloc_live::prometheus::retention(&flags),
         None => notes.push(format!(
             "{} is not served (Mimir and Cortex do not serve it): retention-shorter-than-period (C006) and range-beyond-retention (C012) were skipped",

@@ -295,6 +295,7 @@ fn ruler_with_tenant_header_prefix_and_a_transient_failure() {
     );
     assert!(result.stderr.contains(&format!("GET {url}/api/v1/rules -> HTTP 200")), "{}", result.stderr);
     assert!(result.stderr.contains("/api/v1/status/flags -> HTTP 404"), "{}", result.stderr);
+    assert_eq!(result.stderr.matches("/api/v1/status/flags -> ").count(), 1, "asked once: {}", result.stderr);
     // The checks that need the status endpoints say why they were skipped.
     assert!(
         result.stderr.contains(
