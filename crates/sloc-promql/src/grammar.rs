@@ -783,6 +783,38 @@ mod tests {
     }
 
     #[test]
+    fn every_gated_construct_is_recorded_where_it_is_written() {
+        // Each syntax row of sloc-target's FEATURES, met by the recogniser: the id exists (a
+        // wrong one panics) and the span is the construct's.
+        for (text, id, at) in [
+            ("x[300]", "number-durations", "300"),
+            ("x > 1_000", "number-underscores", "1_000"),
+            ("{\"a.b\"}", "utf8-names", "\"a.b\""),
+            ("sum by (\"a.b\") (x)", "utf8-names", "\"a.b\""),
+            ("x[5m * 2]", "duration-expressions", "5m * 2"),
+            ("x offset -(1h + 5m)", "duration-expressions", "-(1h + 5m)"),
+            ("x[step() * 4]", "duration-step", "step"),
+            ("x[range()]", "duration-range", "range"),
+            ("x[max_of(5m, step())]", "duration-min-max", "max_of"),
+            ("a </ 0.5", "trim-operators", "</"),
+            ("increase(x[5m] anchored)", "extended-range-selectors", "anchored"),
+            ("x smoothed", "extended-range-selectors", "smoothed"),
+            ("a + fill_left(0) b", "fill-modifiers", "fill_left(0)"),
+            ("limitk(5, x)", "limitk", "limitk"),
+            ("limit_ratio(0.1, x)", "limit_ratio", "limit_ratio"),
+        ] {
+            let found = recognise(text, &tokenize(text));
+            assert_eq!(found.error, Ok(None), "{text}");
+            let spans: Vec<&str> =
+                found.gates.iter().filter(|(f, _)| f.id == id).map(|(_, s)| &text[s.clone()]).collect();
+            assert_eq!(spans, [at], "{text}: {id}");
+        }
+        let syntax_ids =
+            sloc_target::FEATURES.iter().filter(|f| !f.what.contains("field") && f.id != "utf8-rule-names");
+        assert_eq!(syntax_ids.count(), 12, "a new syntax feature needs a case above");
+    }
+
+    #[test]
     fn errors_name_the_token_and_what_was_expected() {
         assert_eq!(
             check("foo bar"),

@@ -357,3 +357,25 @@ fn the_ruler_s_refusals_are_explained_and_never_leak_a_secret() {
         assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"), "{}", run.transcript());
     }
 }
+
+/// The rules sent are judged for the ruler's target: by default the newest Mimir, which takes
+/// Prometheus 3's syntax; `--target` names an older one, which refuses it before anything is sent.
+#[test]
+fn rules_are_judged_for_the_ruler_s_target() {
+    let ruler = FakeRuler::start("/api/v1/rules");
+    let rules = root().join("fixtures/targets/trim-operators.yml");
+    let rules = rules.to_str().unwrap();
+    let load = |extra: &[&str]| {
+        let mut args = vec!["ruler", "load", "--address", &ruler.url, "--prefix", "/api/v1/rules"];
+        args.extend(extra);
+        args.push(rules);
+        run(&mut sloc(&args))
+    };
+    let old = load(&["--target", "mimir@3.10"]);
+    assert_eq!(old.code, 2, "{}", old.transcript());
+    assert!(old.stderr.contains("the trim operator `</` or `>/` needs Prometheus 3.11 or later"), "{}", old.stderr);
+    assert!(ruler.groups("anonymous", "trim-operators").is_empty(), "nothing is sent");
+    let newest = load(&[]);
+    assert_eq!(newest.code, 0, "{}", newest.transcript());
+    assert_eq!(ruler.groups("anonymous", "trim-operators"), ["g"]);
+}

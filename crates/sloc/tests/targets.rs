@@ -183,3 +183,25 @@ fn the_oneflow_example_builds_for_prometheus_2_42_as_committed() {
         run(&mut sloc(&["lint", "--target", "prometheus@2.42", "rules/oneflow.slo.yaml", "rules/oneflow.rules.yml"]));
     assert_eq!(lint.code, 0, "{}", lint.transcript());
 }
+
+#[test]
+fn meaning_changes_are_told_for_the_target() {
+    let lint = |target: &str, args: &[&str]| {
+        let mut all = vec!["lint", "--target", target, "--format", "json"];
+        all.extend(args);
+        run(&mut sloc(&all)).stdout
+    };
+    // Integer `le` matchers: wrong today on 3.x, wrong from the upgrade on 2.x; fixed alike.
+    let now = lint("prometheus@3.0", &["fixtures/lint/L013.yaml"]);
+    assert!(now.contains("`le=\\\"1\\\"` matches nothing on Prometheus 3"), "{now}");
+    let later = lint("prometheus@2.53", &["fixtures/lint/L013.yaml"]);
+    assert!(later.contains("`le=\\\"1\\\"` will match nothing once the server runs Prometheus 3"), "{later}");
+    for findings in [&now, &later] {
+        assert_eq!(findings.matches("\"applicability\": \"safe\"").count(), 5, "{findings}");
+    }
+    // A range of one scrape interval: one sample under 3.x's left-open ranges, two before.
+    let config = ["--config", "fixtures/lint/L002.sloc.toml", "fixtures/lint/L002.yaml"];
+    let left_open = "Prometheus 3 excludes the range's left edge";
+    assert_eq!(lint("prometheus@3.0", &config).matches(left_open).count(), 1);
+    assert_eq!(lint("prometheus@2.55", &config).matches(left_open).count(), 0);
+}
